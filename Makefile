@@ -1,0 +1,95 @@
+# sms_export: a SQLite extension that reads an SMS export REST API as a table.
+#
+#   make            build build/sms_export.so (.dylib on macOS) and the API emulator
+#   make deps       install the Debian packages the build needs (root), or print the command
+#   make test       build, start the emulator, run every test; ends with "N passed, N failed"
+#   make demo       start the emulator with sample data and run a few reports against it
+#   make install    copy the library to $(DESTDIR)$(PREFIX)/lib
+#   make clean
+
+VERSION := $(shell cat VERSION)
+PREFIX  ?= /usr/local
+BUILD   := build
+
+ifeq ($(shell uname -s),Darwin)
+  SO := dylib
+  SHARED := -dynamiclib
+else
+  SO := so
+  SHARED := -shared
+endif
+
+CC      ?= cc
+OPT     ?= -O2 -g
+WARN    := -Wall -Wextra -Werror
+CFLAGS_EXT := $(OPT) $(WARN) -std=gnu11 -fPIC -fvisibility=hidden \
+              -DSMS_EXPORT_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
+CFLAGS_EMU := $(OPT) $(WARN) -std=gnu11 $(EXTRA_CFLAGS)
+LIBS_EXT   := -lcurl -lcjson -lpthread -lm $(EXTRA_LDFLAGS)
+LIBS_EMU   := -lmicrohttpd -lcjson -lz -lpthread $(EXTRA_LDFLAGS)
+
+# Debian packages: build headers, the sqlite3 shell the tests drive, curl and python3 for tests.
+DEB_PACKAGES := gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev \
+                libcjson-dev libmicrohttpd-dev zlib1g-dev curl python3
+DEB_HEADERS  := /usr/include/sqlite3ext.h /usr/bin/curl-config /usr/include/cjson/cJSON.h \
+                /usr/include/microhttpd.h /usr/include/zlib.h /usr/bin/sqlite3 /usr/bin/python3 \
+                /usr/bin/curl
+
+EXT_SRC  := $(wildcard ext/*.c)
+EXT_OBJ  := $(patsubst ext/%.c,$(BUILD)/obj/%.o,$(EXT_SRC))
+# The layers below the vtab use no SQLite API, so unit tests and fuzzers link them alone.
+CORE_OBJ := $(filter-out $(BUILD)/obj/sms_export.o $(BUILD)/obj/sms_vtab.o,$(EXT_OBJ))
+EMU_SRC  := $(wildcard sql-tests/emulator/*.c)
+UNIT_SRC := $(wildcard sql-tests/unit/test_*.c)
+UNIT_BIN := $(patsubst sql-tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+
+LIB := $(BUILD)/sms_export.$(SO)
+EMU := $(BUILD)/sms-emulator
+
+.PHONY: all deps test demo bench install clean format
+all: $(LIB) $(EMU) $(UNIT_BIN)
+
+deps:
+	@missing=""; for f in $(DEB_HEADERS); do [ -e $$f ] || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing $(DEB_PACKAGES)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES) >/dev/null; \
+	  else \
+	    echo "deps: missing packages; run:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y $(DEB_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/obj/%.o: ext/%.c $(wildcard ext/*.h) VERSION | $(BUILD)/obj
+	$(CC) $(CFLAGS_EXT) -c $< -o $@
+
+$(LIB): $(EXT_OBJ)
+	$(CC) $(SHARED) -o $@ $(EXT_OBJ) $(LIBS_EXT)
+
+$(EMU): $(EMU_SRC) $(wildcard sql-tests/emulator/*.h) | $(BUILD)
+	$(CC) $(CFLAGS_EMU) -o $@ $(EMU_SRC) $(LIBS_EMU)
+
+$(BUILD)/unit/%: sql-tests/unit/%.c $(CORE_OBJ) $(wildcard ext/*.h) | $(BUILD)/unit
+	$(CC) $(CFLAGS_EMU) -Iext -o $@ $< $(CORE_OBJ) $(LIBS_EXT)
+
+$(BUILD) $(BUILD)/obj $(BUILD)/unit:
+	mkdir -p $@
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@bash sql-tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@bash sql-tests/demo.sh
+
+install: $(LIB)
+	install -d $(DESTDIR)$(PREFIX)/lib
+	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+
+format:
+	clang-format -i ext/*.c ext/*.h sql-tests/emulator/*.c sql-tests/emulator/*.h sql-tests/unit/*.c
+
+clean:
+	rm -rf $(BUILD)

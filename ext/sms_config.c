@@ -1,0 +1,393 @@
+/*
+** sms_config.c: options, environment variables, ~/.netrc, and whose credentials may go
+** where. See sms_config.h.
+**
+** Options come word for word from CREATE VIRTUAL TABLE (SQLite stores them in the schema),
+** so every one is validated here, once, and an error names the option and the fix.
+*/
+#include "sms_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PREFIX "sms_messages: "
+
+static const char *const azOption[] = {"program_id", "base_url", "username", "password",
+                                       "page_size",  "timeout",  "retries",  "parallel"};
+#define N_OPTION (int)(sizeof(azOption) / sizeof(azOption[0]))
+
+/* Trim spaces around z[0..n) in place; returns the new start, *pn the new length. */
+static const char *trim(const char *z, size_t *pn) {
+  size_t n = *pn;
+  while (n && isspace((unsigned char)*z)) z++, n--;
+  while (n && isspace((unsigned char)z[n - 1])) n--;
+  *pn = n;
+  return z;
+}
+
+/* A copy of an option value without its SQL quotes ('x', "x", `x` or [x]). */
+static char *dequote(const char *z, size_t n) {
+  char *zOut = malloc(n + 1);
+  if (!zOut) return 0;
+  char q = n >= 2 ? z[0] : 0;
+  char qEnd = q == '[' ? ']' : q;
+  if ((q == '\'' || q == '"' || q == '`' || q == '[') && z[n - 1] == qEnd) {
+    size_t j = 0;
+    for (size_t i = 1; i + 1 < n; i++) {
+      zOut[j++] = z[i];
+      if (q != '[' && z[i] == q && z[i + 1] == q) i++; /* '' stands for ' */
+    }
+    zOut[j] = 0;
+  } else {
+    memcpy(zOut, z, n);
+    zOut[n] = 0;
+  }
+  return zOut;
+}
+
+/* A whole number in [iMin, iMax] written in decimal, nothing else. */
+static int parse_int(const char *z, long long iMin, long long iMax, long long *piVal) {
+  char *zEnd;
+  if (!isdigit((unsigned char)z[0]) && !(z[0] == '-' && isdigit((unsigned char)z[1])))
+    return -1;
+  errno = 0;
+  long long v = strtoll(z, &zEnd, 10);
+  if (errno || *zEnd || v < iMin || v > iMax) return -1;
+  *piVal = v;
+  return 0;
+}
+
+int sms_url_origin(const char *zUrl, char *zScheme, char *zHost, int *piPort) {
+  const char *z;
+  if (strncasecmp(zUrl, "http://", 7) == 0) {
+    strcpy(zScheme, "http");
+    *piPort = 80;
+    z = zUrl + 7;
+  } else if (strncasecmp(zUrl, "https://", 8) == 0) {
+    strcpy(zScheme, "https");
+    *piPort = 443;
+    z = zUrl + 8;
+  } else {
+    return -1;
+  }
+  size_t nAuth = strcspn(z, "/?#");
+  const char *zAt = memchr(z, '@', nAuth);
+  if (zAt) { /* userinfo is never used, but it must not be mistaken for the host */
+    nAuth -= (size_t)(zAt + 1 - z);
+    z = zAt + 1;
+  }
+  const char *zPort = 0;
+  size_t nHost;
+  if (z[0] == '[') {
+    const char *zClose = memchr(z, ']', nAuth);
+    if (!zClose) return -1;
+    nHost = (size_t)(zClose + 1 - z);
+    if (nHost < nAuth) {
+      if (zClose[1] != ':') return -1;
+      zPort = zClose + 2;
+    }
+  } else {
+    const char *zColon = memchr(z, ':', nAuth);
+    nHost = zColon ? (size_t)(zColon - z) : nAuth;
+    if (zColon) zPort = zColon + 1;
+  }
+  if (nHost == 0 || nHost > 255) return -1;
+  for (size_t i = 0; i < nHost; i++) zHost[i] = (char)tolower((unsigned char)z[i]);
+  zHost[nHost] = 0;
+  if (zPort) {
+    size_t nPort = (size_t)(z + nAuth - zPort);
+    if (nPort == 0 || nPort > 5) return -1;
+    int iPort = 0;
+    for (size_t i = 0; i < nPort; i++) {
+      if (!isdigit((unsigned char)zPort[i])) return -1;
+      iPort = iPort * 10 + (zPort[i] - '0');
+    }
+    if (iPort < 1 || iPort > 65535) return -1;
+    *piPort = iPort;
+  }
+  return 0;
+}
+
+int sms_same_origin(const char *zA, const char *zB) {
+  char zSchemeA[8], zSchemeB[8], zHostA[256], zHostB[256];
+  int iPortA, iPortB;
+  if (sms_url_origin(zA, zSchemeA, zHostA, &iPortA)) return 0;
+  if (sms_url_origin(zB, zSchemeB, zHostB, &iPortB)) return 0;
+  return strcmp(zSchemeA, zSchemeB) == 0 && strcmp(zHostA, zHostB) == 0 && iPortA == iPortB;
+}
+
+/* Read one netrc token (a word, or a "quoted string") from *pz into zOut. */
+static int netrc_token(const char **pz, char *zOut, size_t nOut) {
+  const char *z = *pz;
+  size_t n = 0;
+  while (*z && isspace((unsigned char)*z)) z++;
+  if (!*z) return 0;
+  if (*z == '"') {
+    for (z++; *z && *z != '"'; z++) {
+      if (*z == '\\' && z[1]) z++;
+      if (n + 1 < nOut) zOut[n++] = *z;
+    }
+    if (*z) z++;
+  } else {
+    for (; *z && !isspace((unsigned char)*z); z++)
+      if (n + 1 < nOut) zOut[n++] = *z;
+  }
+  zOut[n] = 0;
+  *pz = z;
+  return 1;
+}
+
+/* The login and password of the "machine zHost" entry of ~/.netrc ($NETRC if set). Only an
+** entry naming the host counts: a "default" entry would send them anywhere. */
+static int netrc_lookup(const char *zHost, char **pzUser, char **pzPassword) {
+  const char *zPath = getenv("NETRC");
+  char zDefault[4096];
+  if (!zPath || !*zPath) {
+    const char *zHome = getenv("HOME");
+    if (!zHome) return 0;
+    snprintf(zDefault, sizeof(zDefault), "%s/.netrc", zHome);
+    zPath = zDefault;
+  }
+  FILE *f = fopen(zPath, "rb");
+  if (!f) return 0;
+  char *zText = malloc(65537);
+  size_t n = zText ? fread(zText, 1, 65536, f) : 0;
+  fclose(f);
+  if (!zText) return 0;
+  zText[n] = 0;
+
+  char zTok[1024], zLogin[1024] = "", zPass[1024] = "";
+  const char *z = zText;
+  int bMatch = 0;
+  while (netrc_token(&z, zTok, sizeof(zTok))) {
+    if (strcmp(zTok, "machine") == 0 || strcmp(zTok, "default") == 0) {
+      if (bMatch && zLogin[0]) break;
+      bMatch = 0;
+      zLogin[0] = zPass[0] = 0;
+      if (zTok[0] == 'm' && netrc_token(&z, zTok, sizeof(zTok)))
+        bMatch = strcasecmp(zTok, zHost) == 0;
+    } else if (strcmp(zTok, "login") == 0) {
+      netrc_token(&z, zLogin, sizeof(zLogin));
+    } else if (strcmp(zTok, "password") == 0) {
+      netrc_token(&z, zPass, sizeof(zPass));
+    } else if (strcmp(zTok, "macdef") == 0) {
+      const char *zEnd = strstr(z, "\n\n");
+      z = zEnd ? zEnd + 2 : z + strlen(z);
+    }
+  }
+  free(zText);
+  if (!bMatch || !zLogin[0]) return 0;
+  *pzUser = strdup(zLogin);
+  *pzPassword = strdup(zPass);
+  return 1;
+}
+
+/* Check and store one option. */
+static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size_t nErr) {
+  long long v;
+  switch (iOpt) {
+  case 0:
+    if (parse_int(zVal, 1, 999999999999999999LL, &v)) {
+      snprintf(zErr, nErr, PREFIX "program_id must be a positive integer, not '%s'", zVal);
+      return -1;
+    }
+    p->iProgram = v;
+    return 0;
+  case 1: {
+    char zScheme[8], zHost[256];
+    int iPort;
+    size_t n = strlen(zVal);
+    if (sms_url_origin(zVal, zScheme, zHost, &iPort) || strpbrk(zVal, "?#@ ")) {
+      snprintf(zErr, nErr,
+               PREFIX "base_url must be an http:// or https:// URL with a host and no "
+                      "credentials, query or fragment, like '" SMS_DEFAULT_BASE_URL
+                      "', not '%s'",
+               zVal);
+      return -1;
+    }
+    while (n && zVal[n - 1] == '/') n--;
+    free(p->zBaseUrl);
+    p->zBaseUrl = strndup(zVal, n);
+    return p->zBaseUrl ? 0 : -2;
+  }
+  case 2:
+  case 3: {
+    char **pz = iOpt == 2 ? &p->zUser : &p->zPassword;
+    if (!zVal[0] || strchr(zVal, '\n') || strchr(zVal, '\r')) {
+      snprintf(zErr, nErr, PREFIX "%s must be a non-empty single line", azOption[iOpt]);
+      return -1;
+    }
+    free(*pz);
+    *pz = strdup(zVal);
+    return *pz ? 0 : -2;
+  }
+  case 4:
+    if (parse_int(zVal, 1, SMS_MAX_PAGE_SIZE, &v)) {
+      snprintf(zErr, nErr, PREFIX "page_size must be a whole number from 1 to 500, not '%s'",
+               zVal);
+      return -1;
+    }
+    p->nPageSize = (int)v;
+    return 0;
+  case 5:
+    if (parse_int(zVal, 1, 86400, &v)) {
+      snprintf(zErr, nErr,
+               PREFIX "timeout must be a whole number of seconds from 1 to 86400, not '%s'",
+               zVal);
+      return -1;
+    }
+    p->nTimeout = (int)v;
+    return 0;
+  case 6:
+    if (parse_int(zVal, 0, 20, &v)) {
+      snprintf(zErr, nErr, PREFIX "retries must be a whole number from 0 to 20, not '%s'",
+               zVal);
+      return -1;
+    }
+    p->nRetries = (int)v;
+    return 0;
+  default:
+    if (parse_int(zVal, 1, 16, &v)) {
+      snprintf(zErr, nErr, PREFIX "parallel must be a whole number from 1 to 16, not '%s'",
+               zVal);
+      return -1;
+    }
+    p->nParallel = (int)v;
+    return 0;
+  }
+}
+
+/* Credentials for p->zBaseUrl, from the first source bound to its origin. */
+static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *zErr,
+                            size_t nErr) {
+  char zScheme[8], zHost[256], zOrigin[300];
+  int iPort;
+  if (bOptUser != bOptPassword) {
+    snprintf(zErr, nErr,
+             PREFIX "option %s is missing: give username= and password= together, or "
+                    "neither to use SMS_API_USERNAME/SMS_API_PASSWORD or ~/.netrc",
+             bOptUser ? "password" : "username");
+    return -1;
+  }
+  if (bOptUser) {
+    p->zCredSource = "the table's username= and password= options";
+    return 0;
+  }
+  sms_url_origin(p->zBaseUrl, zScheme, zHost, &iPort);
+  snprintf(zOrigin, sizeof(zOrigin), "%s://%s:%d", zScheme, zHost, iPort);
+
+  const char *zEnvUser = getenv("SMS_API_USERNAME");
+  const char *zEnvPass = getenv("SMS_API_PASSWORD");
+  const char *zEnvBase = getenv("SMS_API_BASE_URL");
+  if (!zEnvBase || !*zEnvBase) zEnvBase = SMS_DEFAULT_BASE_URL;
+  int bEnvUser = zEnvUser && *zEnvUser, bEnvPass = zEnvPass && *zEnvPass;
+  int bEnvHere = sms_same_origin(zEnvBase, p->zBaseUrl);
+  if (bEnvHere && bEnvUser && bEnvPass) {
+    p->zUser = strdup(zEnvUser);
+    p->zPassword = strdup(zEnvPass);
+    p->zCredSource = "SMS_API_USERNAME and SMS_API_PASSWORD";
+    return p->zUser && p->zPassword ? 0 : -2;
+  }
+  if (netrc_lookup(zHost, &p->zUser, &p->zPassword)) {
+    p->zCredSource = "~/.netrc";
+    return p->zUser && p->zPassword ? 0 : -2;
+  }
+
+  /* None: the scan reports this, so that a table can still be created and described. */
+  char zWhy[400] = "";
+  if (bEnvHere && bEnvUser != bEnvPass) {
+    snprintf(zWhy, sizeof(zWhy), " (%s is set but %s is not)",
+             bEnvUser ? "SMS_API_USERNAME" : "SMS_API_PASSWORD",
+             bEnvUser ? "SMS_API_PASSWORD" : "SMS_API_USERNAME");
+  } else if (!bEnvHere && (bEnvUser || bEnvPass)) {
+    snprintf(zWhy, sizeof(zWhy),
+             " (SMS_API_USERNAME and SMS_API_PASSWORD are only sent to SMS_API_BASE_URL, "
+             "%.200s)",
+             zEnvBase);
+  }
+  size_t n = strlen(zOrigin) + strlen(zWhy) + strlen(zHost) + 400;
+  p->zNoCredHint = malloc(n);
+  if (!p->zNoCredHint) return -2;
+  snprintf(p->zNoCredHint, n,
+           PREFIX "no credentials for %s%s: set SMS_API_USERNAME and SMS_API_PASSWORD "
+                  "(and SMS_API_BASE_URL for a server other than the default), add "
+                  "'machine %s login USER password PASSWORD' to ~/.netrc, or give the "
+                  "table the username= and password= options",
+           zOrigin, zWhy, zHost);
+  return 0;
+}
+
+int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
+                    size_t nErr) {
+  int abSeen[N_OPTION] = {0};
+  memset(p, 0, sizeof(*p));
+  p->nPageSize = SMS_MAX_PAGE_SIZE;
+  p->nTimeout = 60;
+  p->nRetries = 4;
+  p->nParallel = 1;
+
+  const char *zEnvBase = getenv("SMS_API_BASE_URL");
+  int rc = set_option(p, 1, zEnvBase && *zEnvBase ? zEnvBase : SMS_DEFAULT_BASE_URL, zErr,
+                      nErr);
+  if (rc == -1) {
+    snprintf(zErr, nErr,
+             PREFIX "SMS_API_BASE_URL must be an http:// or https:// URL with a host, like "
+                    "'" SMS_DEFAULT_BASE_URL "'");
+    return -1;
+  }
+  if (rc) goto nomem;
+
+  for (int i = 0; i < argc; i++) {
+    const char *zArg = argv[i];
+    const char *zEq = strchr(zArg, '=');
+    size_t nKey = zEq ? (size_t)(zEq - zArg) : strlen(zArg);
+    const char *zKey = trim(zArg, &nKey);
+    int iOpt;
+    for (iOpt = 0; iOpt < N_OPTION; iOpt++) {
+      if (strlen(azOption[iOpt]) == nKey && strncasecmp(azOption[iOpt], zKey, nKey) == 0)
+        break;
+    }
+    if (iOpt == N_OPTION || !zEq) {
+      snprintf(zErr, nErr,
+               PREFIX "%s '%.*s': options are key=value, with the keys program_id, "
+                      "base_url, username, password, page_size, timeout, retries, parallel",
+               iOpt == N_OPTION ? "unknown option" : "no value for option", (int)nKey,
+               zKey);
+      return -1;
+    }
+    if (abSeen[iOpt]++) {
+      snprintf(zErr, nErr, PREFIX "option %s is given twice", azOption[iOpt]);
+      return -1;
+    }
+    size_t nVal = strlen(zEq + 1);
+    const char *zRaw = trim(zEq + 1, &nVal);
+    char *zVal = dequote(zRaw, nVal);
+    if (!zVal) goto nomem;
+    rc = set_option(p, iOpt, zVal, zErr, nErr);
+    free(zVal);
+    if (rc == -2) goto nomem;
+    if (rc) return -1;
+  }
+  rc = find_credentials(p, abSeen[2], abSeen[3], zErr, nErr);
+  if (rc == -2) goto nomem;
+  return rc;
+
+nomem:
+  snprintf(zErr, nErr, PREFIX "out of memory");
+  return -2;
+}
+
+void sms_config_clear(SmsConfig *p) {
+  free(p->zBaseUrl);
+  free(p->zUser);
+  if (p->zPassword) { /* do not leave the secret in freed memory */
+    memset(p->zPassword, 0, strlen(p->zPassword));
+    free(p->zPassword);
+  }
+  free(p->zNoCredHint);
+  memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,48 @@
+/*
+** sms_config.h: options, environment variables, ~/.netrc, and whose credentials may go
+** where.
+**
+** Boundary: pure C, no SQLite and no network. The vtab hands in the arguments of
+** CREATE VIRTUAL TABLE (none for the eponymous table) and gets back a validated SmsConfig,
+** or an error text starting with "sms_messages: " that names the bad option.
+**
+** Credentials are bound to an origin (scheme, host, port), so that a schema someone else
+** wrote cannot route them: options go only to their own table's base_url, the environment's
+** only to SMS_API_BASE_URL (or the default base URL), a ~/.netrc entry only to its host.
+*/
+#ifndef SMS_CONFIG_H
+#define SMS_CONFIG_H
+
+#include <stddef.h>
+
+#define SMS_DEFAULT_BASE_URL "https://communicatepro.mgage.com/api"
+#define SMS_MAX_PAGE_SIZE 500
+
+typedef struct SmsConfig {
+  long long iProgram;      /* program scanned when WHERE names none; 0 = none */
+  char *zBaseUrl;          /* API base, no trailing '/' */
+  char *zUser;             /* Basic auth user; NULL when no credentials apply */
+  char *zPassword;         /* Basic auth password; never shown anywhere */
+  const char *zCredSource; /* where the credentials came from, for error messages */
+  char *zNoCredHint;       /* when zUser is NULL: what the user can do about it */
+  int nPageSize;           /* messages per request, 1 to 500 */
+  int nTimeout;            /* seconds one HTTP request may take */
+  int nRetries;            /* further tries after a transient failure */
+  int nParallel;           /* date sub-windows fetched at once */
+} SmsConfig;
+
+/* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the
+** environment and ~/.netrc. Returns 0, or -1 with zErr set; either way the caller calls
+** sms_config_clear. */
+int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
+                    size_t nErr);
+void sms_config_clear(SmsConfig *p);
+
+/* Scheme, lowercased host, and port of an http(s) URL. 0 on success, -1 when the URL is
+** not http:// or https:// with a host. zScheme holds 8 bytes, zHost 256. */
+int sms_url_origin(const char *zUrl, char *zScheme, char *zHost, int *piPort);
+
+/* 1 when both URLs parse and have the same origin. */
+int sms_same_origin(const char *zA, const char *zB);
+
+#endif /* SMS_CONFIG_H */

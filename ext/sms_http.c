@@ -1,0 +1,271 @@
+/*
+** sms_http.c: the HTTP client: one GET of one page, with retries, decoded. See sms_http.h.
+**
+** A try fails "transiently" (worth another) on 429, 500, 502, 503, 504, a network error
+** (refused, reset, timeout, cut short) or a 200 whose body is not a page (cut short or
+** garbled in transit). Tries are spaced by capped exponential backoff with jitter, or by
+** the server's Retry-After when it gives one. Anything else fails at once: retrying a 400
+** or a 401 only repeats it.
+**
+** Credentials go through CURLOPT_USERNAME/PASSWORD, never into a URL, and redirects are
+** not followed, so they reach only the URL the vtab asked for.
+*/
+#include "sms_http.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PREFIX "sms_messages: "
+#define BACKOFF_FIRST_MS 200     /* the first wait; each next one doubles */
+#define BACKOFF_CAP_MS 10000     /* no backoff wait is longer */
+#define RETRY_AFTER_CAP_MS 60000 /* nor a server-requested one */
+
+struct SmsHttp {
+  CURL *pEasy;                      /* reused for every page: keeps the connection */
+  const SmsConfig *pCfg;            /* credentials and limits (owned by the table) */
+  int (*xStop)(void *);             /* polled in waits and transfers; may be NULL */
+  void *pStopArg;                   /* argument of xStop */
+  char *zBody;                      /* the response body of the current try */
+  size_t nBody;                     /* bytes in zBody */
+  size_t nAlloc;                    /* bytes allocated at zBody */
+  int bTooBig;                      /* the body passed SMS_MAX_BODY */
+  int nRequest;                     /* tries sent since open */
+  unsigned int iSeed;               /* jitter state */
+  char zCurlErr[CURL_ERROR_SIZE];   /* libcurl's own words for the last failure */
+};
+
+static pthread_once_t curlOnce = PTHREAD_ONCE_INIT;
+static CURLcode curlInitRc = CURLE_FAILED_INIT;
+
+static void curl_init_once(void) {
+  curlInitRc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static size_t on_body(char *z, size_t sz, size_t nmemb, void *pArg) {
+  SmsHttp *p = pArg;
+  size_t n = sz * nmemb;
+  if (p->nBody + n > SMS_MAX_BODY) {
+    p->bTooBig = 1;
+    return 0;
+  }
+  if (p->nBody + n + 1 > p->nAlloc) {
+    size_t nNew = p->nAlloc ? p->nAlloc * 2 : 256 * 1024;
+    while (nNew < p->nBody + n + 1) nNew *= 2;
+    char *zNew = realloc(p->zBody, nNew);
+    if (!zNew) return 0;
+    p->zBody = zNew;
+    p->nAlloc = nNew;
+  }
+  memcpy(p->zBody + p->nBody, z, n);
+  p->nBody += n;
+  return n;
+}
+
+static int on_progress(void *pArg, curl_off_t a, curl_off_t b, curl_off_t c,
+                       curl_off_t d) {
+  SmsHttp *p = pArg;
+  (void)a, (void)b, (void)c, (void)d;
+  return p->xStop && p->xStop(p->pStopArg);
+}
+
+int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, int (*xStop)(void *),
+                  void *pStopArg) {
+  SmsHttp *p;
+  *pp = 0;
+  pthread_once(&curlOnce, curl_init_once);
+  if (curlInitRc != CURLE_OK) return SMS_ERROR;
+  p = calloc(1, sizeof(*p));
+  if (!p) return SMS_NOMEM;
+  p->pCfg = pCfg;
+  p->xStop = xStop;
+  p->pStopArg = pStopArg;
+  p->iSeed = (unsigned int)time(0) ^ (unsigned int)(size_t)p;
+  p->pEasy = curl_easy_init();
+  if (!p->pEasy) {
+    free(p);
+    return SMS_NOMEM;
+  }
+  CURL *c = p->pEasy;
+  long nConnect = pCfg->nTimeout < 30 ? pCfg->nTimeout : 30;
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl decodes */
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)pCfg->nTimeout);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, nConnect);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L); /* a stalled transfer ends early */
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, nConnect);
+  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "sms_export/" SMS_EXPORT_VERSION);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, p->zCurlErr);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, p);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, p);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  if (pCfg->zUser) {
+    curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    curl_easy_setopt(c, CURLOPT_USERNAME, pCfg->zUser);
+    curl_easy_setopt(c, CURLOPT_PASSWORD, pCfg->zPassword);
+  }
+  *pp = p;
+  return SMS_OK;
+}
+
+void sms_http_close(SmsHttp *p) {
+  if (!p) return;
+  curl_easy_cleanup(p->pEasy);
+  free(p->zBody);
+  free(p);
+}
+
+int sms_http_request_count(const SmsHttp *p) {
+  return p ? p->nRequest : 0;
+}
+
+/* Sleep ms milliseconds in short slices, so that an interrupt ends the wait. */
+static int wait_ms(SmsHttp *p, long ms) {
+  while (ms > 0) {
+    if (p->xStop && p->xStop(p->pStopArg)) return SMS_INTERRUPT;
+    long slice = ms < 50 ? ms : 50;
+    struct timespec ts = {0, slice * 1000000L};
+    nanosleep(&ts, 0);
+    ms -= slice;
+  }
+  return SMS_OK;
+}
+
+static int is_transient_status(long iStatus) {
+  return iStatus == 429 || iStatus == 500 || iStatus == 502 || iStatus == 503 ||
+         iStatus == 504;
+}
+
+static int is_transient_curl(CURLcode rc) {
+  switch (rc) {
+  case CURLE_COULDNT_CONNECT:
+  case CURLE_OPERATION_TIMEDOUT:
+  case CURLE_SEND_ERROR:
+  case CURLE_RECV_ERROR:
+  case CURLE_PARTIAL_FILE:
+  case CURLE_GOT_NOTHING:
+  case CURLE_BAD_CONTENT_ENCODING:
+  case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* The API's own error text of the current body, as ": text", or "". */
+static void api_details(SmsHttp *p, char *zOut, size_t nOut) {
+  char zText[600];
+  zOut[0] = 0;
+  if (p->nBody && sms_page_error_text(p->zBody, p->nBody, zText, sizeof(zText)))
+    snprintf(zOut, nOut, ": %s", zText);
+}
+
+int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
+                        char *zErr, size_t nErr) {
+  const SmsConfig *pCfg = p->pCfg;
+  char zWhy[700]; /* why the last try failed, for the final message */
+  char zDetails[620];
+  int nTry;
+  sms_page_clear(pPage);
+  curl_easy_setopt(p->pEasy, CURLOPT_URL, zUrl);
+
+  for (nTry = 1;; nTry++) {
+    long iStatus = 0;
+    long msWait = 0;
+    p->nBody = 0;
+    p->bTooBig = 0;
+    p->zCurlErr[0] = 0;
+    p->nRequest++;
+    CURLcode crc = curl_easy_perform(p->pEasy);
+    if (crc == CURLE_ABORTED_BY_CALLBACK) {
+      snprintf(zErr, nErr, PREFIX "interrupted");
+      return SMS_INTERRUPT;
+    }
+    if (p->bTooBig) {
+      snprintf(zErr, nErr,
+               PREFIX "the response to GET %s is larger than %u MiB, far more than a page; "
+                      "check base_url",
+               zUrl, SMS_MAX_BODY >> 20);
+      return SMS_ERROR;
+    }
+    if (crc != CURLE_OK) {
+      if (crc == CURLE_WRITE_ERROR) {
+        snprintf(zErr, nErr, PREFIX "out of memory reading GET %s", zUrl);
+        return SMS_NOMEM;
+      }
+      snprintf(zWhy, sizeof(zWhy), "%s", p->zCurlErr[0] ? p->zCurlErr : curl_easy_strerror(crc));
+      if (!is_transient_curl(crc)) {
+        snprintf(zErr, nErr, PREFIX "cannot GET %s: %s", zUrl, zWhy);
+        return SMS_ERROR;
+      }
+    } else {
+      curl_easy_getinfo(p->pEasy, CURLINFO_RESPONSE_CODE, &iStatus);
+      api_details(p, zDetails, sizeof(zDetails));
+      if (iStatus == 200) {
+        char zDecode[300];
+        if (sms_page_decode(p->zBody, p->nBody, pPage, zDecode, sizeof(zDecode)) == 0)
+          return SMS_OK;
+        snprintf(zWhy, sizeof(zWhy), "bad page: %s", zDecode);
+      } else if (is_transient_status(iStatus)) {
+        curl_off_t iAfter = 0;
+        curl_easy_getinfo(p->pEasy, CURLINFO_RETRY_AFTER, &iAfter);
+        if (iAfter > 0) msWait = iAfter * 1000 < RETRY_AFTER_CAP_MS ? (long)iAfter * 1000
+                                                                  : RETRY_AFTER_CAP_MS;
+        snprintf(zWhy, sizeof(zWhy), "HTTP %ld%s", iStatus, zDetails);
+      } else if (iStatus == 401 || iStatus == 403) {
+        snprintf(zErr, nErr,
+                 PREFIX "authentication failed for user '%s' (HTTP %ld%s): check the "
+                        "username and password given by %s",
+                 pCfg->zUser ? pCfg->zUser : "", iStatus, zDetails,
+                 pCfg->zCredSource ? pCfg->zCredSource : "no source");
+        return SMS_ERROR;
+      } else if (iStatus == 404) {
+        snprintf(zErr, nErr,
+                 PREFIX "program %lld not found (HTTP 404%s): check the program id (the "
+                        "number at the end of the program's URL in the SMS Campaign "
+                        "Manager) and base_url (%s)",
+                 iProgram, zDetails, pCfg->zBaseUrl);
+        return SMS_ERROR;
+      } else if (iStatus >= 300 && iStatus < 400) {
+        char *zTo = 0;
+        curl_easy_getinfo(p->pEasy, CURLINFO_REDIRECT_URL, &zTo);
+        snprintf(zErr, nErr,
+                 PREFIX "HTTP %ld from GET %s: the API redirects to %s; set base_url to "
+                        "the address it names (redirects are not followed, so that "
+                        "credentials go nowhere else)",
+                 iStatus, zUrl, zTo ? zTo : "another address");
+        return SMS_ERROR;
+      } else if (iStatus == 400) {
+        snprintf(zErr, nErr, PREFIX "the API rejected GET %s (HTTP 400%s)", zUrl, zDetails);
+        return SMS_ERROR;
+      } else {
+        snprintf(zErr, nErr, PREFIX "HTTP %ld from GET %s%s", iStatus, zUrl, zDetails);
+        return SMS_ERROR;
+      }
+    }
+
+    if (nTry > pCfg->nRetries) break;
+    if (msWait == 0) {
+      long msCap = BACKOFF_FIRST_MS << (nTry - 1 < 10 ? nTry - 1 : 10);
+      if (msCap > BACKOFF_CAP_MS) msCap = BACKOFF_CAP_MS;
+      msWait = msCap / 2 + rand_r(&p->iSeed) % (msCap / 2 + 1); /* jitter: spread clients */
+    }
+    if (wait_ms(p, msWait) != SMS_OK) {
+      snprintf(zErr, nErr, PREFIX "interrupted");
+      return SMS_INTERRUPT;
+    }
+  }
+  snprintf(zErr, nErr, PREFIX "GET %s failed after %d tries: %s; try again later, or raise "
+                              "the retries or timeout option",
+           zUrl, nTry, zWhy);
+  return SMS_ERROR;
+}

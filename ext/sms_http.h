@@ -1,0 +1,42 @@
+/*
+** sms_http.h: the HTTP client: one GET of one page, with retries, decoded.
+**
+** Boundary: libcurl and the page decoder, no SQLite calls. The vtab owns one SmsHttp per
+** cursor (one curl handle, so pages reuse the connection) and asks for pages by URL; this
+** layer retries what is worth retrying and turns every failure into one sentence starting
+** with "sms_messages: " that names the URL (never the password) and says what to do.
+*/
+#ifndef SMS_HTTP_H
+#define SMS_HTTP_H
+
+#include "sms_config.h"
+#include "sms_page.h"
+
+#include <stddef.h>
+
+/* Largest response body accepted: a page of 500 messages is well under 1 MiB. */
+#define SMS_MAX_BODY (64u << 20)
+
+typedef struct SmsHttp SmsHttp;
+
+/* Result codes, the same numbers as SQLite's so the vtab can return them as they are. */
+#define SMS_OK 0
+#define SMS_ERROR 1
+#define SMS_INTERRUPT 9
+#define SMS_NOMEM 7
+
+/* A new client for the credentials and limits of *pCfg, which must outlive it. xStop, when
+** not NULL, is polled during waits and transfers; a non-zero answer abandons the request
+** with SMS_INTERRUPT. */
+int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, int (*xStop)(void *), void *pStopArg);
+void sms_http_close(SmsHttp *p);
+
+/* GET zUrl and decode it into *pPage (cleared first). iProgram only words errors. Returns
+** SMS_OK, or an error code with zErr set. */
+int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
+                        char *zErr, size_t nErr);
+
+/* Requests sent (tries included) since the client was opened. */
+int sms_http_request_count(const SmsHttp *p);
+
+#endif /* SMS_HTTP_H */

@@ -1,0 +1,719 @@
+/*
+** sms_vtab.c: the sms_messages virtual table, query planning and the cursor.
+**
+** Usage:
+**
+**     .load ./build/sms_export
+**     -- eponymous: the program in WHERE, or as a table-valued function argument
+**     SELECT date, number, body FROM sms_messages
+**      WHERE program_id = 4711 AND type = 'MO' AND date >= '2026-11-01';
+**     SELECT count(*) FROM sms_messages(4711) WHERE date >= datetime('now', '-7 days');
+**     -- configured
+**     CREATE VIRTUAL TABLE spring USING sms_messages(program_id=4711, page_size=200);
+**
+** HOW IT WORKS
+**
+** The table has the nine message fields as columns and two HIDDEN columns: program_id
+** (first, so sms_messages(4711) binds it) and raw (the message object as JSON text).
+** Every request is GET {base_url}/messages/program/{program_id}?messageType=..&startDate=..
+** &endDate=..&pageSize=.., and the pages are linked by the API's nextPageUrl.
+**
+** xBestIndex hands these constraints to xFilter (never "omit": SQLite re-checks each row,
+** so the API is only a pre-filter and its window may be wider than the query):
+**
+**     program_id = v, program_id IN (..)   the program(s) scanned, one scan each
+**     type = v, type IN (..)               messageType, or no request for other values
+**     date = < <= > >= v                   startDate / endDate (sms_window.c)
+**     LIMIT n, OFFSET m                    pageSize = min(n+m, page_size)
+**
+** idxStr lists the constraints in xFilter's argv order, in words, so EXPLAIN QUERY PLAN
+** shows what was pushed down: "program_id= type IN date>= date< limit". idxNum says where
+** the program comes from:
+**
+**     idxNum   meaning
+**     ------   ------------------------------------------------------------
+**       1      program_id from WHERE (first idxStr word is program_id= or program_id IN)
+**       2      no program_id in WHERE: the table's program_id option
+**       3      no program anywhere: xFilter fails with how to give one
+**
+** A plan without program_id (and no default) must never win over one with it: when the
+** program_id constraint exists but is not usable yet (it comes from another table of a
+** join), xBestIndex answers SQLITE_CONSTRAINT; when there is none, the plan costs
+** prohibitively much, so that SQLite prefers anything else (an OR may be planned branch
+** by branch) and only a query that really names no program reaches the error.
+**
+** The cursor is lazy: xFilter fetches the first page, xNext the next one only when the
+** rows in hand run out; a page is freed when the next arrives, so memory is one page.
+*/
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include "sms_config.h"
+#include "sms_http.h"
+#include "sms_page.h"
+#include "sms_vtab.h"
+#include "sms_window.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Column numbers: the nine message fields are SmsField values. */
+#define COL_PROGRAM_ID 9
+#define COL_RAW 10
+
+#define SMS_SCHEMA                                                                        \
+  "CREATE TABLE x(campaign_name TEXT, program_name TEXT, program_type TEXT, type TEXT, " \
+  "delivery_status TEXT, number INTEGER, body TEXT, date TEXT, network TEXT, "           \
+  "program_id INTEGER HIDDEN, raw TEXT HIDDEN)"
+
+#define IDX_PROGRAM_WHERE 1
+#define IDX_PROGRAM_DEFAULT 2
+#define IDX_PROGRAM_NONE 3
+
+#define MAX_DATE_TERMS 8    /* more date constraints than this are left to SQLite */
+#define MAX_EMPTY_PAGES 100 /* a chain of empty pages longer than this is an API fault */
+
+/* The words of idxStr, one per xFilter argument. */
+typedef enum SmsTerm {
+  TERM_PROGRAM_EQ,
+  TERM_PROGRAM_IN,
+  TERM_TYPE_EQ,
+  TERM_TYPE_IN,
+  TERM_DATE_EQ,
+  TERM_DATE_LT,
+  TERM_DATE_LE,
+  TERM_DATE_GT,
+  TERM_DATE_GE,
+  TERM_LIMIT,
+  TERM_OFFSET,
+  N_TERM
+} SmsTerm;
+
+static const char *const azTermWord[N_TERM] = {
+    "program_id=", "program_id IN", "type=", "type IN", "date=",  "date<",
+    "date<=",      "date>",         "date>=", "limit",  "offset",
+};
+
+typedef struct SmsTable {
+  sqlite3_vtab base; /* Base class. Must be first */
+  SmsConfig cfg;     /* options, credentials and limits */
+} SmsTable;
+
+typedef struct SmsCursor {
+  sqlite3_vtab_cursor base; /* Base class. Must be first */
+  SmsHttp *pHttp;           /* one HTTP client per cursor: keeps its connection */
+  SmsPage page;             /* the page whose rows are being returned */
+  sqlite3_int64 *aProgram;  /* the programs to scan, ascending (sqlite3_malloc64) */
+  int nProgram;             /* entries in aProgram */
+  int iProgram;             /* the program being scanned: index into aProgram */
+  const char *zType;        /* messageType to send: "MO", "MT" or NULL for both */
+  char zStart[20];          /* startDate to send */
+  char zEnd[20];            /* endDate to send, when bEnd */
+  int bEnd;                 /* an endDate is sent */
+  int nPageSize;            /* pageSize to send */
+  char *zUrl;               /* URL of the current page (sqlite3_malloc) */
+  sqlite3_uint64 *aSeen;    /* hashes of the page URLs of this scan, to catch loops */
+  int nSeen;                /* entries in aSeen */
+  int nSeenAlloc;           /* room in aSeen */
+  int nEmptyRun;            /* consecutive empty pages just read */
+  sqlite3_int64 iRowid;     /* rowid of the current row, from 1 */
+  int bEof;                 /* the scan is over */
+} SmsCursor;
+
+/* The one place that sets an error message on the table. */
+static int set_error(sqlite3_vtab *pVtab, int rc, const char *zFmt, ...) {
+  va_list ap;
+  va_start(ap, zFmt);
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  return pVtab->zErrMsg ? rc : SQLITE_NOMEM;
+}
+
+/* sqlite3_vtab_in() and friends arrived in SQLite 3.38; the host library may be older
+** than the headers this was built with. */
+static int has_vtab_in(void) {
+  return sqlite3_libversion_number() >= 3038000;
+}
+
+/*
+** xConnect and xCreate: CREATE VIRTUAL TABLE name USING sms_messages(option=value, ...),
+** and the eponymous table (no options).
+*/
+static int sms_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                       sqlite3_vtab **ppVtab, char **pzErr) {
+  char zErr[1024];
+  SmsTable *pNew;
+  int rc;
+  (void)pAux;
+  *ppVtab = 0;
+  rc = sqlite3_declare_vtab(db, SMS_SCHEMA);
+  if (rc != SQLITE_OK) return rc;
+  pNew = sqlite3_malloc64(sizeof(*pNew));
+  if (!pNew) return SQLITE_NOMEM;
+  memset(pNew, 0, sizeof(*pNew));
+  rc = sms_config_init(&pNew->cfg, argc - 3, argv + 3, zErr, sizeof(zErr));
+  if (rc != 0) {
+    *pzErr = sqlite3_mprintf("%s", zErr);
+    rc = rc == -2 ? SQLITE_NOMEM : SQLITE_ERROR;
+    goto fail;
+  }
+  *ppVtab = &pNew->base;
+  return SQLITE_OK;
+
+fail:
+  sms_config_clear(&pNew->cfg);
+  sqlite3_free(pNew);
+  return rc;
+}
+
+static int sms_disconnect(sqlite3_vtab *pVtab) {
+  SmsTable *p = (SmsTable *)pVtab;
+  sms_config_clear(&p->cfg);
+  sqlite3_free(p);
+  return SQLITE_OK;
+}
+
+static int sms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
+  SmsCursor *pCur;
+  (void)pVtab;
+  pCur = sqlite3_malloc64(sizeof(*pCur));
+  if (!pCur) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  pCur->bEof = 1;
+  *ppCursor = &pCur->base;
+  return SQLITE_OK;
+}
+
+/* Forget the scan in progress, keeping the HTTP client for the next one. */
+static void cursor_reset(SmsCursor *pCur) {
+  sms_page_clear(&pCur->page);
+  sqlite3_free(pCur->aProgram);
+  sqlite3_free(pCur->zUrl);
+  sqlite3_free(pCur->aSeen);
+  pCur->aProgram = 0;
+  pCur->nProgram = pCur->iProgram = 0;
+  pCur->zUrl = 0;
+  pCur->aSeen = 0;
+  pCur->nSeen = pCur->nSeenAlloc = pCur->nEmptyRun = 0;
+  pCur->zType = 0;
+  pCur->bEnd = 0;
+  pCur->iRowid = 0;
+  pCur->bEof = 1;
+}
+
+static int sms_close(sqlite3_vtab_cursor *cur) {
+  SmsCursor *pCur = (SmsCursor *)cur;
+  cursor_reset(pCur);
+  sms_http_close(pCur->pHttp);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* FNV-1a: page URLs are compared by hash to spot a nextPageUrl that loops. */
+static sqlite3_uint64 url_hash(const char *z) {
+  sqlite3_uint64 h = 14695981039346656037ULL;
+  while (*z) h = (h ^ (unsigned char)*z++) * 1099511628211ULL;
+  return h;
+}
+
+/* Fetch the page at zUrl (taking ownership of it) into the cursor. */
+static int fetch_page(SmsCursor *pCur, char *zUrl) {
+  sqlite3_vtab *pVtab = pCur->base.pVtab;
+  SmsTable *pTab = (SmsTable *)pVtab;
+  char zErr[2048];
+  sqlite3_uint64 h;
+  int i, rc;
+
+  sqlite3_free(pCur->zUrl);
+  pCur->zUrl = zUrl;
+  if (!zUrl) return SQLITE_NOMEM;
+  h = url_hash(zUrl);
+  for (i = 0; i < pCur->nSeen; i++) {
+    if (pCur->aSeen[i] == h) {
+      return set_error(pVtab, SQLITE_ERROR,
+                       "sms_messages: the API's nextPageUrl repeats an earlier page (%s); "
+                       "stopping instead of looping forever",
+                       zUrl);
+    }
+  }
+  if (pCur->nSeen == pCur->nSeenAlloc) {
+    int nNew = pCur->nSeenAlloc ? pCur->nSeenAlloc * 2 : 16;
+    sqlite3_uint64 *aNew = sqlite3_realloc64(pCur->aSeen, nNew * sizeof(*aNew));
+    if (!aNew) return SQLITE_NOMEM;
+    pCur->aSeen = aNew;
+    pCur->nSeenAlloc = nNew;
+  }
+  pCur->aSeen[pCur->nSeen++] = h;
+
+  if (!pCur->pHttp) {
+    rc = sms_http_open(&pCur->pHttp, &pTab->cfg, 0, 0);
+    if (rc == SMS_NOMEM) return SQLITE_NOMEM;
+    if (rc) return set_error(pVtab, SQLITE_ERROR, "sms_messages: cannot start libcurl");
+  }
+  rc = sms_http_fetch_page(pCur->pHttp, zUrl, pCur->aProgram[pCur->iProgram], &pCur->page,
+                           zErr, sizeof(zErr));
+  if (rc != SMS_OK) return set_error(pVtab, rc, "%s", zErr);
+  pCur->nEmptyRun = pCur->page.nRow ? 0 : pCur->nEmptyRun + 1;
+  if (pCur->nEmptyRun > MAX_EMPTY_PAGES) {
+    return set_error(pVtab, SQLITE_ERROR,
+                     "sms_messages: the API sent more than %d empty pages in a row (last: "
+                     "%s); stopping instead of looping forever",
+                     MAX_EMPTY_PAGES, zUrl);
+  }
+  return SQLITE_OK;
+}
+
+/* The first page of the current program's scan. */
+static int fetch_first_page(SmsCursor *pCur) {
+  SmsTable *pTab = (SmsTable *)pCur->base.pVtab;
+  pCur->nSeen = 0;
+  pCur->nEmptyRun = 0;
+  return fetch_page(
+      pCur, sqlite3_mprintf("%s/messages/program/%lld?%s%s%sstartDate=%s%s%s&pageSize=%d",
+                            pTab->cfg.zBaseUrl, pCur->aProgram[pCur->iProgram],
+                            pCur->zType ? "messageType=" : "", pCur->zType ? pCur->zType : "",
+                            pCur->zType ? "&" : "", pCur->zStart,
+                            pCur->bEnd ? "&endDate=" : "", pCur->bEnd ? pCur->zEnd : "",
+                            pCur->nPageSize));
+}
+
+/* The page after the current one, at the URL the API gave, which must be on base_url's
+** origin: the credentials go with it. */
+static int fetch_next_page(SmsCursor *pCur) {
+  sqlite3_vtab *pVtab = pCur->base.pVtab;
+  SmsTable *pTab = (SmsTable *)pVtab;
+  const char *zNext = pCur->page.zNext;
+  size_t nAuthority = strcspn(zNext + strcspn(zNext, "/") + 2, "/?#");
+  if (!sms_same_origin(zNext, pTab->cfg.zBaseUrl) ||
+      memchr(zNext + strcspn(zNext, "/") + 2, '@', nAuthority)) {
+    return set_error(pVtab, SQLITE_ERROR,
+                     "sms_messages: the API's nextPageUrl (%s) is not on the origin of "
+                     "base_url (%s); not following it, so that the credentials go nowhere "
+                     "else",
+                     zNext, pTab->cfg.zBaseUrl);
+  }
+  return fetch_page(pCur, sqlite3_mprintf("%s", zNext));
+}
+
+/* Make page.pCur a row, fetching pages and moving to the next program as needed, or set
+** bEof. */
+static int cursor_settle(SmsCursor *pCur) {
+  int rc = SQLITE_OK;
+  while (!pCur->page.pCur) {
+    if (pCur->page.zNext) {
+      rc = fetch_next_page(pCur);
+    } else if (pCur->iProgram + 1 < pCur->nProgram) {
+      pCur->iProgram++;
+      rc = fetch_first_page(pCur);
+    } else {
+      pCur->bEof = 1;
+      break;
+    }
+    if (rc != SQLITE_OK) {
+      pCur->bEof = 1;
+      break;
+    }
+  }
+  return rc;
+}
+
+static int sms_next(sqlite3_vtab_cursor *cur) {
+  SmsCursor *pCur = (SmsCursor *)cur;
+  pCur->iRowid++;
+  sms_page_next(&pCur->page);
+  return cursor_settle(pCur);
+}
+
+static int sms_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) {
+  SmsCursor *pCur = (SmsCursor *)cur;
+  const cJSON *pRow = pCur->page.pCur;
+  SmsValue v;
+  if (iCol == COL_PROGRAM_ID) {
+    sqlite3_result_int64(ctx, pCur->aProgram[pCur->iProgram]);
+    return SQLITE_OK;
+  }
+  if (iCol == COL_RAW) {
+    char *z = sms_row_json(pRow);
+    if (!z) return SQLITE_NOMEM;
+    sqlite3_result_text(ctx, z, -1, free);
+    return SQLITE_OK;
+  }
+  sms_row_field(pRow, (SmsField)iCol, &v);
+  switch (v.eType) {
+  case SMS_INT:
+    sqlite3_result_int64(ctx, v.iVal);
+    break;
+  case SMS_REAL:
+    sqlite3_result_double(ctx, v.rVal);
+    break;
+  case SMS_TEXT:
+    sqlite3_result_text64(ctx, v.z, v.n, SQLITE_TRANSIENT, SQLITE_UTF8);
+    break;
+  default:
+    sqlite3_result_null(ctx);
+    break;
+  }
+  return SQLITE_OK;
+}
+
+static int sms_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
+  *pRowid = ((SmsCursor *)cur)->iRowid;
+  return SQLITE_OK;
+}
+
+static int sms_eof(sqlite3_vtab_cursor *cur) {
+  return ((SmsCursor *)cur)->bEof;
+}
+
+/* A program_id value as SQLite's INTEGER affinity would see it: 1 and *piOut for a
+** positive integer, 0 for NULL (matches nothing), -1 for anything else. */
+static int program_value(sqlite3_value *pVal, sqlite3_int64 *piOut) {
+  int eType = sqlite3_value_numeric_type(pVal);
+  if (eType == SQLITE_NULL) return 0;
+  if (eType == SQLITE_FLOAT) {
+    double r = sqlite3_value_double(pVal);
+    if (r >= 1 && r < 9.2e18 && r == (double)(sqlite3_int64)r) {
+      *piOut = (sqlite3_int64)r;
+      return 1;
+    }
+    return -1;
+  }
+  if (eType != SQLITE_INTEGER || sqlite3_value_int64(pVal) < 1) return -1;
+  *piOut = sqlite3_value_int64(pVal);
+  return 1;
+}
+
+/* Add program iProg to the cursor's list (kept ascending, without duplicates). */
+static int add_program(SmsCursor *pCur, sqlite3_int64 iProg) {
+  int i;
+  for (i = 0; i < pCur->nProgram; i++) {
+    if (pCur->aProgram[i] == iProg) return SQLITE_OK;
+  }
+  sqlite3_int64 *aNew =
+      sqlite3_realloc64(pCur->aProgram, (pCur->nProgram + 1) * sizeof(sqlite3_int64));
+  if (!aNew) return SQLITE_NOMEM;
+  pCur->aProgram = aNew;
+  for (i = pCur->nProgram; i > 0 && aNew[i - 1] > iProg; i--) aNew[i] = aNew[i - 1];
+  aNew[i] = iProg;
+  pCur->nProgram++;
+  return SQLITE_OK;
+}
+
+static int bad_program(sqlite3_vtab *pVtab, sqlite3_value *pVal) {
+  return set_error(pVtab, SQLITE_ERROR,
+                   "sms_messages: program_id must be a positive integer, not '%s'",
+                   sqlite3_value_text(pVal) ? (const char *)sqlite3_value_text(pVal) : "");
+}
+
+/* Bits of the set of message types a query can match. */
+#define TYPE_MO 1
+#define TYPE_MT 2
+
+/* The types a `type = v` value allows: TYPE_MO, TYPE_MT, 0 for another text (no row can
+** match), both when v is not text (not pushed down: SQLite decides). */
+static int type_mask(sqlite3_value *pVal) {
+  const char *z = (const char *)sqlite3_value_text(pVal);
+  if (sqlite3_value_type(pVal) != SQLITE_TEXT || !z) return TYPE_MO | TYPE_MT;
+  if (strcmp(z, "MO") == 0) return TYPE_MO;
+  if (strcmp(z, "MT") == 0) return TYPE_MT;
+  return 0;
+}
+
+/* Read the next word of idxStr at *pz into *peTerm; 0 at the end. */
+static int next_term(const char **pz, SmsTerm *peTerm) {
+  const char *z = *pz;
+  int i, iBest = -1;
+  size_t nBest = 0;
+  while (*z == ' ') z++;
+  if (!*z) return 0;
+  for (i = 0; i < N_TERM; i++) {
+    size_t n = strlen(azTermWord[i]);
+    if (n > nBest && strncmp(z, azTermWord[i], n) == 0 && (z[n] == ' ' || z[n] == 0)) {
+      iBest = i;
+      nBest = n;
+    }
+  }
+  if (iBest < 0) return 0;
+  *peTerm = (SmsTerm)iBest;
+  *pz = z + nBest;
+  return 1;
+}
+
+/*
+** xFilter: turn the pushed-down constraints into the scan's requests and fetch the first
+** page.
+*/
+static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                      sqlite3_value **argv) {
+  SmsCursor *pCur = (SmsCursor *)cur;
+  sqlite3_vtab *pVtab = cur->pVtab;
+  SmsTable *pTab = (SmsTable *)pVtab;
+  SmsWindow win;
+  sqlite3_int64 nLimit = -1, nOffset = 0, iProg;
+  int mType = TYPE_MO | TYPE_MT;
+  int i = 0, rc = SQLITE_OK, bNoRows = 0;
+  SmsTerm eTerm;
+  const char *z = idxStr ? idxStr : "";
+
+  cursor_reset(pCur);
+  sms_window_init(&win);
+  if (idxNum == IDX_PROGRAM_NONE) {
+    return set_error(pVtab, SQLITE_ERROR,
+                     "sms_messages: no program_id: say which program to read, with WHERE "
+                     "program_id = N (or IN (...)), as sms_messages(N), or with CREATE "
+                     "VIRTUAL TABLE ... USING sms_messages(program_id=N)");
+  }
+  if (!pTab->cfg.zUser) return set_error(pVtab, SQLITE_ERROR, "%s", pTab->cfg.zNoCredHint);
+  if (idxNum == IDX_PROGRAM_DEFAULT) {
+    rc = add_program(pCur, pTab->cfg.iProgram);
+    if (rc) return rc;
+  }
+
+  while (i < argc && next_term(&z, &eTerm)) {
+    sqlite3_value *pArg = argv[i++];
+    switch (eTerm) {
+    case TERM_PROGRAM_EQ:
+      rc = program_value(pArg, &iProg);
+      if (rc < 0) return bad_program(pVtab, pArg);
+      rc = rc ? add_program(pCur, iProg) : SQLITE_OK;
+      break;
+    case TERM_PROGRAM_IN: {
+      sqlite3_value *pVal;
+      for (rc = sqlite3_vtab_in_first(pArg, &pVal); rc == SQLITE_OK && pVal;
+           rc = sqlite3_vtab_in_next(pArg, &pVal)) {
+        int r = program_value(pVal, &iProg);
+        if (r < 0) return bad_program(pVtab, pVal);
+        if (r && (rc = add_program(pCur, iProg)) != SQLITE_OK) break;
+      }
+      if (rc == SQLITE_DONE) rc = SQLITE_OK;
+      break;
+    }
+    case TERM_TYPE_EQ:
+      mType &= type_mask(pArg);
+      break;
+    case TERM_TYPE_IN: {
+      sqlite3_value *pVal;
+      int m = 0;
+      for (rc = sqlite3_vtab_in_first(pArg, &pVal); rc == SQLITE_OK && pVal;
+           rc = sqlite3_vtab_in_next(pArg, &pVal)) {
+        m |= type_mask(pVal);
+      }
+      if (rc == SQLITE_DONE) rc = SQLITE_OK;
+      mType &= m;
+      break;
+    }
+    case TERM_LIMIT:
+      nLimit = sqlite3_value_int64(pArg);
+      break;
+    case TERM_OFFSET:
+      nOffset = sqlite3_value_int64(pArg);
+      break;
+    default: {
+      static const SmsOp aOp[] = {SMS_OP_EQ, SMS_OP_LT, SMS_OP_LE, SMS_OP_GT, SMS_OP_GE};
+      /* Only TEXT is compared as text; for other values SQLite decides alone. */
+      if (sqlite3_value_type(pArg) == SQLITE_TEXT) {
+        const char *zDate = (const char *)sqlite3_value_text(pArg);
+        if (!zDate) return SQLITE_NOMEM;
+        sms_window_apply(&win, aOp[eTerm - TERM_DATE_EQ], zDate,
+                         (size_t)sqlite3_value_bytes(pArg));
+      } else if (sqlite3_value_type(pArg) == SQLITE_NULL) {
+        bNoRows = 1; /* a comparison with NULL is never true */
+      }
+      break;
+    }
+    }
+    if (rc != SQLITE_OK) return rc;
+  }
+
+  pCur->zType = mType == TYPE_MO ? "MO" : mType == TYPE_MT ? "MT" : 0;
+  pCur->nPageSize = pTab->cfg.nPageSize;
+  if (nLimit >= 0 && nLimit + nOffset < pCur->nPageSize) {
+    pCur->nPageSize = nLimit + nOffset > 0 ? (int)(nLimit + nOffset) : 1;
+  }
+  if (bNoRows || mType == 0 || nLimit == 0 || pCur->nProgram == 0 ||
+      !sms_window_request(&win, sms_time_now(), pCur->zStart, pCur->zEnd, &pCur->bEnd)) {
+    return SQLITE_OK; /* no row can match: no request */
+  }
+  pCur->bEof = 0;
+  pCur->iRowid = 1;
+  rc = fetch_first_page(pCur);
+  if (rc == SQLITE_OK) rc = cursor_settle(pCur);
+  if (rc != SQLITE_OK) pCur->bEof = 1;
+  return rc;
+}
+
+/*
+** xBestIndex: see HOW IT WORKS above.
+*/
+static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  SmsTable *pTab = (SmsTable *)pVtab;
+  int aiArg[16]; /* constraint index of each xFilter argument */
+  SmsTerm aeTerm[16];
+  int nArg = 0, nDate = 0;
+  int iProgEq = -1, iProgIn = -1, iTypeEq = -1, iTypeIn = -1, iLimit = -1, iOffset = -1;
+  int bProgUnusable = 0, bLo = 0, bHi = 0;
+  int i, bIn = has_vtab_in();
+  double rRows;
+  char *zStr = 0;
+
+  for (i = 0; i < pInfo->nConstraint; i++) {
+    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+    int bEq = c->op == SQLITE_INDEX_CONSTRAINT_EQ;
+    if (c->iColumn == COL_PROGRAM_ID && bEq) {
+      if (!c->usable) {
+        bProgUnusable = 1;
+      } else if (bIn && sqlite3_vtab_in(pInfo, i, -1)) {
+        if (iProgIn < 0) iProgIn = i;
+      } else if (iProgEq < 0) {
+        iProgEq = i;
+      }
+      continue;
+    }
+    if (!c->usable) continue;
+    if (c->op == SQLITE_INDEX_CONSTRAINT_LIMIT) {
+      iLimit = i;
+      continue;
+    }
+    if (c->op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
+      iOffset = i;
+      continue;
+    }
+    /* The API compares exactly: a constraint under another collation is SQLite's alone. */
+    if (c->iColumn != SMS_F_TYPE && c->iColumn != SMS_F_DATE) continue;
+    if (sqlite3_stricmp(sqlite3_vtab_collation(pInfo, i), "BINARY") != 0) continue;
+    if (c->iColumn == SMS_F_TYPE && bEq) {
+      if (bIn && sqlite3_vtab_in(pInfo, i, -1)) {
+        if (iTypeIn < 0) iTypeIn = i;
+      } else if (iTypeEq < 0) {
+        iTypeEq = i;
+      }
+      continue;
+    }
+    if (c->iColumn == SMS_F_DATE && nDate < MAX_DATE_TERMS) {
+      SmsTerm e;
+      switch (c->op) {
+      case SQLITE_INDEX_CONSTRAINT_EQ: e = TERM_DATE_EQ; bLo = bHi = 1; break;
+      case SQLITE_INDEX_CONSTRAINT_LT: e = TERM_DATE_LT; bHi = 1; break;
+      case SQLITE_INDEX_CONSTRAINT_LE: e = TERM_DATE_LE; bHi = 1; break;
+      case SQLITE_INDEX_CONSTRAINT_GT: e = TERM_DATE_GT; bLo = 1; break;
+      case SQLITE_INDEX_CONSTRAINT_GE: e = TERM_DATE_GE; bLo = 1; break;
+      default: continue;
+      }
+      aiArg[nArg] = i;
+      aeTerm[nArg++] = e;
+      nDate++;
+    }
+  }
+
+  /* The program terms go first, then type, then the dates collected above, then LIMIT and
+  ** OFFSET: shift the dates up to make room in front. */
+  int nFront = (iProgEq >= 0 || iProgIn >= 0) + (iTypeEq >= 0 || iTypeIn >= 0);
+  memmove(aiArg + nFront, aiArg, nArg * sizeof(int));
+  memmove(aeTerm + nFront, aeTerm, nArg * sizeof(SmsTerm));
+  nArg += nFront;
+  nFront = 0;
+  if (iProgEq >= 0 || iProgIn >= 0) {
+    aiArg[nFront] = iProgEq >= 0 ? iProgEq : iProgIn;
+    aeTerm[nFront++] = iProgEq >= 0 ? TERM_PROGRAM_EQ : TERM_PROGRAM_IN;
+  }
+  if (iTypeEq >= 0 || iTypeIn >= 0) {
+    aiArg[nFront] = iTypeEq >= 0 ? iTypeEq : iTypeIn;
+    aeTerm[nFront++] = iTypeEq >= 0 ? TERM_TYPE_EQ : TERM_TYPE_IN;
+  }
+  /* LIMIT and OFFSET come only together with everything else SQLite could push here. */
+  if (iLimit >= 0) {
+    aiArg[nArg] = iLimit;
+    aeTerm[nArg++] = TERM_LIMIT;
+    if (iOffset >= 0) {
+      aiArg[nArg] = iOffset;
+      aeTerm[nArg++] = TERM_OFFSET;
+    }
+  }
+
+  if (iProgEq < 0 && iProgIn < 0) {
+    /* A program from another table of a join: wait for the plan that can use it. */
+    if (bProgUnusable) return SQLITE_CONSTRAINT;
+    pInfo->idxNum = pTab->cfg.iProgram ? IDX_PROGRAM_DEFAULT : IDX_PROGRAM_NONE;
+  } else {
+    pInfo->idxNum = IDX_PROGRAM_WHERE;
+  }
+
+  for (i = 0; i < nArg; i++) {
+    pInfo->aConstraintUsage[aiArg[i]].argvIndex = i + 1;
+    if (aeTerm[i] == TERM_PROGRAM_IN || aeTerm[i] == TERM_TYPE_IN) {
+      sqlite3_vtab_in(pInfo, aiArg[i], 1);
+    }
+    zStr = sqlite3_mprintf("%z%s%s", zStr, i ? " " : "", azTermWord[aeTerm[i]]);
+    if (!zStr) return SQLITE_NOMEM;
+  }
+  pInfo->idxStr = zStr;
+  pInfo->needToFreeIdxStr = 1;
+
+  /* A program has tens of thousands of messages a year; each filter cuts them down. The
+  ** cost is dominated by requests, so that a join puts this scan in its outer loop. */
+  rRows = 50000.0;
+  if (iTypeEq >= 0 || iTypeIn >= 0) rRows /= 2;
+  if (bLo) rRows /= 4;
+  if (bHi) rRows /= 4;
+  if (iLimit >= 0) {
+    sqlite3_value *pVal = 0;
+    if (sqlite3_vtab_rhs_value(pInfo, iLimit, &pVal) == SQLITE_OK && pVal) {
+      double r = (double)sqlite3_value_int64(pVal);
+      if (r < rRows) rRows = r < 1 ? 1 : r;
+    } else {
+      rRows /= 10;
+    }
+  }
+  if (pInfo->idxNum == IDX_PROGRAM_NONE) {
+    pInfo->estimatedRows = 2000000000;
+    pInfo->estimatedCost = 1e30;
+  } else {
+    pInfo->estimatedRows = (sqlite3_int64)rRows;
+    pInfo->estimatedCost = 10000.0 + rRows * 10.0;
+  }
+  return SQLITE_OK;
+}
+
+/* The table mirrors an export API, which has no way to write messages. */
+static int sms_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                      sqlite_int64 *pRowid) {
+  (void)argc;
+  (void)argv;
+  (void)pRowid;
+  return set_error(pVtab, SQLITE_ERROR,
+                   "sms_messages: the table is read-only (the API only exports messages); "
+                   "copy the rows into a table of your own to change them");
+}
+
+static sqlite3_module smsModule = {
+    0,              /* iVersion */
+    sms_connect,    /* xCreate: the same as xConnect, so the table is also eponymous */
+    sms_connect,    /* xConnect */
+    sms_best_index, /* xBestIndex */
+    sms_disconnect, /* xDisconnect */
+    sms_disconnect, /* xDestroy */
+    sms_open,       /* xOpen */
+    sms_close,      /* xClose */
+    sms_filter,     /* xFilter */
+    sms_next,       /* xNext */
+    sms_eof,        /* xEof */
+    sms_column,     /* xColumn */
+    sms_rowid,      /* xRowid */
+    sms_update,     /* xUpdate */
+    0,              /* xBegin */
+    0,              /* xSync */
+    0,              /* xCommit */
+    0,              /* xRollback */
+    0,              /* xFindFunction */
+    0,              /* xRename */
+    0,              /* xSavepoint */
+    0,              /* xRelease */
+    0,              /* xRollbackTo */
+    0,              /* xShadowName */
+};
+
+int sms_vtab_register(sqlite3 *db) {
+  return sqlite3_create_module(db, "sms_messages", &smsModule, 0);
+}
