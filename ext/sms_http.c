@@ -202,7 +202,11 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
         snprintf(zErr, nErr, PREFIX "out of memory reading GET %s", zUrl);
         return SMS_NOMEM;
       }
-      snprintf(zWhy, sizeof(zWhy), "%s", p->zCurlErr[0] ? p->zCurlErr : curl_easy_strerror(crc));
+      /* libcurl's own buffer has the details (a certificate problem, say), but for these
+      ** two it holds elapsed times, which would make messages differ from run to run. */
+      int bPlain = crc == CURLE_COULDNT_CONNECT || crc == CURLE_OPERATION_TIMEDOUT;
+      snprintf(zWhy, sizeof(zWhy), "%s",
+               p->zCurlErr[0] && !bPlain ? p->zCurlErr : curl_easy_strerror(crc));
       if (!is_transient_curl(crc)) {
         snprintf(zErr, nErr, PREFIX "cannot GET %s: %s", zUrl, zWhy);
         return SMS_ERROR;
@@ -264,8 +268,9 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
       return SMS_INTERRUPT;
     }
   }
-  snprintf(zErr, nErr, PREFIX "GET %s failed after %d tries: %s; try again later, or raise "
-                              "the retries or timeout option",
-           zUrl, nTry, zWhy);
+  snprintf(zErr, nErr,
+           PREFIX "GET %s failed after %d tr%s: %s; try again later, or raise the retries "
+                  "or timeout option",
+           zUrl, nTry, nTry == 1 ? "y" : "ies", zWhy);
   return SMS_ERROR;
 }

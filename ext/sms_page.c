@@ -83,7 +83,10 @@ fail:
 }
 
 int sms_page_next(SmsPage *p) {
-  if (p->pCur) p->pCur = p->pCur->next;
+  if (p->pCur) {
+    p->pCur = p->pCur->next;
+    p->iCur++;
+  }
   return p->pCur != 0;
 }
 
@@ -135,6 +138,29 @@ void sms_row_field(const cJSON *pRow, SmsField eField, SmsValue *pVal) {
     pVal->eType = SMS_INT;
     pVal->iVal = cJSON_IsTrue(pItem);
   }
+}
+
+static unsigned long long fnv(unsigned long long h, const void *pData, size_t n) {
+  const unsigned char *a = pData;
+  for (size_t i = 0; i < n; i++) h = (h ^ a[i]) * 1099511628211ULL;
+  return h;
+}
+
+static unsigned long long hash_item(unsigned long long h, const cJSON *p) {
+  h = fnv(h, &p->type, sizeof(p->type));
+  if (p->string) h = fnv(h, p->string, strlen(p->string) + 1);
+  if (cJSON_IsString(p)) h = fnv(h, p->valuestring, strlen(p->valuestring) + 1);
+  if (cJSON_IsNumber(p)) h = fnv(h, &p->valuedouble, sizeof(p->valuedouble));
+  for (const cJSON *pChild = p->child; pChild; pChild = pChild->next) {
+    h = hash_item(h, pChild);
+  }
+  return h;
+}
+
+void sms_page_row_hashes(const SmsPage *p, unsigned long long *aOut) {
+  const cJSON *pRow;
+  int i = 0;
+  cJSON_ArrayForEach(pRow, p->pData) aOut[i++] = hash_item(14695981039346656037ULL, pRow);
 }
 
 char *sms_row_json(const cJSON *pRow) {

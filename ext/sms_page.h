@@ -35,6 +35,7 @@ typedef struct SmsPage {
   cJSON *pRoot;      /* the parsed body; owns every row */
   cJSON *pData;      /* the array of messages (inside pRoot) */
   cJSON *pCur;       /* the current row, NULL before the first and after the last */
+  int iCur;          /* index of pCur on the page */
   int nRow;          /* rows on the page */
   const char *zNext; /* nextPageUrl, NULL on the last page (points into pRoot) */
 } SmsPage;
@@ -63,6 +64,10 @@ typedef struct SmsValue {
 /* One field of a row as the table shows it: `number` as INTEGER (from a JSON number or a
 ** string of digits), `date` in SQLite's "YYYY-MM-DD HH:MM:SS", text byte for byte. */
 void sms_row_field(const cJSON *pRow, SmsField eField, SmsValue *pVal);
+
+/* A 64-bit hash of each row's content (every key and value, in order) into aOut, which
+** holds p->nRow entries. */
+void sms_page_row_hashes(const SmsPage *p, unsigned long long *aOut);
 
 /* The whole row as compact JSON (malloc'd, the caller frees), NULL when out of memory. */
 char *sms_row_json(const cJSON *pRow);

@@ -117,7 +117,9 @@ typedef struct SmsCursor {
   int nSeen;                /* entries in aSeen */
   int nSeenAlloc;           /* room in aSeen */
   int nEmptyRun;            /* consecutive empty pages just read */
-  sqlite3_int64 iRowid;     /* rowid of the current row, from 1 */
+  sqlite3_uint64 *aHash;    /* content hash of each row of the page, for xRowid */
+  int nHashAlloc;           /* room in aHash */
+  int bHashed;              /* aHash holds the current page's hashes */
   int bEof;                 /* the scan is over */
 } SmsCursor;
 
@@ -199,13 +201,14 @@ static void cursor_reset(SmsCursor *pCur) {
   pCur->nSeen = pCur->nSeenAlloc = pCur->nEmptyRun = 0;
   pCur->zType = 0;
   pCur->bEnd = 0;
-  pCur->iRowid = 0;
+  pCur->bHashed = 0;
   pCur->bEof = 1;
 }
 
 static int sms_close(sqlite3_vtab_cursor *cur) {
   SmsCursor *pCur = (SmsCursor *)cur;
   cursor_reset(pCur);
+  sqlite3_free(pCur->aHash);
   sms_http_close(pCur->pHttp);
   sqlite3_free(pCur);
   return SQLITE_OK;
@@ -252,6 +255,7 @@ static int fetch_page(SmsCursor *pCur, char *zUrl) {
     if (rc == SMS_NOMEM) return SQLITE_NOMEM;
     if (rc) return set_error(pVtab, SQLITE_ERROR, "sms_messages: cannot start libcurl");
   }
+  pCur->bHashed = 0;
   rc = sms_http_fetch_page(pCur->pHttp, zUrl, pCur->aProgram[pCur->iProgram], &pCur->page,
                            zErr, sizeof(zErr));
   if (rc != SMS_OK) return set_error(pVtab, rc, "%s", zErr);
@@ -321,7 +325,6 @@ static int cursor_settle(SmsCursor *pCur) {
 
 static int sms_next(sqlite3_vtab_cursor *cur) {
   SmsCursor *pCur = (SmsCursor *)cur;
-  pCur->iRowid++;
   sms_page_next(&pCur->page);
   return cursor_settle(pCur);
 }
@@ -358,8 +361,30 @@ static int sms_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) 
   return SQLITE_OK;
 }
 
+/* The rowid identifies a message by its content (program and every field), the same in
+** every scan: SQLite's OR optimization scans once per OR branch and drops rows whose
+** rowid it has already returned, so a counter would lose rows. Identical messages on a
+** page are told apart by how many came before them. */
 static int sms_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
-  *pRowid = ((SmsCursor *)cur)->iRowid;
+  SmsCursor *pCur = (SmsCursor *)cur;
+  const SmsPage *pPage = &pCur->page;
+  int i, nSame = 0;
+  if (!pCur->bHashed) {
+    if (pPage->nRow > pCur->nHashAlloc) {
+      sqlite3_uint64 *aNew =
+          sqlite3_realloc64(pCur->aHash, pPage->nRow * sizeof(sqlite3_uint64));
+      if (!aNew) return SQLITE_NOMEM;
+      pCur->aHash = aNew;
+      pCur->nHashAlloc = pPage->nRow;
+    }
+    sms_page_row_hashes(pPage, (unsigned long long *)pCur->aHash);
+    for (i = 0; i < pPage->nRow; i++) {
+      pCur->aHash[i] ^= (sqlite3_uint64)pCur->aProgram[pCur->iProgram] * 0x9e3779b97f4a7c15ULL;
+    }
+    pCur->bHashed = 1;
+  }
+  for (i = 0; i < pPage->iCur; i++) nSame += pCur->aHash[i] == pCur->aHash[pPage->iCur];
+  *pRowid = (sqlite_int64)((pCur->aHash[pPage->iCur] + nSame) & 0x7fffffffffffffffULL);
   return SQLITE_OK;
 }
 
@@ -537,7 +562,6 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     return SQLITE_OK; /* no row can match: no request */
   }
   pCur->bEof = 0;
-  pCur->iRowid = 1;
   rc = fetch_first_page(pCur);
   if (rc == SQLITE_OK) rc = cursor_settle(pCur);
   if (rc != SQLITE_OK) pCur->bEof = 1;
@@ -676,15 +700,20 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   return SQLITE_OK;
 }
 
-/* The table mirrors an export API, which has no way to write messages. */
+/* The table mirrors an export API, which has no way to write messages. xBegin runs
+** before an UPDATE or DELETE scans the table, so a write fails before any request. */
+static int read_only(sqlite3_vtab *pVtab) {
+  return set_error(pVtab, SQLITE_READONLY,
+                   "sms_messages: the table is read-only (the API only exports messages); "
+                   "copy the rows into a table of your own to change them");
+}
+
 static int sms_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                       sqlite_int64 *pRowid) {
   (void)argc;
   (void)argv;
   (void)pRowid;
-  return set_error(pVtab, SQLITE_ERROR,
-                   "sms_messages: the table is read-only (the API only exports messages); "
-                   "copy the rows into a table of your own to change them");
+  return read_only(pVtab);
 }
 
 static sqlite3_module smsModule = {
@@ -702,7 +731,7 @@ static sqlite3_module smsModule = {
     sms_column,     /* xColumn */
     sms_rowid,      /* xRowid */
     sms_update,     /* xUpdate */
-    0,              /* xBegin */
+    read_only,      /* xBegin */
     0,              /* xSync */
     0,              /* xCommit */
     0,              /* xRollback */

@@ -1,0 +1,42 @@
+-- Every error a user can meet: the "sms_messages: " prefix, what went wrong, what to do.
+-- None shows the password (the test password is demo-Secret:42; the wrong one below is
+-- wrong-pass-123).
+SELECT '-- no program anywhere';
+SELECT count(*) FROM sms_messages;
+SELECT count(*) FROM sms_messages WHERE type = 'MO';
+SELECT '-- program_id that is not a positive integer';
+SELECT count(*) FROM sms_messages WHERE program_id = 'abc';
+SELECT count(*) FROM sms_messages WHERE program_id = -5;
+SELECT count(*) FROM sms_messages WHERE program_id = 47.5;
+SELECT count(*) FROM sms_messages WHERE program_id IN (4711, 0);
+SELECT '-- a program the API does not know';
+SELECT count(*) FROM sms_messages(99);
+SELECT '-- wrong credentials';
+CREATE VIRTUAL TABLE wrong USING sms_messages(program_id=4711, username=demo, password='wrong-pass-123');
+SELECT count(*) FROM wrong;
+SELECT '-- bad options';
+CREATE VIRTUAL TABLE t1 USING sms_messages(page_size=0);
+CREATE VIRTUAL TABLE t1 USING sms_messages(page_size=501);
+CREATE VIRTUAL TABLE t1 USING sms_messages(timeout=-1);
+CREATE VIRTUAL TABLE t1 USING sms_messages(retries=many);
+CREATE VIRTUAL TABLE t1 USING sms_messages(parallel=17);
+CREATE VIRTUAL TABLE t1 USING sms_messages(program_id=0);
+CREATE VIRTUAL TABLE t1 USING sms_messages(base_url='ftp://example.com/api');
+CREATE VIRTUAL TABLE t1 USING sms_messages(base_url='https://user:pw@example.com/api');
+CREATE VIRTUAL TABLE t1 USING sms_messages(colour=blue);
+CREATE VIRTUAL TABLE t1 USING sms_messages(program_id);
+CREATE VIRTUAL TABLE t1 USING sms_messages(program_id=1, program_id=2);
+CREATE VIRTUAL TABLE t1 USING sms_messages(username=someone);
+CREATE VIRTUAL TABLE t1 USING sms_messages(password='wrong-pass-123');
+SELECT '-- credentials of the environment are not sent to another base_url';
+CREATE VIRTUAL TABLE elsewhere USING sms_messages(program_id=4711, base_url='http://127.0.0.2:9/api');
+SELECT count(*) FROM elsewhere;
+SELECT '-- a table that cannot be written';
+CREATE VIRTUAL TABLE spring USING sms_messages(program_id=4711);
+INSERT INTO spring(body) VALUES ('hi');
+UPDATE spring SET body = 'x';
+DELETE FROM spring;
+INSERT INTO sms_messages(program_id, body) VALUES (4711, 'hi');
+SELECT '-- a server that is not there';
+CREATE VIRTUAL TABLE gone USING sms_messages(program_id=4711, base_url='http://127.0.0.1:9/api', username=u, password='wrong-pass-123', retries=0);
+SELECT count(*) FROM gone;

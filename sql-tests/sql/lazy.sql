@@ -1,0 +1,13 @@
+-- Laziness: pages are fetched only when the rows in hand run out. The requests after the
+-- output are the proof: count them per query.
+CREATE VIRTUAL TABLE small USING sms_messages(program_id=4711, page_size=10);
+SELECT '-- one row read: one request of pageSize 1 (LIMIT pushed down)';
+SELECT date FROM sms_messages(4711) LIMIT 1;
+SELECT '-- LIMIT 25 from a table of page_size 10: pageSize stays 10, three pages';
+SELECT count(*) FROM (SELECT * FROM small LIMIT 25);
+SELECT '-- the first STOP: LIMIT cannot be pushed past LIKE, pages come until one matches';
+SELECT date, body FROM small WHERE body LIKE 'STOP%' LIMIT 1;
+SELECT '-- EXISTS stops at the first row';
+SELECT EXISTS (SELECT 1 FROM small WHERE type = 'MO');
+SELECT '-- a full scan of 1000 messages in pages of 10: 100 requests';
+SELECT count(*) FROM small;
