@@ -1,0 +1,88 @@
+# Whose credentials go where: ~/.netrc, the environment, options, a hostile schema in a
+# database file, a nextPageUrl on another origin. The "evil" emulator stands for a server
+# that must never see the user's credentials; its request log must stay empty.
+source "$(dirname "$0")/../lib.sh"
+
+emu_start_test good --programs 1 --messages 30
+emu_start_test evil --programs 1 --messages 30
+unset SMS_API_USERNAME SMS_API_PASSWORD SMS_API_BASE_URL NETRC
+export SMS_EXPORT_NOW=$TEST_NOW
+export HOME=$TMPDIR_SMS/home
+mkdir -p "$HOME"
+
+# 1. ~/.netrc, for the host of base_url only
+printf 'machine example.com login other password nope\nmachine 127.0.0.1\n  login %s\n  password "%s"\n' \
+  "$TEST_USER" "$TEST_PASSWORD" > "$HOME/.netrc"
+: > "$good_LOG"
+check "~/.netrc entry for the host is used" "30" \
+  "$(echo "SELECT count(*) FROM sms_messages(4711);" | SMS_API_BASE_URL=$good_URL sql)"
+check "... and the request carried it" "auth=ok" "$(head -1 "$good_LOG" | sed 's/.* //')"
+
+printf 'machine 127.0.0.9 login %s password %s\ndefault login %s password %s\n' \
+  "$TEST_USER" "$TEST_PASSWORD" "$TEST_USER" "$TEST_PASSWORD" > "$HOME/.netrc"
+: > "$good_LOG"
+out=$(echo "SELECT count(*) FROM sms_messages(4711);" | SMS_API_BASE_URL=$good_URL sql)
+check_match "a netrc 'default' entry or another host's is not used" \
+  "sms_messages: no credentials for http://127.0.0.1:$good_PORT: set SMS_API_USERNAME" "$out"
+check "... and nothing was sent" "" "$(cat "$good_LOG")"
+rm "$HOME/.netrc"
+
+# 2. the environment's credentials go only to SMS_API_BASE_URL
+export SMS_API_BASE_URL=$good_URL SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD
+: > "$evil_LOG"
+out=$(sql <<SQL
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, base_url='$evil_URL');
+SELECT count(*) FROM t;
+SQL
+)
+check_match "a table's base_url elsewhere gets no environment credentials" \
+  "no credentials for http://127.0.0.1:$evil_PORT \\(SMS_API_USERNAME and SMS_API_PASSWORD are only sent to SMS_API_BASE_URL" "$out"
+check "... and the other server saw no request" "" "$(cat "$evil_LOG")"
+
+# 3. a database file from a stranger: a table on another server, read through a view
+rm -f "$TMPDIR_SMS/hostile.db"
+( unset SMS_API_USERNAME SMS_API_PASSWORD; "$SQLITE3" -cmd ".load $EXT" "$TMPDIR_SMS/hostile.db" <<SQL
+CREATE VIRTUAL TABLE inbox USING sms_messages(program_id=4711, base_url='$evil_URL');
+CREATE VIEW report AS SELECT type, count(*) AS n FROM inbox GROUP BY type;
+CREATE VIEW honest AS SELECT type, count(*) AS n FROM sms_messages(4711) GROUP BY type;
+SQL
+)
+: > "$evil_LOG"
+out=$(echo "SELECT * FROM report;" | sql "$TMPDIR_SMS/hostile.db")
+check_match "hostile schema: the view fails with no credentials" "sms_messages: no credentials for http://127.0.0.1:$evil_PORT" "$out"
+check "hostile schema: the attacker's server saw nothing" "" "$(cat "$evil_LOG")"
+check "a view over the eponymous table in a database file works" "2" \
+  "$(echo "SELECT count(*) FROM honest;" | sql "$TMPDIR_SMS/hostile.db")"
+
+# 4. options go to their own table's base_url, and nowhere else
+: > "$evil_LOG"
+out=$(sql <<SQL
+CREATE VIRTUAL TABLE mine USING sms_messages(program_id=4711, base_url='$evil_URL', username=$TEST_USER, password='$TEST_PASSWORD');
+SELECT count(*) FROM mine;
+SQL
+)
+check "options: the table's own credentials go to its own base_url" "30" "$out"
+check "... carried with the request" "auth=ok" "$(head -1 "$evil_LOG" | sed 's/.* //')"
+
+# 5. a nextPageUrl on another origin is not followed
+emu_start_test redirecting --programs 1 --messages 30 --public-url "$evil_URL"
+: > "$evil_LOG"
+out=$(SMS_API_BASE_URL=$redirecting_URL sql <<SQL
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=10);
+SELECT count(*) FROM t;
+SQL
+)
+check "nextPageUrl on another origin: an error that says why" \
+  "Runtime error near line 2: sms_messages: the API's nextPageUrl (http://127.0.0.1:$evil_PORT/api/messages/program/4711?startDate=2025-06-30T12:00:00&pageSize=10&page=2) is not on the origin of base_url (http://127.0.0.1:$redirecting_PORT/api); not following it, so that the credentials go nowhere else" "$out"
+check "... and the other origin saw nothing" "" "$(cat "$evil_LOG")"
+
+# 6. the password shows nowhere: not in any error above, nor in EXPLAIN
+out=$(sql <<SQL 2>&1
+CREATE VIRTUAL TABLE w USING sms_messages(program_id=4711, username=$TEST_USER, password='wrong-$TEST_PASSWORD');
+SELECT * FROM w;
+EXPLAIN SELECT * FROM sms_messages(4711);
+EXPLAIN QUERY PLAN SELECT * FROM sms_messages(4711);
+SQL
+)
+check_match "wrong password: authentication failed for the user" "authentication failed for user 'demo' \\(HTTP 401" "$out"
+check "the password appears in no output" "0" "$(grep -c -- "$TEST_PASSWORD" <<<"$out")"

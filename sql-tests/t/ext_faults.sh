@@ -1,0 +1,52 @@
+# Faults: for each kind the emulator injects, a full scan returns exactly the emulator's
+# rows (count and a checksum of every field), nothing lost and nothing doubled; when the
+# fault never ends, a clear error after the allowed tries.
+source "$(dirname "$0")/../lib.sh"
+export SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD SMS_EXPORT_NOW=$TEST_NOW
+export HOME=$TMPDIR_SMS
+
+"$EMU" --now "$TEST_NOW" --dump 4711 --messages 600 > "$TMPDIR_SMS/dump.json"
+want=$("$SQLITE3" :memory: "SELECT count(*), sum(CAST(json_extract(value, '$.number') AS INTEGER)),
+  sum(length(json_extract(value, '$.body'))), sum(unicode(json_extract(value, '$.date')) * length(value))
+  FROM json_each(readfile('$TMPDIR_SMS/dump.json'))")
+SCAN="CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=100, timeout=1, retries=3);
+SELECT count(*), sum(number), sum(length(body)), sum(unicode(date) * length(raw)) FROM t;"
+
+for kind in 500 503 429 reset truncate malformed hang; do
+  emu_start_test "f$kind" --programs 1 --messages 600 --fault "$kind" --fault-every 3
+  url_var="f${kind}_URL" log_var="f${kind}_LOG"
+  got=$(SMS_API_BASE_URL=${!url_var} sql <<<"$SCAN")
+  check "fault $kind every 3rd request: exactly the emulator's rows" "$want" "$got"
+  check "fault $kind: 6 pages, 2 of them tried twice (requests 3 and 6 fail)" "8" "$(wc -l < "${!log_var}")"
+done
+
+emu_start_test always --programs 1 --messages 600 --fault 503
+got=$(SMS_API_BASE_URL=$always_URL sql <<'SQL'
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, retries=2);
+SELECT count(*) FROM t;
+SQL
+)
+check "a fault that never ends: an error after 1 + retries tries" \
+  "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$always_PORT/api/messages/program/4711?startDate=2025-06-30T12:00:00&pageSize=500 failed after 3 tries: HTTP 503: General server exception; try again later, or raise the retries or timeout option" "$got"
+check "... and exactly 3 requests" "3" "$(wc -l < "$always_LOG")"
+
+emu_start_test garbled --programs 1 --messages 600 --fault malformed
+got=$(SMS_API_BASE_URL=$garbled_URL sql <<'SQL'
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, retries=1);
+SELECT count(*) FROM t;
+SQL
+)
+check_match "a page that is never valid JSON: an error naming the URL, never an early end" \
+  "sms_messages: GET http://127.0.0.1:$garbled_PORT/api/messages/program/4711\\?startDate=2025-06-30T12:00:00&pageSize=500 failed after 2 tries: bad page: the response is not valid JSON" "$got"
+
+emu_start_test slow --programs 1 --messages 600 --fault hang
+start=$(date +%s)
+got=$(SMS_API_BASE_URL=$slow_URL sql <<'SQL'
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, timeout=1, retries=0);
+SELECT count(*) FROM t;
+SQL
+)
+check "a server that never answers: timeout bounds the request" \
+  "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$slow_PORT/api/messages/program/4711?startDate=2025-06-30T12:00:00&pageSize=500 failed after 1 try: Timeout was reached; try again later, or raise the retries or timeout option" "$got"
+elapsed=$(( $(date +%s) - start ))
+check "... within a few seconds, not forever" "yes" "$([ "$elapsed" -lt 10 ] && echo yes || echo "no: ${elapsed}s")"
