@@ -578,6 +578,7 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   int nArg = 0, nDate = 0;
   int iProgEq = -1, iProgIn = -1, iTypeEq = -1, iTypeIn = -1, iLimit = -1, iOffset = -1;
   int bProgUnusable = 0, bLo = 0, bHi = 0;
+  int bOther = 0; /* a usable constraint SQLite alone checks: LIKE on body, say */
   int i, bIn = has_vtab_in();
   double rRows;
   char *zStr = 0;
@@ -592,6 +593,8 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
         if (iProgIn < 0) iProgIn = i;
       } else if (iProgEq < 0) {
         iProgEq = i;
+      } else {
+        bOther = 1;
       }
       continue;
     }
@@ -604,14 +607,15 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
       iOffset = i;
       continue;
     }
+    bOther = 1; /* until it is found to be pushed down below */
     /* The API compares exactly: a constraint under another collation is SQLite's alone. */
     if (c->iColumn != SMS_F_TYPE && c->iColumn != SMS_F_DATE) continue;
     if (sqlite3_stricmp(sqlite3_vtab_collation(pInfo, i), "BINARY") != 0) continue;
     if (c->iColumn == SMS_F_TYPE && bEq) {
       if (bIn && sqlite3_vtab_in(pInfo, i, -1)) {
-        if (iTypeIn < 0) iTypeIn = i;
+        if (iTypeIn < 0) iTypeIn = i, bOther = 0;
       } else if (iTypeEq < 0) {
-        iTypeEq = i;
+        iTypeEq = i, bOther = 0;
       }
       continue;
     }
@@ -625,6 +629,7 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
       case SQLITE_INDEX_CONSTRAINT_GE: e = TERM_DATE_GE; bLo = 1; break;
       default: continue;
       }
+      bOther = 0;
       aiArg[nArg] = i;
       aeTerm[nArg++] = e;
       nDate++;
@@ -646,7 +651,11 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     aiArg[nFront] = iTypeEq >= 0 ? iTypeEq : iTypeIn;
     aeTerm[nFront++] = iTypeEq >= 0 ? TERM_TYPE_EQ : TERM_TYPE_IN;
   }
-  /* LIMIT and OFFSET come only together with everything else SQLite could push here. */
+  /* LIMIT n says SQLite will stop after n rows only when it needs no more to sort (an
+  ** ORDER BY this table does not deliver) or to filter (a constraint SQLite alone checks).
+  ** SQLite 3.40 offers it in both cases; then a small pageSize would only mean many
+  ** requests, so the hint is declined. */
+  if (iLimit >= 0 && (pInfo->nOrderBy > 0 || bOther)) iLimit = iOffset = -1;
   if (iLimit >= 0) {
     aiArg[nArg] = iLimit;
     aeTerm[nArg++] = TERM_LIMIT;

@@ -26,7 +26,7 @@ _EMU_PIDS=()
 _emu_cleanup() {
   local p
   for p in "${_EMU_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-  for p in "${_EMU_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  for p in "${_EMU_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   _EMU_PIDS=()
   [ -n "${SMS_KEEP_TMP:-}" ] || [ -z "${_SMS_OWN_TMP:-}" ] || rm -rf "$TMPDIR_SMS"
 }

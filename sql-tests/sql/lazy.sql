@@ -11,3 +11,8 @@ SELECT '-- EXISTS stops at the first row';
 SELECT EXISTS (SELECT 1 FROM small WHERE type = 'MO');
 SELECT '-- a full scan of 1000 messages in pages of 10: 100 requests';
 SELECT count(*) FROM small;
+SELECT '-- ORDER BY that SQLite must sort: LIMIT is no page-size hint (one full-size scan, not hundreds of tiny pages)';
+EXPLAIN QUERY PLAN SELECT date FROM sms_messages(4711) ORDER BY date DESC LIMIT 3;
+SELECT date FROM sms_messages(4711) ORDER BY date DESC LIMIT 3;
+SELECT '-- a filter only SQLite applies (LIKE): LIMIT is declined too';
+SELECT date FROM sms_messages(4711) WHERE body LIKE 'STOP%' LIMIT 1;

@@ -1,0 +1,48 @@
+-- The demo behind `make demo`: a few real reports on the emulator's sample programs.
+.mode box
+.print '== What the extension pushes down to the API (EXPLAIN QUERY PLAN)'
+EXPLAIN QUERY PLAN
+SELECT date, number, body FROM sms_messages
+ WHERE program_id = 4711 AND type = 'MO' AND date >= datetime('now', '-7 days') LIMIT 5;
+
+.print ''
+.print '== Messages by type and day, last 7 days (program 4711)'
+SELECT substr(date, 1, 10) AS day,
+       sum(type = 'MO') AS received, sum(type = 'MT') AS sent
+  FROM sms_messages(4711)
+ WHERE date >= date('now', '-6 days')
+ GROUP BY day ORDER BY day;
+
+.print ''
+.print '== Delivery status of sent messages per campaign, last 30 days'
+SELECT campaign_name, delivery_status, count(*) AS messages
+  FROM sms_messages
+ WHERE program_id = 4711 AND type = 'MT' AND date >= datetime('now', '-30 days')
+ GROUP BY 1, 2 ORDER BY 1, 3 DESC;
+
+.print ''
+.print '== Opt-outs (STOP and similar keywords) per program, last 90 days'
+SELECT program_id, program_name, count(*) AS opt_outs
+  FROM sms_messages
+ WHERE program_id IN (4711, 4712, 4713) AND type = 'MO'
+   AND date >= datetime('now', '-90 days')
+   AND upper(trim(body)) IN ('STOP', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'STOPALL')
+ GROUP BY 1, 2 ORDER BY 1;
+
+.print ''
+.print '== Replies from known contacts (a local table joined with the API)'
+CREATE TEMP TABLE contacts(number INTEGER PRIMARY KEY, name TEXT);
+INSERT INTO temp.contacts
+  SELECT number, 'Contact #' || (row_number() OVER (ORDER BY number))
+    FROM (SELECT DISTINCT number FROM sms_messages(4711)
+           WHERE type = 'MO' AND date >= datetime('now', '-60 days') LIMIT 8);
+SELECT c.name, m.date, substr(replace(m.body, char(10), ' '), 1, 40) AS reply
+  FROM temp.contacts c JOIN sms_messages m ON m.number = c.number
+ WHERE m.program_id = 4711 AND m.type = 'MO' AND m.date >= datetime('now', '-60 days')
+ ORDER BY m.date DESC LIMIT 10;
+
+.print ''
+.print '== The latest 5 messages received (one small request: LIMIT becomes pageSize)'
+SELECT date, number, substr(replace(body, char(10), ' '), 1, 40) AS body
+  FROM sms_messages WHERE program_id = 4712 AND type = 'MO' AND date >= date('now')
+ LIMIT 5;
