@@ -28,12 +28,17 @@ CFLAGS_EMU := $(OPT) $(WARN) -std=gnu11 $(EXTRA_CFLAGS)
 LIBS_EXT   := -lcurl -lcjson -lpthread -lm $(EXTRA_LDFLAGS)
 LIBS_EMU   := -lmicrohttpd -lcjson -lz -lpthread $(EXTRA_LDFLAGS)
 
-# Debian packages: build headers, the sqlite3 shell the tests drive, curl and python3 for tests.
+# Debian packages: build headers, the sqlite3 shell the tests drive, curl and python3 for
+# tests, valgrind and clang (libFuzzer) for the memory-safety tests, sqlite-utils as a host.
 DEB_PACKAGES := gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev \
-                libcjson-dev libmicrohttpd-dev zlib1g-dev curl python3
+                libcjson-dev libmicrohttpd-dev zlib1g-dev curl python3 valgrind clang \
+                libclang-rt-14-dev sqlite-utils
 DEB_HEADERS  := /usr/include/sqlite3ext.h /usr/bin/curl-config /usr/include/cjson/cJSON.h \
                 /usr/include/microhttpd.h /usr/include/zlib.h /usr/bin/sqlite3 /usr/bin/python3 \
-                /usr/bin/curl
+                /usr/bin/curl /usr/bin/valgrind /usr/bin/clang /usr/bin/sqlite-utils \
+                /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+# The benchmark also plots.
+BENCH_PACKAGES := gnuplot-nox
 
 EXT_SRC  := $(wildcard ext/*.c)
 EXT_OBJ  := $(patsubst ext/%.c,$(BUILD)/obj/%.o,$(EXT_SRC))
@@ -79,6 +84,11 @@ $(BUILD) $(BUILD)/obj $(BUILD)/unit:
 test: deps
 	@$(MAKE) --no-print-directory all
 	@bash sql-tests/run.sh
+
+bench: deps
+	@command -v gnuplot >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES) >/dev/null; } || echo "bench: install $(BENCH_PACKAGES) for the plot"
+	@$(MAKE) --no-print-directory all
+	@bash sql-tests/bench/run.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

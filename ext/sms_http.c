@@ -123,6 +123,16 @@ void sms_http_close(SmsHttp *p) {
   free(p);
 }
 
+void sms_http_set_stop(SmsHttp *p, int (*xStop)(void *), void *pStopArg) {
+  p->xStop = xStop;
+  p->pStopArg = pStopArg;
+}
+
+const char *sms_http_body(const SmsHttp *p, size_t *pnBody) {
+  *pnBody = p->nBody;
+  return p->zBody;
+}
+
 int sms_http_request_count(const SmsHttp *p) {
   return p ? p->nRequest : 0;
 }

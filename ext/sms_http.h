@@ -31,10 +31,16 @@ typedef struct SmsHttp SmsHttp;
 int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, int (*xStop)(void *), void *pStopArg);
 void sms_http_close(SmsHttp *p);
 
+/* Change what is polled during waits and transfers (a client outlives a scan). */
+void sms_http_set_stop(SmsHttp *p, int (*xStop)(void *), void *pStopArg);
+
 /* GET zUrl and decode it into *pPage (cleared first). iProgram only words errors. Returns
 ** SMS_OK, or an error code with zErr set. */
 int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
                         char *zErr, size_t nErr);
+
+/* The body of the last successful fetch (valid until the next one). */
+const char *sms_http_body(const SmsHttp *p, size_t *pnBody);
 
 /* Requests sent (tries included) since the client was opened. */
 int sms_http_request_count(const SmsHttp *p);

@@ -90,6 +90,24 @@ int sms_page_next(SmsPage *p) {
   return p->pCur != 0;
 }
 
+void sms_page_keep_rows(SmsPage *p, int (*xKeep)(const cJSON *pRow, void *pArg),
+                        void *pArg) {
+  cJSON *pRow, *pNext;
+  int n = 0;
+  if (!p->pData) return;
+  for (pRow = p->pData->child; pRow; pRow = pNext) {
+    pNext = pRow->next;
+    if (xKeep(pRow, pArg)) {
+      n++;
+    } else {
+      cJSON_Delete(cJSON_DetachItemViaPointer(p->pData, pRow));
+    }
+  }
+  p->nRow = n;
+  p->pCur = p->pData->child;
+  p->iCur = 0;
+}
+
 void sms_page_clear(SmsPage *p) {
   cJSON_Delete(p->pRoot);
   memset(p, 0, sizeof(*p));

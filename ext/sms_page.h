@@ -49,6 +49,9 @@ int sms_page_next(SmsPage *p);
 
 void sms_page_clear(SmsPage *p);
 
+/* Keep only the rows for which xKeep answers non-zero; pCur goes back to the first. */
+void sms_page_keep_rows(SmsPage *p, int (*xKeep)(const cJSON *pRow, void *pArg), void *pArg);
+
 /* What a value is, for the vtab to hand to sqlite3_result_*. */
 typedef enum SmsValueType { SMS_NULL, SMS_INT, SMS_REAL, SMS_TEXT } SmsValueType;
 

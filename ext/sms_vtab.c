@@ -28,13 +28,15 @@
 **
 ** idxStr lists the constraints in xFilter's argv order, in words, so EXPLAIN QUERY PLAN
 ** shows what was pushed down: "program_id= type IN date>= date< limit". idxNum says where
-** the program comes from:
+** the program comes from (low two bits) and whether SQLite may stop early:
 **
-**     idxNum   meaning
-**     ------   ------------------------------------------------------------
-**       1      program_id from WHERE (first idxStr word is program_id= or program_id IN)
-**       2      no program_id in WHERE: the table's program_id option
-**       3      no program anywhere: xFilter fails with how to give one
+**     idxNum bits  meaning
+**     -----------  ---------------------------------------------------------
+**       1          program_id from WHERE (first idxStr word program_id= or program_id IN)
+**       2          no program_id in WHERE: the table's program_id option
+**       3          no program anywhere: xFilter fails with how to give one
+**       4          the query has a LIMIT and no ORDER BY to sort first, so SQLite may stop
+**                  after a few rows: fetch nothing ahead and no parallel sub-windows
 **
 ** A plan without program_id (and no default) must never win over one with it: when the
 ** program_id constraint exists but is not usable yet (it comes from another table of a
@@ -51,6 +53,7 @@ SQLITE_EXTENSION_INIT3
 #include "sms_config.h"
 #include "sms_http.h"
 #include "sms_page.h"
+#include "sms_scan.h"
 #include "sms_vtab.h"
 #include "sms_window.h"
 
@@ -70,9 +73,10 @@ SQLITE_EXTENSION_INIT3
 #define IDX_PROGRAM_WHERE 1
 #define IDX_PROGRAM_DEFAULT 2
 #define IDX_PROGRAM_NONE 3
+#define IDX_PROGRAM_MASK 3
+#define IDX_MAY_STOP 4
 
-#define MAX_DATE_TERMS 8    /* more date constraints than this are left to SQLite */
-#define MAX_EMPTY_PAGES 100 /* a chain of empty pages longer than this is an API fault */
+#define MAX_DATE_TERMS 8 /* more date constraints than this are left to SQLite */
 
 /* The words of idxStr, one per xFilter argument. */
 typedef enum SmsTerm {
@@ -102,21 +106,14 @@ typedef struct SmsTable {
 
 typedef struct SmsCursor {
   sqlite3_vtab_cursor base; /* Base class. Must be first */
-  SmsHttp *pHttp;           /* one HTTP client per cursor: keeps its connection */
+  SmsHttp *apHttp[SMS_MAX_PARALLEL]; /* HTTP clients, kept across scans: connections */
+  SmsCache *pCache;         /* response bodies of this cursor, so rescans send nothing */
+  SmsScan *pScan;           /* the scan of the current program */
+  SmsScanSpec spec;         /* what every program's scan asks for (iProgram aside) */
   SmsPage page;             /* the page whose rows are being returned */
   sqlite3_int64 *aProgram;  /* the programs to scan, ascending (sqlite3_malloc64) */
   int nProgram;             /* entries in aProgram */
   int iProgram;             /* the program being scanned: index into aProgram */
-  const char *zType;        /* messageType to send: "MO", "MT" or NULL for both */
-  char zStart[20];          /* startDate to send */
-  char zEnd[20];            /* endDate to send, when bEnd */
-  int bEnd;                 /* an endDate is sent */
-  int nPageSize;            /* pageSize to send */
-  char *zUrl;               /* URL of the current page (sqlite3_malloc) */
-  sqlite3_uint64 *aSeen;    /* hashes of the page URLs of this scan, to catch loops */
-  int nSeen;                /* entries in aSeen */
-  int nSeenAlloc;           /* room in aSeen */
-  int nEmptyRun;            /* consecutive empty pages just read */
   sqlite3_uint64 *aHash;    /* content hash of each row of the page, for xRowid */
   int nHashAlloc;           /* room in aHash */
   int bHashed;              /* aHash holds the current page's hashes */
@@ -188,138 +185,64 @@ static int sms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   return SQLITE_OK;
 }
 
-/* Forget the scan in progress, keeping the HTTP client for the next one. */
+/* Forget the scan in progress, keeping the HTTP clients and the cache for the next. */
 static void cursor_reset(SmsCursor *pCur) {
+  sms_scan_close(pCur->pScan);
+  pCur->pScan = 0;
   sms_page_clear(&pCur->page);
   sqlite3_free(pCur->aProgram);
-  sqlite3_free(pCur->zUrl);
-  sqlite3_free(pCur->aSeen);
   pCur->aProgram = 0;
   pCur->nProgram = pCur->iProgram = 0;
-  pCur->zUrl = 0;
-  pCur->aSeen = 0;
-  pCur->nSeen = pCur->nSeenAlloc = pCur->nEmptyRun = 0;
-  pCur->zType = 0;
-  pCur->bEnd = 0;
   pCur->bHashed = 0;
   pCur->bEof = 1;
 }
 
 static int sms_close(sqlite3_vtab_cursor *cur) {
   SmsCursor *pCur = (SmsCursor *)cur;
+  int i;
   cursor_reset(pCur);
   sqlite3_free(pCur->aHash);
-  sms_http_close(pCur->pHttp);
+  sms_cache_free(pCur->pCache);
+  for (i = 0; i < SMS_MAX_PARALLEL; i++) sms_http_close(pCur->apHttp[i]);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
 
-/* FNV-1a: page URLs are compared by hash to spot a nextPageUrl that loops. */
-static sqlite3_uint64 url_hash(const char *z) {
-  sqlite3_uint64 h = 14695981039346656037ULL;
-  while (*z) h = (h ^ (unsigned char)*z++) * 1099511628211ULL;
-  return h;
-}
-
-/* Fetch the page at zUrl (taking ownership of it) into the cursor. */
-static int fetch_page(SmsCursor *pCur, char *zUrl) {
-  sqlite3_vtab *pVtab = pCur->base.pVtab;
-  SmsTable *pTab = (SmsTable *)pVtab;
+/* Start the scan of the current program. */
+static int open_scan(SmsCursor *pCur) {
   char zErr[2048];
-  sqlite3_uint64 h;
-  int i, rc;
-
-  sqlite3_free(pCur->zUrl);
-  pCur->zUrl = zUrl;
-  if (!zUrl) return SQLITE_NOMEM;
-  h = url_hash(zUrl);
-  for (i = 0; i < pCur->nSeen; i++) {
-    if (pCur->aSeen[i] == h) {
-      return set_error(pVtab, SQLITE_ERROR,
-                       "sms_messages: the API's nextPageUrl repeats an earlier page (%s); "
-                       "stopping instead of looping forever",
-                       zUrl);
-    }
-  }
-  if (pCur->nSeen == pCur->nSeenAlloc) {
-    int nNew = pCur->nSeenAlloc ? pCur->nSeenAlloc * 2 : 16;
-    sqlite3_uint64 *aNew = sqlite3_realloc64(pCur->aSeen, nNew * sizeof(*aNew));
-    if (!aNew) return SQLITE_NOMEM;
-    pCur->aSeen = aNew;
-    pCur->nSeenAlloc = nNew;
-  }
-  pCur->aSeen[pCur->nSeen++] = h;
-
-  if (!pCur->pHttp) {
-    rc = sms_http_open(&pCur->pHttp, &pTab->cfg, 0, 0);
-    if (rc == SMS_NOMEM) return SQLITE_NOMEM;
-    if (rc) return set_error(pVtab, SQLITE_ERROR, "sms_messages: cannot start libcurl");
-  }
-  pCur->bHashed = 0;
-  rc = sms_http_fetch_page(pCur->pHttp, zUrl, pCur->aProgram[pCur->iProgram], &pCur->page,
-                           zErr, sizeof(zErr));
-  if (rc != SMS_OK) return set_error(pVtab, rc, "%s", zErr);
-  pCur->nEmptyRun = pCur->page.nRow ? 0 : pCur->nEmptyRun + 1;
-  if (pCur->nEmptyRun > MAX_EMPTY_PAGES) {
-    return set_error(pVtab, SQLITE_ERROR,
-                     "sms_messages: the API sent more than %d empty pages in a row (last: "
-                     "%s); stopping instead of looping forever",
-                     MAX_EMPTY_PAGES, zUrl);
-  }
+  int rc;
+  sms_scan_close(pCur->pScan);
+  pCur->pScan = 0;
+  pCur->spec.iProgram = pCur->aProgram[pCur->iProgram];
+  rc = sms_scan_open(&pCur->pScan, &pCur->spec, pCur->apHttp, pCur->pCache, zErr,
+                     sizeof(zErr));
+  if (rc != SMS_OK) return set_error(pCur->base.pVtab, rc, "%s", zErr);
   return SQLITE_OK;
 }
 
-/* The first page of the current program's scan. */
-static int fetch_first_page(SmsCursor *pCur) {
-  SmsTable *pTab = (SmsTable *)pCur->base.pVtab;
-  pCur->nSeen = 0;
-  pCur->nEmptyRun = 0;
-  return fetch_page(
-      pCur, sqlite3_mprintf("%s/messages/program/%lld?%s%s%sstartDate=%s%s%s&pageSize=%d",
-                            pTab->cfg.zBaseUrl, pCur->aProgram[pCur->iProgram],
-                            pCur->zType ? "messageType=" : "", pCur->zType ? pCur->zType : "",
-                            pCur->zType ? "&" : "", pCur->zStart,
-                            pCur->bEnd ? "&endDate=" : "", pCur->bEnd ? pCur->zEnd : "",
-                            pCur->nPageSize));
-}
-
-/* The page after the current one, at the URL the API gave, which must be on base_url's
-** origin: the credentials go with it. */
-static int fetch_next_page(SmsCursor *pCur) {
-  sqlite3_vtab *pVtab = pCur->base.pVtab;
-  SmsTable *pTab = (SmsTable *)pVtab;
-  const char *zNext = pCur->page.zNext;
-  size_t nAuthority = strcspn(zNext + strcspn(zNext, "/") + 2, "/?#");
-  if (!sms_same_origin(zNext, pTab->cfg.zBaseUrl) ||
-      memchr(zNext + strcspn(zNext, "/") + 2, '@', nAuthority)) {
-    return set_error(pVtab, SQLITE_ERROR,
-                     "sms_messages: the API's nextPageUrl (%s) is not on the origin of "
-                     "base_url (%s); not following it, so that the credentials go nowhere "
-                     "else",
-                     zNext, pTab->cfg.zBaseUrl);
-  }
-  return fetch_page(pCur, sqlite3_mprintf("%s", zNext));
-}
-
-/* Make page.pCur a row, fetching pages and moving to the next program as needed, or set
+/* Make page.pCur a row, taking pages and moving to the next program as needed, or set
 ** bEof. */
 static int cursor_settle(SmsCursor *pCur) {
-  int rc = SQLITE_OK;
+  char zErr[2048];
+  int rc = SQLITE_OK, bEnd;
   while (!pCur->page.pCur) {
-    if (pCur->page.zNext) {
-      rc = fetch_next_page(pCur);
-    } else if (pCur->iProgram + 1 < pCur->nProgram) {
-      pCur->iProgram++;
-      rc = fetch_first_page(pCur);
-    } else {
+    pCur->bHashed = 0;
+    rc = sms_scan_next(pCur->pScan, &pCur->page, &bEnd, zErr, sizeof(zErr));
+    if (rc != SMS_OK) {
+      rc = set_error(pCur->base.pVtab, rc, "%s", zErr);
+      break;
+    }
+    if (!bEnd) continue;
+    if (pCur->iProgram + 1 >= pCur->nProgram) {
       pCur->bEof = 1;
       break;
     }
-    if (rc != SQLITE_OK) {
-      pCur->bEof = 1;
-      break;
-    }
+    pCur->iProgram++;
+    rc = open_scan(pCur);
+    if (rc != SQLITE_OK) break;
   }
+  if (rc != SQLITE_OK) pCur->bEof = 1;
   return rc;
 }
 
@@ -484,14 +407,14 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
 
   cursor_reset(pCur);
   sms_window_init(&win);
-  if (idxNum == IDX_PROGRAM_NONE) {
+  if ((idxNum & IDX_PROGRAM_MASK) == IDX_PROGRAM_NONE) {
     return set_error(pVtab, SQLITE_ERROR,
                      "sms_messages: no program_id: say which program to read, with WHERE "
                      "program_id = N (or IN (...)), as sms_messages(N), or with CREATE "
                      "VIRTUAL TABLE ... USING sms_messages(program_id=N)");
   }
   if (!pTab->cfg.zUser) return set_error(pVtab, SQLITE_ERROR, "%s", pTab->cfg.zNoCredHint);
-  if (idxNum == IDX_PROGRAM_DEFAULT) {
+  if ((idxNum & IDX_PROGRAM_MASK) == IDX_PROGRAM_DEFAULT) {
     rc = add_program(pCur, pTab->cfg.iProgram);
     if (rc) return rc;
   }
@@ -552,17 +475,26 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     if (rc != SQLITE_OK) return rc;
   }
 
-  pCur->zType = mType == TYPE_MO ? "MO" : mType == TYPE_MT ? "MT" : 0;
-  pCur->nPageSize = pTab->cfg.nPageSize;
-  if (nLimit >= 0 && nLimit + nOffset < pCur->nPageSize) {
-    pCur->nPageSize = nLimit + nOffset > 0 ? (int)(nLimit + nOffset) : 1;
+  int nPageSize = pTab->cfg.nPageSize;
+  if (nLimit >= 0 && nLimit + nOffset < nPageSize) {
+    nPageSize = nLimit + nOffset > 0 ? (int)(nLimit + nOffset) : 1;
   }
+  memset(&pCur->spec, 0, sizeof(pCur->spec));
+  pCur->spec.pCfg = &pTab->cfg;
+  pCur->spec.zType = mType == TYPE_MO ? "MO" : mType == TYPE_MT ? "MT" : 0;
+  pCur->spec.nPageSize = nPageSize;
+  pCur->spec.nParallel = pTab->cfg.nParallel;
+  /* Under a LIMIT nothing is fetched before it is needed. */
+  pCur->spec.bAhead = nLimit < 0 && !(idxNum & IDX_MAY_STOP);
+  pCur->spec.iNow = sms_time_now();
   if (bNoRows || mType == 0 || nLimit == 0 || pCur->nProgram == 0 ||
-      !sms_window_request(&win, sms_time_now(), pCur->zStart, pCur->zEnd, &pCur->bEnd)) {
+      !sms_window_request(&win, pCur->spec.iNow, &pCur->spec.iStart, &pCur->spec.iEnd,
+                          &pCur->spec.bEnd)) {
     return SQLITE_OK; /* no row can match: no request */
   }
+  if (!pCur->pCache && sms_cache_new(&pCur->pCache) != SMS_OK) return SQLITE_NOMEM;
   pCur->bEof = 0;
-  rc = fetch_first_page(pCur);
+  rc = open_scan(pCur);
   if (rc == SQLITE_OK) rc = cursor_settle(pCur);
   if (rc != SQLITE_OK) pCur->bEof = 1;
   return rc;
@@ -655,6 +587,7 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   ** ORDER BY this table does not deliver) or to filter (a constraint SQLite alone checks).
   ** SQLite 3.40 offers it in both cases; then a small pageSize would only mean many
   ** requests, so the hint is declined. */
+  int bMayStop = iLimit >= 0 && pInfo->nOrderBy == 0;
   if (iLimit >= 0 && (pInfo->nOrderBy > 0 || bOther)) iLimit = iOffset = -1;
   if (iLimit >= 0) {
     aiArg[nArg] = iLimit;
@@ -672,6 +605,7 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   } else {
     pInfo->idxNum = IDX_PROGRAM_WHERE;
   }
+  if (bMayStop) pInfo->idxNum |= IDX_MAY_STOP;
 
   for (i = 0; i < nArg; i++) {
     pInfo->aConstraintUsage[aiArg[i]].argvIndex = i + 1;
@@ -699,7 +633,7 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
       rRows /= 10;
     }
   }
-  if (pInfo->idxNum == IDX_PROGRAM_NONE) {
+  if ((pInfo->idxNum & IDX_PROGRAM_MASK) == IDX_PROGRAM_NONE) {
     pInfo->estimatedRows = 2000000000;
     pInfo->estimatedCost = 1e30;
   } else {

@@ -250,20 +250,20 @@ void sms_window_apply(SmsWindow *p, SmsOp op, const char *z, size_t n) {
   }
 }
 
-int sms_window_request(const SmsWindow *p, sms_time now, char *zStart, char *zEnd,
-                       int *pbEnd) {
+int sms_window_request(const SmsWindow *p, sms_time now, sms_time *piStart,
+                       sms_time *piEnd, int *pbEnd) {
   sms_time iOldest = now - SMS_RETENTION;
   sms_time iStart = p->iLo - 1;
   sms_time iEnd = p->iHi + 1;
   *pbEnd = 0;
   if (sms_window_is_empty(p) || p->iHi < iOldest) return 0;
   if (iStart < iOldest) iStart = iOldest;
-  sms_time_format(iStart, 'T', zStart);
+  *piStart = iStart;
   /* An end more than a retention period after the start cannot be sent (the API rejects
   ** windows over a year); since the start is at most a year old, such an end lies after
   ** `now`, and "no endDate" (up to the last message) asks for the same rows. */
   if (p->iHi < SMS_TIME_MAX && iEnd - iStart <= SMS_RETENTION) {
-    sms_time_format(iEnd, 'T', zEnd);
+    *piEnd = iEnd;
     *pbEnd = 1;
   }
   return 1;

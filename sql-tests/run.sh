@@ -8,12 +8,15 @@
 #   sql-tests/t/*.py      the same, run by Debian's python3 (a second SQLite host)
 #   build/unit/test_*     C unit tests, same output convention
 # and ends with the line "N passed, N failed". Every emulator it started is stopped on exit.
+# `bash sql-tests/run.sh WORD` runs only the tests whose path contains WORD.
 set -u
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
+only=${1:-}
 passed=0
 failed=0
+selected() { [ -z "$only" ] || [[ $1 == *"$only"* ]]; }
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); echo "FAIL: $1"; }
 
@@ -39,7 +42,7 @@ mkdir -p "$HOME"
 export TMPDIR_SMS main_URL main_PORT main_LOG EXT TEST_NOW TEST_USER TEST_PASSWORD
 
 for f in sql-tests/sql/*.sql; do
-  [ -e "$f" ] || continue
+  [ -e "$f" ] && selected "$f" || continue
   name=${f%.sql}
   : > "$main_LOG"
   out=$(cd sql-tests/sql && sql < "$(basename "$f")" 2>&1)
@@ -58,7 +61,7 @@ for f in sql-tests/sql/*.sql; do
 done
 
 for f in sql-tests/t/*.sh sql-tests/t/*.py; do
-  [ -e "$f" ] || continue
+  [ -e "$f" ] && selected "$f" || continue
   case $f in
     *.py) out=$("$PYTHON3" "$f" 2>&1); rc=$? ;;
     *) out=$(bash "$f" 2>&1); rc=$? ;;
@@ -67,7 +70,7 @@ for f in sql-tests/t/*.sh sql-tests/t/*.py; do
 done
 
 for f in build/unit/test_*; do
-  [ -x "$f" ] || continue
+  [ -x "$f" ] && selected "$f" || continue
   out=$("$f" 2>&1); rc=$?
   tally "$f" "$out" "$rc"
 done

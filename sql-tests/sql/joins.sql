@@ -28,6 +28,10 @@ SELECT '-- a view over the table, as reports use';
 CREATE VIEW recent_replies AS
   SELECT date, number, body FROM sms_messages WHERE program_id = 4712 AND type = 'MO';
 SELECT count(*) FROM recent_replies WHERE date >= '2026-06-29';
-SELECT '-- a subquery per outer row: the same request each time (a page cache is future work)';
+SELECT '-- a program listed twice in the outer loop: the rescan is served by the cursor''s page cache';
+INSERT INTO programs VALUES (4711, 'jobs again');
+SELECT p.label, count(*) FROM programs p JOIN sms_messages m ON m.program_id = p.id
+ WHERE m.date >= '2026-06-30' GROUP BY p.label ORDER BY 1;
+SELECT '-- a correlated subquery opens a new cursor for each outer row, so each row sends its request';
 SELECT p.id, (SELECT count(*) FROM sms_messages s WHERE s.program_id = p.id AND s.date >= '2026-06-30')
   FROM programs p ORDER BY 1;

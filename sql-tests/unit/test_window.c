@@ -179,6 +179,15 @@ static void test_examples(void) {
   check_window(SMS_OP_LT, "", "empty", "");
 }
 
+/* sms_window_request with the times formatted as the API takes them. */
+static int request(const SmsWindow *w, sms_time now, char *zS, char *zE, int *pbEnd) {
+  sms_time iS = 0, iE = 0;
+  int bReq = sms_window_request(w, now, &iS, &iE, pbEnd);
+  sms_time_format(iS, 'T', zS);
+  sms_time_format(iE, 'T', zE);
+  return bReq;
+}
+
 static void test_request(void) {
   SmsWindow w;
   char zS[20], zE[20];
@@ -186,32 +195,32 @@ static void test_request(void) {
   sms_time now = t_of("2026-06-30 12:00:00");
 
   sms_window_init(&w);
-  bReq = sms_window_request(&w, now, zS, zE, &bEnd);
+  bReq = request(&w, now, zS, zE, &bEnd);
   check(bReq && !bEnd, "no bounds: a request with a start and no end");
   check_str(zS, "2025-06-30T12:00:00", "no bounds: startDate is 365 days before now");
 
   window_for(SMS_OP_GE, "2026-06-01", &w);
   sms_window_apply(&w, SMS_OP_LT, "2026-06-02", 10);
-  bReq = sms_window_request(&w, now, zS, zE, &bEnd);
+  bReq = request(&w, now, zS, zE, &bEnd);
   check_str(zS, "2026-05-31T23:59:59", "a day: startDate widened by a second");
   check(bEnd, "a day: an endDate is sent");
   check_str(zE, "2026-06-02T00:00:00", "a day: endDate widened by a second");
 
   window_for(SMS_OP_LT, "2025-06-30 12:00:00", &w);
-  check(sms_window_request(&w, now, zS, zE, &bEnd) == 0,
+  check(request(&w, now, zS, zE, &bEnd) == 0,
         "a window that ended before the retention limit needs no request");
   window_for(SMS_OP_LT, "2025-06-30 12:00:01", &w);
-  check(sms_window_request(&w, now, zS, zE, &bEnd) == 1,
+  check(request(&w, now, zS, zE, &bEnd) == 1,
         "a window that ends after the retention limit is requested");
   check_str(zS, "2025-06-30T12:00:00", "... clamped to the retention limit");
 
   window_for(SMS_OP_LE, "2099-01-01", &w);
-  sms_window_request(&w, now, zS, zE, &bEnd);
+  request(&w, now, zS, zE, &bEnd);
   check(!bEnd, "an end more than a year after the start is not sent");
 
   window_for(SMS_OP_GT, "2026-07-01", &w);
   sms_window_apply(&w, SMS_OP_LT, "2026-06-01", 10);
-  check(sms_window_request(&w, now, zS, zE, &bEnd) == 0, "an empty window needs no request");
+  check(request(&w, now, zS, zE, &bEnd) == 0, "an empty window needs no request");
 }
 
 static void test_dates(void) {

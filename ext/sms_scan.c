@@ -1,0 +1,452 @@
+/*
+** sms_scan.c: one scan of one program, as a sequence of pages. See sms_scan.h.
+**
+** A scan is one or more streams. A stream is the chain of pages of one (sub-)window: its
+** first URL is built from the window, the next ones come from nextPageUrl. A stream is
+** fetched either by the consumer itself (the first pages of a scan: nothing ahead of
+** need) or by a worker thread that keeps at most one page ready. One mutex and one
+** condition variable per scan guard every stream's hand-over fields.
+*/
+#include "sms_scan.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PREFIX "sms_messages: "
+#define MAX_EMPTY_PAGES 100        /* a chain of empty pages longer than this is a fault */
+#define CACHE_CAP (2u << 20)       /* bytes of bodies a cursor keeps for rescans */
+#define MIN_SUBWINDOW (SMS_DAY)    /* a window is not split finer than this */
+
+/* ---------------------------------------------------------------- the page cache */
+
+typedef struct CacheEntry CacheEntry;
+struct CacheEntry {
+  CacheEntry *pNext; /* next entry, most recent first */
+  char *zUrl;        /* the request */
+  char *zBody;       /* its 200 response body */
+  size_t nBody;      /* bytes at zBody */
+};
+
+struct SmsCache {
+  pthread_mutex_t mutex; /* streams of a parallel scan share the cache */
+  CacheEntry *pFirst;    /* entries, most recent first */
+  size_t nBytes;         /* bytes of bodies held */
+};
+
+int sms_cache_new(SmsCache **pp) {
+  SmsCache *p = calloc(1, sizeof(*p));
+  *pp = p;
+  if (!p) return SMS_NOMEM;
+  pthread_mutex_init(&p->mutex, 0);
+  return SMS_OK;
+}
+
+void sms_cache_free(SmsCache *p) {
+  if (!p) return;
+  while (p->pFirst) {
+    CacheEntry *pE = p->pFirst;
+    p->pFirst = pE->pNext;
+    free(pE->zUrl);
+    free(pE->zBody);
+    free(pE);
+  }
+  pthread_mutex_destroy(&p->mutex);
+  free(p);
+}
+
+/* A copy of the cached body of zUrl (malloc'd) or NULL. */
+static char *cache_get(SmsCache *p, const char *zUrl, size_t *pnBody) {
+  char *z = 0;
+  if (!p) return 0;
+  pthread_mutex_lock(&p->mutex);
+  for (CacheEntry *pE = p->pFirst; pE; pE = pE->pNext) {
+    if (strcmp(pE->zUrl, zUrl) == 0) {
+      z = malloc(pE->nBody ? pE->nBody : 1);
+      if (z) memcpy(z, pE->zBody, pE->nBody);
+      *pnBody = pE->nBody;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&p->mutex);
+  return z;
+}
+
+/* Keep a body while the cache has room; a long export simply stops being cached. */
+static void cache_put(SmsCache *p, const char *zUrl, const char *zBody, size_t nBody) {
+  if (!p) return;
+  pthread_mutex_lock(&p->mutex);
+  if (p->nBytes + nBody <= CACHE_CAP) {
+    CacheEntry *pE = calloc(1, sizeof(*pE));
+    if (pE) {
+      pE->zUrl = strdup(zUrl);
+      pE->zBody = malloc(nBody ? nBody : 1);
+      if (pE->zUrl && pE->zBody) {
+        memcpy(pE->zBody, zBody, nBody);
+        pE->nBody = nBody;
+        pE->pNext = p->pFirst;
+        p->pFirst = pE;
+        p->nBytes += nBody;
+      } else {
+        free(pE->zUrl);
+        free(pE->zBody);
+        free(pE);
+      }
+    }
+  }
+  pthread_mutex_unlock(&p->mutex);
+}
+
+/* ---------------------------------------------------------------- streams */
+
+typedef struct SmsStream {
+  SmsScan *pScan;           /* the scan this stream belongs to */
+  SmsHttp **ppHttp;         /* this stream's client slot (in the caller's array) */
+  char *zUrl;               /* the next page to fetch; NULL when there is none */
+  int bFirst;               /* zUrl is the first page (built here, not from the API) */
+  int bOwnRange;            /* keep only rows dated in [iOwnLo, iOwnHi) */
+  int bOwnUndated;          /* keep rows whose date cannot be read (one stream does) */
+  sms_time iOwnLo;          /* first second this stream's rows may have */
+  sms_time iOwnHi;          /* first second after them */
+  unsigned long long *aSeen; /* hashes of the URLs fetched, to stop loops */
+  int nSeen;                /* entries in aSeen */
+  int nSeenAlloc;           /* room in aSeen */
+  int nEmptyRun;            /* consecutive pages without rows */
+  /* Hand-over fields, guarded by the scan's mutex once a worker runs: */
+  SmsPage ready;            /* a fetched page waiting for the consumer */
+  int bReady;               /* ready holds a page */
+  int bDone;                /* nothing more will be fetched */
+  int rc;                   /* a failure to report when the consumer gets here */
+  char zErr[1024];          /* its message */
+  char zLastUrl[1024];      /* URL of the page in ready, for messages */
+  pthread_t thread;         /* the worker, when bThread */
+  int bThread;              /* a worker fetches this stream */
+} SmsStream;
+
+struct SmsScan {
+  SmsScanSpec spec;                     /* what to scan */
+  SmsCache *pCache;                     /* bodies kept for rescans; may be NULL */
+  int nStream;                          /* streams in aStream */
+  SmsStream aStream[SMS_MAX_PARALLEL];  /* the (sub-)windows */
+  int iNext;                            /* the stream to look at first (round robin) */
+  int nTaken;                           /* pages handed to the consumer */
+  int bWorkers;                         /* the streams are fetched by workers */
+  volatile int bStop;                   /* close: every request stops */
+  pthread_mutex_t mutex;                /* guards the hand-over fields of the streams */
+  pthread_cond_t cond;                  /* signalled at every hand-over change */
+  char zUrl[1024];                      /* URL of the last page handed out */
+};
+
+static int scan_should_stop(void *pArg) {
+  SmsScan *p = pArg;
+  if (p->bStop) return 1;
+  return p->spec.xInterrupted && p->spec.xInterrupted(p->spec.pInterruptArg);
+}
+
+static unsigned long long url_hash(const char *z) {
+  unsigned long long h = 14695981039346656037ULL;
+  while (*z) h = (h ^ (unsigned char)*z++) * 1099511628211ULL;
+  return h;
+}
+
+/* Whether the API's nextPageUrl may receive the credentials: base_url's origin, and no
+** user:password@ of its own. */
+static int next_url_ok(const SmsScan *p, const char *zNext, char *zErr, size_t nErr) {
+  const char *zAuth = strstr(zNext, "://");
+  size_t nAuth = zAuth ? strcspn(zAuth + 3, "/?#") : 0;
+  if (!sms_same_origin(zNext, p->spec.pCfg->zBaseUrl) || !zAuth ||
+      memchr(zAuth + 3, '@', nAuth)) {
+    snprintf(zErr, nErr,
+             PREFIX "the API's nextPageUrl (%s) is not on the origin of base_url (%s); not "
+                    "following it, so that the credentials go nowhere else",
+             zNext, p->spec.pCfg->zBaseUrl);
+    return 0;
+  }
+  return 1;
+}
+
+/* Whether a row belongs to this sub-window's stream: its date is in the stream's part, or
+** it has no readable date and this is the stream that keeps those. */
+static int is_own_row(const cJSON *pRow, void *pArg) {
+  const SmsStream *s = pArg;
+  SmsValue v;
+  sms_time t;
+  sms_row_field(pRow, SMS_F_DATE, &v);
+  if (v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, &t) == 0) {
+    return t >= s->iOwnLo && t < s->iOwnHi;
+  }
+  return s->bOwnUndated;
+}
+
+/* Fetch the stream's next page into *pPage and advance the stream. Called by the consumer
+** or by the stream's worker, never both (the worker starts after the consumer stops). */
+static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
+  SmsScan *p = s->pScan;
+  const SmsConfig *pCfg = p->spec.pCfg;
+  char *zUrl = s->zUrl;
+  unsigned long long h;
+  int rc;
+
+  s->zUrl = 0;
+  if (!s->bFirst && !next_url_ok(p, zUrl, zErr, nErr)) {
+    free(zUrl);
+    return SMS_ERROR;
+  }
+  s->bFirst = 0;
+  h = url_hash(zUrl);
+  for (int i = 0; i < s->nSeen; i++) {
+    if (s->aSeen[i] == h) {
+      snprintf(zErr, nErr,
+               PREFIX "the API's nextPageUrl repeats an earlier page (%s); stopping instead "
+                      "of looping forever",
+               zUrl);
+      free(zUrl);
+      return SMS_ERROR;
+    }
+  }
+  if (s->nSeen == s->nSeenAlloc) {
+    int nNew = s->nSeenAlloc ? s->nSeenAlloc * 2 : 16;
+    unsigned long long *aNew = realloc(s->aSeen, nNew * sizeof(*aNew));
+    if (!aNew) goto nomem;
+    s->aSeen = aNew;
+    s->nSeenAlloc = nNew;
+  }
+  s->aSeen[s->nSeen++] = h;
+
+  size_t nBody = 0;
+  char *zCached = cache_get(p->pCache, zUrl, &nBody);
+  if (zCached) {
+    char zWhy[300];
+    rc = sms_page_decode(zCached, nBody, pPage, zWhy, sizeof(zWhy)) ? SMS_ERROR : SMS_OK;
+    free(zCached);
+    if (rc) snprintf(zErr, nErr, PREFIX "bad cached page for %s: %s", zUrl, zWhy);
+  } else {
+    if (!*s->ppHttp) {
+      rc = sms_http_open(s->ppHttp, pCfg, scan_should_stop, p);
+      if (rc) {
+        snprintf(zErr, nErr, PREFIX "cannot start libcurl");
+        goto done;
+      }
+    }
+    sms_http_set_stop(*s->ppHttp, scan_should_stop, p);
+    rc = sms_http_fetch_page(*s->ppHttp, zUrl, p->spec.iProgram, pPage, zErr, nErr);
+    if (rc == SMS_OK) {
+      const char *zBody = sms_http_body(*s->ppHttp, &nBody);
+      cache_put(p->pCache, zUrl, zBody, nBody);
+    }
+  }
+  if (rc != SMS_OK) goto done;
+
+  s->nEmptyRun = pPage->nRow ? 0 : s->nEmptyRun + 1;
+  if (s->nEmptyRun > MAX_EMPTY_PAGES) {
+    snprintf(zErr, nErr,
+             PREFIX "the API sent more than %d empty pages in a row (last: %s); stopping "
+                    "instead of looping forever",
+             MAX_EMPTY_PAGES, zUrl);
+    rc = SMS_ERROR;
+    goto done;
+  }
+  if (pPage->zNext) {
+    s->zUrl = strdup(pPage->zNext);
+    if (!s->zUrl) goto nomem;
+  }
+  if (s->bOwnRange) sms_page_keep_rows(pPage, is_own_row, s);
+  snprintf(s->zLastUrl, sizeof(s->zLastUrl), "%s", zUrl);
+
+done:
+  if (rc != SMS_OK) sms_page_clear(pPage);
+  free(zUrl);
+  return rc;
+
+nomem:
+  snprintf(zErr, nErr, PREFIX "out of memory");
+  sms_page_clear(pPage);
+  free(zUrl);
+  return SMS_NOMEM;
+}
+
+static void *stream_worker(void *pArg) {
+  SmsStream *s = pArg;
+  SmsScan *p = s->pScan;
+  pthread_mutex_lock(&p->mutex);
+  for (;;) {
+    while (!p->bStop && s->bReady) pthread_cond_wait(&p->cond, &p->mutex);
+    if (p->bStop || !s->zUrl) break;
+    pthread_mutex_unlock(&p->mutex);
+    SmsPage page;
+    char zErr[sizeof(s->zErr)];
+    memset(&page, 0, sizeof(page));
+    int rc = stream_fetch(s, &page, zErr, sizeof(zErr));
+    pthread_mutex_lock(&p->mutex);
+    if (rc != SMS_OK) {
+      s->rc = rc;
+      memcpy(s->zErr, zErr, sizeof(zErr));
+      break;
+    }
+    s->ready = page;
+    s->bReady = 1;
+    pthread_cond_broadcast(&p->cond);
+  }
+  s->bDone = 1;
+  pthread_cond_broadcast(&p->cond);
+  pthread_mutex_unlock(&p->mutex);
+  return 0;
+}
+
+static int start_worker(SmsStream *s) {
+  if (pthread_create(&s->thread, 0, stream_worker, s) != 0) return SMS_NOMEM;
+  s->bThread = 1;
+  return SMS_OK;
+}
+
+/* ---------------------------------------------------------------- the scan */
+
+/* The first URL of a stream over [iStart, iEnd] (no endDate when !bEnd). */
+static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd, int bEnd) {
+  char zStart[20], zEnd[20];
+  size_t n = strlen(pSpec->pCfg->zBaseUrl) + 160;
+  char *z = malloc(n);
+  if (!z) return 0;
+  sms_time_format(iStart, 'T', zStart);
+  sms_time_format(iEnd, 'T', zEnd);
+  snprintf(z, n, "%s/messages/program/%lld?%s%s%sstartDate=%s%s%s&pageSize=%d",
+           pSpec->pCfg->zBaseUrl, pSpec->iProgram, pSpec->zType ? "messageType=" : "",
+           pSpec->zType ? pSpec->zType : "", pSpec->zType ? "&" : "", zStart,
+           bEnd ? "&endDate=" : "", bEnd ? zEnd : "", pSpec->nPageSize);
+  return z;
+}
+
+int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp,
+                  SmsCache *pCache, char *zErr, size_t nErr) {
+  SmsScan *p = calloc(1, sizeof(*p));
+  int i, rc = SMS_OK;
+  *pp = p;
+  if (!p) goto nomem;
+  p->spec = *pSpec;
+  p->pCache = pCache;
+  pthread_mutex_init(&p->mutex, 0);
+  pthread_cond_init(&p->cond, 0);
+
+  /* Split the window into equal sub-windows, none shorter than MIN_SUBWINDOW. */
+  sms_time iStart = pSpec->iStart;
+  sms_time iEnd = pSpec->bEnd ? pSpec->iEnd : pSpec->iNow + 1;
+  long long nSpan = iEnd > iStart ? iEnd - iStart : 0;
+  int n = pSpec->bAhead ? pSpec->nParallel : 1;
+  if (n > SMS_MAX_PARALLEL) n = SMS_MAX_PARALLEL;
+  if (n > nSpan / MIN_SUBWINDOW) n = (int)(nSpan / MIN_SUBWINDOW);
+  if (n < 1) n = 1;
+  p->nStream = n;
+  for (i = 0; i < n; i++) {
+    SmsStream *s = &p->aStream[i];
+    sms_time iLo = iStart + nSpan * i / n;
+    sms_time iHi = iStart + nSpan * (i + 1) / n;
+    int bLast = i == n - 1;
+    s->pScan = p;
+    s->ppHttp = &apHttp[i];
+    s->bFirst = 1;
+    s->bOwnRange = n > 1;
+    s->bOwnUndated = i == 0;
+    s->iOwnLo = i == 0 ? SMS_TIME_MIN : iLo;
+    s->iOwnHi = bLast ? SMS_TIME_MAX + 1 : iHi;
+    /* Ask a second more on each side: whether the API's bounds are inclusive is unknown,
+    ** and rows outside the stream's own part are dropped anyway. */
+    s->zUrl = first_url(pSpec, i == 0 ? iStart : iLo - 1, bLast ? pSpec->iEnd : iHi + 1,
+                        bLast ? pSpec->bEnd : 1);
+    if (!s->zUrl) goto nomem;
+  }
+  if (n > 1) {
+    p->bWorkers = 1;
+    for (i = 0; i < n && rc == SMS_OK; i++) rc = start_worker(&p->aStream[i]);
+    if (rc) goto nomem;
+  }
+  return SMS_OK;
+
+nomem:
+  snprintf(zErr, nErr, PREFIX "out of memory");
+  return SMS_NOMEM;
+}
+
+int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr) {
+  int rc = SMS_OK;
+  sms_page_clear(pPage);
+  *pbEof = 0;
+
+  if (!p->bWorkers) {
+    SmsStream *s = &p->aStream[0];
+    if (!s->zUrl) {
+      *pbEof = 1;
+      return SMS_OK;
+    }
+    if (p->nTaken == 0 || !p->spec.bAhead) {
+      rc = stream_fetch(s, pPage, zErr, nErr);
+      if (rc == SMS_OK) {
+        p->nTaken++;
+        snprintf(p->zUrl, sizeof(p->zUrl), "%s", s->zLastUrl);
+      }
+      return rc;
+    }
+    /* The scan needs a second page: it is long, so from now on a worker fetches the next
+    ** page while SQLite consumes this one. */
+    p->bWorkers = 1;
+    rc = start_worker(s);
+    if (rc) {
+      snprintf(zErr, nErr, PREFIX "cannot start a thread");
+      return rc;
+    }
+  }
+
+  pthread_mutex_lock(&p->mutex);
+  for (;;) {
+    int nFinished = 0;
+    for (int k = 0; k < p->nStream; k++) {
+      SmsStream *s = &p->aStream[(p->iNext + k) % p->nStream];
+      if (s->bReady) {
+        *pPage = s->ready;
+        memset(&s->ready, 0, sizeof(s->ready));
+        s->bReady = 0;
+        snprintf(p->zUrl, sizeof(p->zUrl), "%s", s->zLastUrl);
+        p->iNext = (p->iNext + k + 1) % p->nStream;
+        p->nTaken++;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->mutex);
+        return SMS_OK;
+      }
+      if (s->bDone && s->rc) {
+        rc = s->rc;
+        snprintf(zErr, nErr, "%s", s->zErr);
+        pthread_mutex_unlock(&p->mutex);
+        return rc;
+      }
+      nFinished += s->bDone;
+    }
+    if (nFinished == p->nStream) break;
+    pthread_cond_wait(&p->cond, &p->mutex);
+  }
+  pthread_mutex_unlock(&p->mutex);
+  *pbEof = 1;
+  return SMS_OK;
+}
+
+void sms_scan_close(SmsScan *p) {
+  if (!p) return;
+  pthread_mutex_lock(&p->mutex);
+  p->bStop = 1;
+  pthread_cond_broadcast(&p->cond);
+  pthread_mutex_unlock(&p->mutex);
+  for (int i = 0; i < p->nStream; i++) {
+    SmsStream *s = &p->aStream[i];
+    if (s->bThread) pthread_join(s->thread, 0);
+    if (*s->ppHttp) sms_http_set_stop(*s->ppHttp, 0, 0);
+    sms_page_clear(&s->ready);
+    free(s->zUrl);
+    free(s->aSeen);
+  }
+  pthread_cond_destroy(&p->cond);
+  pthread_mutex_destroy(&p->mutex);
+  free(p);
+}
+
+const char *sms_scan_url(const SmsScan *p) {
+  return p ? p->zUrl : "";
+}

@@ -1,0 +1,68 @@
+/*
+** sms_scan.h: one scan of one program, as a sequence of pages.
+**
+** Boundary: pthreads, the HTTP client and the page decoder, no SQLite calls. The vtab
+** opens a scan for each program it reads, takes pages one at a time, and closes the scan;
+** this layer decides which requests are sent and when:
+**
+**   - the first request carries the query's window; later ones follow nextPageUrl as
+**     given, only on base_url's origin, never an URL twice, never endless empty pages;
+**   - once a scan has needed a second page, a worker thread fetches (and parses) the next
+**     page while SQLite consumes the current one: at most one page ahead, and never when
+**     bAhead is 0 (a LIMIT);
+**   - with nParallel > 1 the window is split into sub-windows fetched by as many workers
+**     at once; each keeps only the rows dated inside its own part, so rows are the same as
+**     one sequential scan, none lost or doubled (but they arrive in page-arrival order);
+**   - every body is kept in an SmsCache for the life of the cursor (up to a small cap), so
+**     that a rescan of the same request (an inner loop of a join) sends nothing.
+*/
+#ifndef SMS_SCAN_H
+#define SMS_SCAN_H
+
+#include "sms_config.h"
+#include "sms_http.h"
+#include "sms_page.h"
+#include "sms_window.h"
+
+#define SMS_MAX_PARALLEL 16
+
+typedef struct SmsCache SmsCache;
+
+/* A cache of response bodies by URL; SMS_NOMEM or SMS_OK. */
+int sms_cache_new(SmsCache **pp);
+void sms_cache_free(SmsCache *p);
+
+typedef struct SmsScanSpec {
+  const SmsConfig *pCfg; /* base_url, credentials, limits */
+  long long iProgram;    /* the program scanned */
+  const char *zType;     /* messageType: "MO", "MT" or NULL for both */
+  sms_time iStart;       /* startDate to send */
+  sms_time iEnd;         /* endDate to send, when bEnd */
+  int bEnd;              /* an endDate is sent */
+  sms_time iNow;         /* the clock: the end of a window without endDate */
+  int nPageSize;         /* pageSize to send */
+  int nParallel;         /* sub-windows wanted (1 to SMS_MAX_PARALLEL) */
+  int bAhead;            /* pages may be fetched before they are needed */
+  int (*xInterrupted)(void *); /* polled while waiting; may be NULL */
+  void *pInterruptArg;         /* argument of xInterrupted */
+} SmsScanSpec;
+
+typedef struct SmsScan SmsScan;
+
+/* Open a scan and start its requests. apHttp holds SMS_MAX_PARALLEL client slots owned by
+** the caller (NULL slots are opened as needed and kept for later scans, so connections are
+** reused); pCache may be NULL. */
+int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp,
+                  SmsCache *pCache, char *zErr, size_t nErr);
+
+/* The next page into *pPage (cleared first; it may hold no rows). *pbEof is set, and
+** *pPage left empty, when the scan is over. */
+int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr);
+
+/* Stop every request of the scan (promptly, mid-transfer) and free it. */
+void sms_scan_close(SmsScan *p);
+
+/* The URL of the last page handed out, for messages; "" before the first. */
+const char *sms_scan_url(const SmsScan *p);
+
+#endif /* SMS_SCAN_H */

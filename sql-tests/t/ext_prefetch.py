@@ -1,0 +1,97 @@
+"""Fetching ahead, parallel sub-windows and the page cache, seen from the emulator's log.
+
+- A long scan fetches at most one page ahead of the rows SQLite has taken; under a LIMIT
+  (SQLite may stop early) nothing ahead.
+- parallel=N splits the window into sub-windows fetched at once; the rows are exactly those
+  of a sequential scan; under a LIMIT the scan stays sequential.
+Run by sql-tests/run.sh (which exports the emulator's URL and log); prints ok / not ok.
+"""
+import os
+import sqlite3
+import time
+
+failures = 0
+
+
+def check(desc, want, got):
+    global failures
+    if want == got:
+        print(f"ok - {desc}")
+    else:
+        failures += 1
+        print(f"not ok - {desc}")
+        print(f"#   want: {want!r}"[:3000])
+        print(f"#   got:  {got!r}"[:3000])
+
+
+def log():
+    with open(os.environ["main_LOG"]) as f:
+        return [line.split(" ")[1].split("/api")[1] for line in f.read().splitlines()]
+
+
+def clear_log():
+    open(os.environ["main_LOG"], "w").close()
+
+
+db = sqlite3.connect(":memory:")
+db.enable_load_extension(True)
+db.load_extension(os.environ["EXT"])
+db.execute("CREATE VIRTUAL TABLE small USING sms_messages(program_id=4711, page_size=10)")
+for n in (1, 4, 7):
+    db.execute(f"CREATE VIRTUAL TABLE par{n} USING sms_messages(program_id=4711, parallel={n})")
+
+base = "/messages/program/4711?startDate=2025-06-30T12:00:00&pageSize=10"
+
+clear_log()
+cur = db.execute("SELECT * FROM small")
+rows = cur.fetchmany(15)
+time.sleep(0.5)  # let a worker fetch whatever it would fetch
+check("15 rows of a long scan: pages 1 and 2 needed, page 3 fetched ahead, no more",
+      [base, base + "&page=2", base + "&page=3"], log())
+rows += cur.fetchmany(10)
+time.sleep(0.5)
+check("25 rows: page 3 taken, page 4 ahead",
+      [base, base + "&page=2", base + "&page=3", base + "&page=4"], log())
+cur.close()
+
+clear_log()
+cur = db.execute("SELECT * FROM small LIMIT 100")
+cur.fetchmany(15)
+time.sleep(0.5)
+check("under a LIMIT nothing is fetched ahead", [base, base + "&page=2"], log())
+cur.close()
+
+clear_log()
+cur = db.execute("SELECT * FROM small WHERE body LIKE '%a%' LIMIT 3")
+cur.fetchall()
+time.sleep(0.3)
+check("LIMIT that is no page-size hint (LIKE): still nothing ahead", [base], log())
+
+summary = "SELECT count(*), count(DISTINCT rowid), sum(number), sum(length(raw)), max(date) FROM {}"
+want = db.execute(summary.format("par1")).fetchone()
+for n in (4, 7):
+    clear_log()
+    got = db.execute(summary.format(f"par{n}")).fetchone()
+    check(f"parallel={n}: exactly the rows of a sequential scan", want, got)
+    check(f"parallel={n}: {n} sub-window requests", n, len(log()))
+check("the sequential scan saw all 1000 messages", 1000, want[0])
+
+clear_log()
+db.execute(summary.format("par4")).fetchone()
+check("parallel=4: four equal sub-windows of the 365 days, overlapping by a second", sorted([
+    "/messages/program/4711?startDate=2025-06-30T12:00:00&endDate=2025-09-29T18:00:01&pageSize=500",
+    "/messages/program/4711?startDate=2025-09-29T17:59:59&endDate=2025-12-30T00:00:01&pageSize=500",
+    "/messages/program/4711?startDate=2025-12-29T23:59:59&endDate=2026-03-31T06:00:01&pageSize=500",
+    "/messages/program/4711?startDate=2026-03-31T05:59:59&pageSize=500",
+]), sorted(log()))
+
+clear_log()
+got = db.execute("SELECT count(*) FROM (SELECT * FROM par4 LIMIT 5)").fetchone()
+check("parallel under a LIMIT: one sequential request of pageSize 5",
+      ((5,), ["/messages/program/4711?startDate=2025-06-30T12:00:00&pageSize=5"]), (got, log()))
+
+clear_log()
+got = db.execute("SELECT count(*) FROM par4 WHERE date >= '2026-06-29 12:00:00'").fetchone()
+check("parallel with a window under a day: no split", 1, len(log()))
+
+exit(1 if failures else 0)
