@@ -25,7 +25,7 @@ WARN    := -Wall -Wextra -Werror
 CFLAGS_EXT := $(OPT) $(WARN) -std=gnu11 -fPIC -fvisibility=hidden \
               -DSMS_EXPORT_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
 CFLAGS_EMU := $(OPT) $(WARN) -std=gnu11 $(EXTRA_CFLAGS)
-LIBS_EXT   := -lcurl -lcjson -lpthread -lm $(EXTRA_LDFLAGS)
+LIBS_EXT   := -lcurl -lcjson -lpthread -lm -ldl $(EXTRA_LDFLAGS)
 LIBS_EMU   := -lmicrohttpd -lcjson -lz -lpthread $(EXTRA_LDFLAGS)
 
 # Debian packages: build headers, the sqlite3 shell the tests drive, curl and python3 for

@@ -57,6 +57,7 @@ SQLITE_EXTENSION_INIT3
 #include "sms_vtab.h"
 #include "sms_window.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,7 @@ static const char *const azTermWord[N_TERM] = {
 typedef struct SmsTable {
   sqlite3_vtab base; /* Base class. Must be first */
   SmsConfig cfg;     /* options, credentials and limits */
+  sqlite3 *db;       /* the connection, to see sqlite3_interrupt() */
 } SmsTable;
 
 typedef struct SmsCursor {
@@ -137,6 +139,36 @@ static int has_vtab_in(void) {
 }
 
 /*
+** sqlite3_interrupt() stops a scan between rows on every SQLite: SQLite checks for it after
+** each row and closes the cursor, which stops the scan's requests. To stop in the middle
+** of a request or a backoff wait as well, the scan polls sqlite3_is_interrupted(), which
+** arrived in SQLite 3.41. It is looked up at run time, since the library hosting the
+** extension may be newer than the headers it was built with (Debian's are 3.40), and only
+** if it is the very library whose API the extension was handed.
+*/
+typedef int (*IsInterruptedFn)(sqlite3 *);
+static IsInterruptedFn xIsInterrupted = 0;
+static int bIsInterruptedLooked = 0;
+
+static void find_is_interrupted(void) {
+  if (bIsInterruptedLooked) return;
+  bIsInterruptedLooked = 1;
+  if (sqlite3_libversion_number() < 3041000) return;
+  void *pLib = dlopen(0, RTLD_LAZY);
+  void *pFn = pLib ? dlsym(pLib, "sqlite3_is_interrupted") : 0;
+  void *pVersion = pLib ? dlsym(pLib, "sqlite3_libversion_number") : 0;
+  /* The same library: its sqlite3_libversion_number is the one in our API table. */
+  if (pFn && pVersion == (void *)sqlite3_libversion_number) {
+    xIsInterrupted = (IsInterruptedFn)pFn;
+  }
+  if (pLib) dlclose(pLib);
+}
+
+static int is_interrupted(void *pDb) {
+  return xIsInterrupted && xIsInterrupted((sqlite3 *)pDb);
+}
+
+/*
 ** xConnect and xCreate: CREATE VIRTUAL TABLE name USING sms_messages(option=value, ...),
 ** and the eponymous table (no options).
 */
@@ -152,6 +184,7 @@ static int sms_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
   pNew = sqlite3_malloc64(sizeof(*pNew));
   if (!pNew) return SQLITE_NOMEM;
   memset(pNew, 0, sizeof(*pNew));
+  pNew->db = db;
   rc = sms_config_init(&pNew->cfg, argc - 3, argv + 3, zErr, sizeof(zErr));
   if (rc != 0) {
     *pzErr = sqlite3_mprintf("%s", zErr);
@@ -487,6 +520,8 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   /* Under a LIMIT nothing is fetched before it is needed. */
   pCur->spec.bAhead = nLimit < 0 && !(idxNum & IDX_MAY_STOP);
   pCur->spec.iNow = sms_time_now();
+  pCur->spec.xInterrupted = is_interrupted;
+  pCur->spec.pInterruptArg = pTab->db;
   if (bNoRows || mType == 0 || nLimit == 0 || pCur->nProgram == 0 ||
       !sms_window_request(&win, pCur->spec.iNow, &pCur->spec.iStart, &pCur->spec.iEnd,
                           &pCur->spec.bEnd)) {
@@ -687,5 +722,6 @@ static sqlite3_module smsModule = {
 };
 
 int sms_vtab_register(sqlite3 *db) {
+  find_is_interrupted();
   return sqlite3_create_module(db, "sms_messages", &smsModule, 0);
 }
