@@ -42,8 +42,9 @@ BENCH_PACKAGES := gnuplot-nox
 
 EXT_SRC  := $(wildcard ext/*.c)
 EXT_OBJ  := $(patsubst ext/%.c,$(BUILD)/obj/%.o,$(EXT_SRC))
-# The layers below the vtab use no SQLite API, so unit tests and fuzzers link them alone.
-CORE_OBJ := $(filter-out $(BUILD)/obj/sms_export.o $(BUILD)/obj/sms_vtab.o,$(EXT_OBJ))
+# The layers below the tables use no SQLite API, so unit tests and fuzzers link them alone.
+SQLITE_OBJ := $(addprefix $(BUILD)/obj/,sms_export.o sms_vtab.o sms_requests.o)
+CORE_OBJ := $(filter-out $(SQLITE_OBJ),$(EXT_OBJ))
 EMU_SRC  := $(wildcard sql-tests/emulator/*.c)
 UNIT_SRC := $(wildcard sql-tests/unit/test_*.c)
 UNIT_BIN := $(patsubst sql-tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))

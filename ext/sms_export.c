@@ -9,7 +9,10 @@
 **      WHERE program_id = 4711 AND type = 'MO' AND date >= '2026-11-01';
 **     SELECT sms_export_version();
 **
-** This file only registers things; the table is sms_vtab.c. See docs/reference.md.
+**     SELECT url, status, rows, ms FROM sms_requests;   -- what the queries cost
+**
+** This file only registers things: the tables are sms_vtab.c and sms_requests.c. See
+** docs/reference.md.
 */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
@@ -36,6 +39,11 @@ int sqlite3_smsexport_init(sqlite3 *db, char **pzErrMsg,
   rc = sqlite3_create_function(db, "sms_export_version", 0,
                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0,
                                version_func, 0, 0);
-  if (rc == SQLITE_OK) rc = sms_vtab_register(db);
+  if (rc != SQLITE_OK) return rc;
+  /* One request log per connection, shared by the two tables. */
+  SmsLog *pLog = sms_log_new();
+  if (!pLog) return SQLITE_NOMEM;
+  rc = sms_requests_register(db, pLog); /* owns pLog from here on, even on failure */
+  if (rc == SQLITE_OK) rc = sms_vtab_register(db, pLog);
   return rc;
 }

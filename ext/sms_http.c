@@ -34,6 +34,7 @@ struct SmsHttp {
   size_t nAlloc;                    /* bytes allocated at zBody */
   int bTooBig;                      /* the body passed SMS_MAX_BODY */
   int nRequest;                     /* tries sent since open */
+  SmsLog *pLog;                     /* where every try is recorded; may be NULL */
   unsigned int iSeed;               /* jitter state */
   char zCurlErr[CURL_ERROR_SIZE];   /* libcurl's own words for the last failure */
 };
@@ -123,6 +124,10 @@ void sms_http_close(SmsHttp *p) {
   free(p);
 }
 
+void sms_http_set_log(SmsHttp *p, SmsLog *pLog) {
+  p->pLog = pLog;
+}
+
 void sms_http_set_stop(SmsHttp *p, int (*xStop)(void *), void *pStopArg) {
   p->xStop = xStop;
   p->pStopArg = pStopArg;
@@ -179,95 +184,134 @@ static void api_details(SmsHttp *p, char *zOut, size_t nOut) {
     snprintf(zOut, nOut, ": %s", zText);
 }
 
+/* What one try came to. */
+enum { TRY_DONE, TRY_AGAIN, TRY_FAILED };
+
+/* One GET of zUrl. TRY_DONE: *pPage holds the page. TRY_AGAIN: a transient failure,
+** zWhy says which, *pmsWait is the server's wish for the wait (0: none). TRY_FAILED: *pRc
+** and zErr say why. *piStatus is the HTTP status, 0 when no response came. */
+static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
+                    long *piStatus, long *pmsWait, int *pRc, char *zWhy, size_t nWhy,
+                    char *zErr, size_t nErr) {
+  const SmsConfig *pCfg = p->pCfg;
+  char zDetails[620];
+  long iStatus = 0;
+  p->nBody = 0;
+  p->bTooBig = 0;
+  p->zCurlErr[0] = 0;
+  p->nRequest++;
+  CURLcode crc = curl_easy_perform(p->pEasy);
+  *pRc = SMS_ERROR;
+  if (crc == CURLE_OK) curl_easy_getinfo(p->pEasy, CURLINFO_RESPONSE_CODE, &iStatus);
+  *piStatus = iStatus;
+  if (crc == CURLE_ABORTED_BY_CALLBACK) {
+    snprintf(zErr, nErr, PREFIX "interrupted");
+    *pRc = SMS_INTERRUPT;
+    return TRY_FAILED;
+  }
+  if (p->bTooBig) {
+    snprintf(zErr, nErr,
+             PREFIX "the response to GET %s is larger than %u MiB, far more than a page; "
+                    "check base_url",
+             zUrl, SMS_MAX_BODY >> 20);
+    return TRY_FAILED;
+  }
+  if (crc == CURLE_WRITE_ERROR) {
+    snprintf(zErr, nErr, PREFIX "out of memory reading GET %s", zUrl);
+    *pRc = SMS_NOMEM;
+    return TRY_FAILED;
+  }
+  if (crc != CURLE_OK) {
+    /* libcurl's own buffer has the details (a certificate problem, say), but for these
+    ** two it holds elapsed times, which would make messages differ from run to run. */
+    int bPlain = crc == CURLE_COULDNT_CONNECT || crc == CURLE_OPERATION_TIMEDOUT;
+    snprintf(zWhy, nWhy, "%s", p->zCurlErr[0] && !bPlain ? p->zCurlErr : curl_easy_strerror(crc));
+    if (is_transient_curl(crc)) return TRY_AGAIN;
+    snprintf(zErr, nErr, PREFIX "cannot GET %s: %s", zUrl, zWhy);
+    return TRY_FAILED;
+  }
+
+  api_details(p, zDetails, sizeof(zDetails));
+  if (iStatus == 200) {
+    char zDecode[300];
+    if (sms_page_decode(p->zBody, p->nBody, pPage, zDecode, sizeof(zDecode)) == 0) {
+      return TRY_DONE;
+    }
+    snprintf(zWhy, nWhy, "bad page: %s", zDecode);
+    return TRY_AGAIN; /* cut short or garbled in transit: worth another try */
+  }
+  if (is_transient_status(iStatus)) {
+    curl_off_t iAfter = 0;
+    curl_easy_getinfo(p->pEasy, CURLINFO_RETRY_AFTER, &iAfter);
+    if (iAfter > 0) {
+      *pmsWait = iAfter * 1000 < RETRY_AFTER_CAP_MS ? (long)iAfter * 1000 : RETRY_AFTER_CAP_MS;
+    }
+    snprintf(zWhy, nWhy, "HTTP %ld%s", iStatus, zDetails);
+    return TRY_AGAIN;
+  }
+  if (iStatus == 401 || iStatus == 403) {
+    snprintf(zErr, nErr,
+             PREFIX "authentication failed for user '%s' (HTTP %ld%s): check the username "
+                    "and password given by %s",
+             pCfg->zUser ? pCfg->zUser : "", iStatus, zDetails,
+             pCfg->zCredSource ? pCfg->zCredSource : "no source");
+  } else if (iStatus == 404) {
+    snprintf(zErr, nErr,
+             PREFIX "program %lld not found (HTTP 404%s): check the program id (the number "
+                    "at the end of the program's URL in the SMS Campaign Manager) and "
+                    "base_url (%s)",
+             iProgram, zDetails, pCfg->zBaseUrl);
+  } else if (iStatus >= 300 && iStatus < 400) {
+    char *zTo = 0;
+    curl_easy_getinfo(p->pEasy, CURLINFO_REDIRECT_URL, &zTo);
+    snprintf(zErr, nErr,
+             PREFIX "HTTP %ld from GET %s: the API redirects to %s; set base_url to the "
+                    "address it names (redirects are not followed, so that credentials go "
+                    "nowhere else)",
+             iStatus, zUrl, zTo ? zTo : "another address");
+  } else if (iStatus == 400) {
+    snprintf(zErr, nErr, PREFIX "the API rejected GET %s (HTTP 400%s)", zUrl, zDetails);
+  } else {
+    snprintf(zErr, nErr, PREFIX "HTTP %ld from GET %s%s", iStatus, zUrl, zDetails);
+  }
+  return TRY_FAILED;
+}
+
+static double seconds(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
                         char *zErr, size_t nErr) {
-  const SmsConfig *pCfg = p->pCfg;
   char zWhy[700]; /* why the last try failed, for the final message */
-  char zDetails[620];
-  int nTry;
+  int nTry, rc = SMS_OK;
   sms_page_clear(pPage);
   curl_easy_setopt(p->pEasy, CURLOPT_URL, zUrl);
 
   for (nTry = 1;; nTry++) {
-    long iStatus = 0;
-    long msWait = 0;
-    p->nBody = 0;
-    p->bTooBig = 0;
-    p->zCurlErr[0] = 0;
-    p->nRequest++;
-    CURLcode crc = curl_easy_perform(p->pEasy);
-    if (crc == CURLE_ABORTED_BY_CALLBACK) {
-      snprintf(zErr, nErr, PREFIX "interrupted");
-      return SMS_INTERRUPT;
+    long iStatus = 0, msWait = 0;
+    SmsLogRecord rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.rTime = seconds(CLOCK_REALTIME);
+    double rStart = seconds(CLOCK_MONOTONIC);
+    int eTry = try_once(p, zUrl, iProgram, pPage, &iStatus, &msWait, &rc, zWhy, sizeof(zWhy),
+                        zErr, nErr);
+    if (p->pLog) {
+      rec.zUrl = (char *)zUrl;
+      rec.iProgram = iProgram;
+      rec.iStatus = (int)iStatus;
+      rec.iAttempt = nTry;
+      rec.nRow = eTry == TRY_DONE ? pPage->nRow : -1;
+      rec.nByte = (long long)p->nBody;
+      rec.rMs = (seconds(CLOCK_MONOTONIC) - rStart) * 1e3;
+      rec.zError = eTry == TRY_AGAIN ? zWhy : eTry == TRY_FAILED ? zErr + strlen(PREFIX) : 0;
+      sms_log_add(p->pLog, &rec);
     }
-    if (p->bTooBig) {
-      snprintf(zErr, nErr,
-               PREFIX "the response to GET %s is larger than %u MiB, far more than a page; "
-                      "check base_url",
-               zUrl, SMS_MAX_BODY >> 20);
-      return SMS_ERROR;
-    }
-    if (crc != CURLE_OK) {
-      if (crc == CURLE_WRITE_ERROR) {
-        snprintf(zErr, nErr, PREFIX "out of memory reading GET %s", zUrl);
-        return SMS_NOMEM;
-      }
-      /* libcurl's own buffer has the details (a certificate problem, say), but for these
-      ** two it holds elapsed times, which would make messages differ from run to run. */
-      int bPlain = crc == CURLE_COULDNT_CONNECT || crc == CURLE_OPERATION_TIMEDOUT;
-      snprintf(zWhy, sizeof(zWhy), "%s",
-               p->zCurlErr[0] && !bPlain ? p->zCurlErr : curl_easy_strerror(crc));
-      if (!is_transient_curl(crc)) {
-        snprintf(zErr, nErr, PREFIX "cannot GET %s: %s", zUrl, zWhy);
-        return SMS_ERROR;
-      }
-    } else {
-      curl_easy_getinfo(p->pEasy, CURLINFO_RESPONSE_CODE, &iStatus);
-      api_details(p, zDetails, sizeof(zDetails));
-      if (iStatus == 200) {
-        char zDecode[300];
-        if (sms_page_decode(p->zBody, p->nBody, pPage, zDecode, sizeof(zDecode)) == 0)
-          return SMS_OK;
-        snprintf(zWhy, sizeof(zWhy), "bad page: %s", zDecode);
-      } else if (is_transient_status(iStatus)) {
-        curl_off_t iAfter = 0;
-        curl_easy_getinfo(p->pEasy, CURLINFO_RETRY_AFTER, &iAfter);
-        if (iAfter > 0) msWait = iAfter * 1000 < RETRY_AFTER_CAP_MS ? (long)iAfter * 1000
-                                                                  : RETRY_AFTER_CAP_MS;
-        snprintf(zWhy, sizeof(zWhy), "HTTP %ld%s", iStatus, zDetails);
-      } else if (iStatus == 401 || iStatus == 403) {
-        snprintf(zErr, nErr,
-                 PREFIX "authentication failed for user '%s' (HTTP %ld%s): check the "
-                        "username and password given by %s",
-                 pCfg->zUser ? pCfg->zUser : "", iStatus, zDetails,
-                 pCfg->zCredSource ? pCfg->zCredSource : "no source");
-        return SMS_ERROR;
-      } else if (iStatus == 404) {
-        snprintf(zErr, nErr,
-                 PREFIX "program %lld not found (HTTP 404%s): check the program id (the "
-                        "number at the end of the program's URL in the SMS Campaign "
-                        "Manager) and base_url (%s)",
-                 iProgram, zDetails, pCfg->zBaseUrl);
-        return SMS_ERROR;
-      } else if (iStatus >= 300 && iStatus < 400) {
-        char *zTo = 0;
-        curl_easy_getinfo(p->pEasy, CURLINFO_REDIRECT_URL, &zTo);
-        snprintf(zErr, nErr,
-                 PREFIX "HTTP %ld from GET %s: the API redirects to %s; set base_url to "
-                        "the address it names (redirects are not followed, so that "
-                        "credentials go nowhere else)",
-                 iStatus, zUrl, zTo ? zTo : "another address");
-        return SMS_ERROR;
-      } else if (iStatus == 400) {
-        snprintf(zErr, nErr, PREFIX "the API rejected GET %s (HTTP 400%s)", zUrl, zDetails);
-        return SMS_ERROR;
-      } else {
-        snprintf(zErr, nErr, PREFIX "HTTP %ld from GET %s%s", iStatus, zUrl, zDetails);
-        return SMS_ERROR;
-      }
-    }
-
-    if (nTry > pCfg->nRetries) break;
+    if (eTry == TRY_DONE) return SMS_OK;
+    if (eTry == TRY_FAILED) return rc;
+    if (nTry > p->pCfg->nRetries) break;
     if (msWait == 0) {
       long msCap = BACKOFF_FIRST_MS << (nTry - 1 < 10 ? nTry - 1 : 10);
       if (msCap > BACKOFF_CAP_MS) msCap = BACKOFF_CAP_MS;

@@ -10,6 +10,7 @@
 #define SMS_HTTP_H
 
 #include "sms_config.h"
+#include "sms_log.h"
 #include "sms_page.h"
 
 #include <stddef.h>
@@ -38,6 +39,9 @@ void sms_http_set_stop(SmsHttp *p, int (*xStop)(void *), void *pStopArg);
 ** SMS_OK, or an error code with zErr set. */
 int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
                         char *zErr, size_t nErr);
+
+/* Record every try in pLog (may be NULL). */
+void sms_http_set_log(SmsHttp *p, SmsLog *pLog);
 
 /* The body of the last successful fetch (valid until the next one). */
 const char *sms_http_body(const SmsHttp *p, size_t *pnBody);

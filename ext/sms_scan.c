@@ -230,6 +230,7 @@ static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
       }
     }
     sms_http_set_stop(*s->ppHttp, scan_should_stop, p);
+    sms_http_set_log(*s->ppHttp, p->spec.pLog);
     rc = sms_http_fetch_page(*s->ppHttp, zUrl, p->spec.iProgram, pPage, zErr, nErr);
     if (rc == SMS_OK) {
       const char *zBody = sms_http_body(*s->ppHttp, &nBody);

@@ -104,6 +104,7 @@ typedef struct SmsTable {
   sqlite3_vtab base; /* Base class. Must be first */
   SmsConfig cfg;     /* options, credentials and limits */
   sqlite3 *db;       /* the connection, to see sqlite3_interrupt() */
+  SmsLog *pLog;      /* the connection's request log (shared with sms_requests) */
 } SmsTable;
 
 typedef struct SmsCursor {
@@ -177,7 +178,6 @@ static int sms_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
   char zErr[1024];
   SmsTable *pNew;
   int rc;
-  (void)pAux;
   *ppVtab = 0;
   rc = sqlite3_declare_vtab(db, SMS_SCHEMA);
   if (rc != SQLITE_OK) return rc;
@@ -185,6 +185,7 @@ static int sms_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
   if (!pNew) return SQLITE_NOMEM;
   memset(pNew, 0, sizeof(*pNew));
   pNew->db = db;
+  pNew->pLog = pAux;
   rc = sms_config_init(&pNew->cfg, argc - 3, argv + 3, zErr, sizeof(zErr));
   if (rc != 0) {
     *pzErr = sqlite3_mprintf("%s", zErr);
@@ -522,6 +523,7 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   pCur->spec.iNow = sms_time_now();
   pCur->spec.xInterrupted = is_interrupted;
   pCur->spec.pInterruptArg = pTab->db;
+  pCur->spec.pLog = pTab->pLog;
   if (bNoRows || mType == 0 || nLimit == 0 || pCur->nProgram == 0 ||
       !sms_window_request(&win, pCur->spec.iNow, &pCur->spec.iStart, &pCur->spec.iEnd,
                           &pCur->spec.bEnd)) {
@@ -721,7 +723,7 @@ static sqlite3_module smsModule = {
     0,              /* xShadowName */
 };
 
-int sms_vtab_register(sqlite3 *db) {
+int sms_vtab_register(sqlite3 *db, SmsLog *pLog) {
   find_is_interrupted();
-  return sqlite3_create_module(db, "sms_messages", &smsModule, 0);
+  return sqlite3_create_module(db, "sms_messages", &smsModule, pLog);
 }

@@ -50,3 +50,15 @@ check "a server that never answers: timeout bounds the request" \
   "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$slow_PORT/api/messages/program/4711?startDate=2025-06-30T12:00:00&pageSize=500 failed after 1 try: Timeout was reached; try again later, or raise the retries or timeout option" "$got"
 elapsed=$(( $(date +%s) - start ))
 check "... within a few seconds, not forever" "yes" "$([ "$elapsed" -lt 10 ] && echo yes || echo "no: ${elapsed}s")"
+
+emu_start_test retried --programs 1 --messages 600 --fault 500 --fault-every 2
+got=$(SMS_API_BASE_URL=$retried_URL sql <<'SQL'
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=300);
+SELECT count(*) FROM t;
+SELECT seq, status, attempt, rows, error FROM sms_requests;
+SQL
+)
+check "sms_requests shows the retried try and its reason" "600
+1|200|1|300|
+2|500|1||HTTP 500: General server exception
+3|200|2|300|" "$got"

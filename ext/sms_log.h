@@ -1,0 +1,41 @@
+/*
+** sms_log.h: the request log of one database connection.
+**
+** Boundary: pure C and pthreads. The HTTP client adds one record per try (from whichever
+** thread made it); the sms_requests table reads a snapshot. The log keeps the last
+** SMS_LOG_SIZE records. URLs never carry credentials, so nothing here is secret.
+*/
+#ifndef SMS_LOG_H
+#define SMS_LOG_H
+
+#include <stddef.h>
+
+#define SMS_LOG_SIZE 1000
+
+typedef struct SmsLogRecord {
+  long long iSeq;   /* 1 for the connection's first request */
+  double rTime;     /* when the request started, seconds since 1970 (UTC) */
+  char *zUrl;       /* the URL requested */
+  long long iProgram; /* the program it was for */
+  int iStatus;      /* HTTP status, 0 when no response came */
+  int iAttempt;     /* 1 for the first try of a page, 2 for its first retry, ... */
+  int nRow;         /* messages decoded, -1 when the page was not decoded */
+  long long nByte;  /* bytes of body received */
+  double rMs;       /* milliseconds the try took */
+  char *zError;     /* why it failed, NULL when it did not */
+} SmsLogRecord;
+
+typedef struct SmsLog SmsLog;
+
+SmsLog *sms_log_new(void);
+void sms_log_free(SmsLog *p);
+
+/* Add a record (the strings are copied); silently nothing when out of memory. */
+void sms_log_add(SmsLog *p, const SmsLogRecord *pRec);
+
+/* A copy of the records, oldest first, into *paRec (malloc'd; free with
+** sms_log_snapshot_free). Returns the number of records, -1 when out of memory. */
+int sms_log_snapshot(SmsLog *p, SmsLogRecord **paRec);
+void sms_log_snapshot_free(SmsLogRecord *aRec, int nRec);
+
+#endif /* SMS_LOG_H */

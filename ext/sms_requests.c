@@ -1,0 +1,212 @@
+/*
+** sms_requests.c: the eponymous table sms_requests, the requests this connection made.
+**
+** Usage:
+**
+**     SELECT count(*) FROM sms_messages(4711) WHERE type = 'MO';
+**     SELECT seq, status, rows, ms, url FROM sms_requests;
+**
+** One row per HTTP try (a retried page shows each try, attempt 1, 2, ...), the last 1000
+** of the connection, oldest first. A user sees what a query cost and whether a filter was
+** pushed down (it is in the URL). URLs never carry credentials. The table is read-only and
+** exists only eponymously: CREATE VIRTUAL TABLE ... USING sms_requests is refused.
+*/
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include "sms_log.h"
+#include "sms_vtab.h"
+
+#include <string.h>
+#include <time.h>
+
+#define REQ_SCHEMA                                                                        \
+  "CREATE TABLE x(seq INTEGER, time TEXT, program_id INTEGER, url TEXT, status INTEGER, " \
+  "attempt INTEGER, rows INTEGER, bytes INTEGER, ms REAL, error TEXT)"
+
+enum { REQ_SEQ, REQ_TIME, REQ_PROGRAM, REQ_URL, REQ_STATUS, REQ_ATTEMPT, REQ_ROWS,
+       REQ_BYTES, REQ_MS, REQ_ERROR };
+
+typedef struct ReqTable {
+  sqlite3_vtab base; /* Base class. Must be first */
+  SmsLog *pLog;      /* the connection's request log */
+} ReqTable;
+
+typedef struct ReqCursor {
+  sqlite3_vtab_cursor base; /* Base class. Must be first */
+  SmsLogRecord *aRec;       /* a snapshot of the log, taken by xFilter */
+  int nRec;                 /* records in aRec */
+  int iRec;                 /* the current record */
+} ReqCursor;
+
+static int req_connect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                       sqlite3_vtab **ppVtab, char **pzErr) {
+  ReqTable *p;
+  int rc;
+  (void)argc;
+  (void)argv;
+  (void)pzErr;
+  rc = sqlite3_declare_vtab(db, REQ_SCHEMA);
+  if (rc != SQLITE_OK) return rc;
+  p = sqlite3_malloc64(sizeof(*p));
+  if (!p) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  p->pLog = pAux;
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+}
+
+static int req_disconnect(sqlite3_vtab *pVtab) {
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int req_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
+  ReqCursor *pCur = sqlite3_malloc64(sizeof(*pCur));
+  (void)pVtab;
+  if (!pCur) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCursor = &pCur->base;
+  return SQLITE_OK;
+}
+
+static int req_close(sqlite3_vtab_cursor *cur) {
+  ReqCursor *pCur = (ReqCursor *)cur;
+  sms_log_snapshot_free(pCur->aRec, pCur->nRec);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+static int req_next(sqlite3_vtab_cursor *cur) {
+  ((ReqCursor *)cur)->iRec++;
+  return SQLITE_OK;
+}
+
+static int req_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) {
+  ReqCursor *pCur = (ReqCursor *)cur;
+  const SmsLogRecord *p = &pCur->aRec[pCur->iRec];
+  switch (iCol) {
+  case REQ_SEQ:
+    sqlite3_result_int64(ctx, p->iSeq);
+    break;
+  case REQ_TIME: {
+    /* SQLite's own form with milliseconds, like strftime('%Y-%m-%d %H:%M:%f') */
+    char zTime[40];
+    struct tm tm;
+    time_t t = (time_t)p->rTime;
+    gmtime_r(&t, &tm);
+    strftime(zTime, 20, "%Y-%m-%d %H:%M:%S", &tm);
+    sqlite3_snprintf(sizeof(zTime) - 19, zTime + 19, ".%03d",
+                     (int)((p->rTime - (double)t) * 1000));
+    sqlite3_result_text(ctx, zTime, -1, SQLITE_TRANSIENT);
+    break;
+  }
+  case REQ_PROGRAM:
+    sqlite3_result_int64(ctx, p->iProgram);
+    break;
+  case REQ_URL:
+    sqlite3_result_text(ctx, p->zUrl, -1, SQLITE_TRANSIENT);
+    break;
+  case REQ_STATUS:
+    if (p->iStatus) sqlite3_result_int(ctx, p->iStatus);
+    break;
+  case REQ_ATTEMPT:
+    sqlite3_result_int(ctx, p->iAttempt);
+    break;
+  case REQ_ROWS:
+    if (p->nRow >= 0) sqlite3_result_int(ctx, p->nRow);
+    break;
+  case REQ_BYTES:
+    sqlite3_result_int64(ctx, p->nByte);
+    break;
+  case REQ_MS:
+    sqlite3_result_double(ctx, (double)(long long)(p->rMs * 10 + 0.5) / 10);
+    break;
+  default:
+    if (p->zError) sqlite3_result_text(ctx, p->zError, -1, SQLITE_TRANSIENT);
+    break;
+  }
+  return SQLITE_OK;
+}
+
+static int req_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
+  ReqCursor *pCur = (ReqCursor *)cur;
+  *pRowid = pCur->aRec[pCur->iRec].iSeq;
+  return SQLITE_OK;
+}
+
+static int req_eof(sqlite3_vtab_cursor *cur) {
+  ReqCursor *pCur = (ReqCursor *)cur;
+  return pCur->iRec >= pCur->nRec;
+}
+
+static int req_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                      sqlite3_value **argv) {
+  ReqCursor *pCur = (ReqCursor *)cur;
+  ReqTable *pTab = (ReqTable *)cur->pVtab;
+  (void)idxNum;
+  (void)idxStr;
+  (void)argc;
+  (void)argv;
+  sms_log_snapshot_free(pCur->aRec, pCur->nRec);
+  pCur->aRec = 0;
+  pCur->iRec = 0;
+  pCur->nRec = sms_log_snapshot(pTab->pLog, &pCur->aRec);
+  if (pCur->nRec < 0) {
+    pCur->nRec = 0;
+    return SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+static int req_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  (void)pVtab;
+  pInfo->estimatedCost = 1000;
+  pInfo->estimatedRows = 1000;
+  return SQLITE_OK;
+}
+
+static int req_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                      sqlite_int64 *pRowid) {
+  (void)argc;
+  (void)argv;
+  (void)pRowid;
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = sqlite3_mprintf("sms_requests: the table is read-only");
+  return SQLITE_READONLY;
+}
+
+static sqlite3_module reqModule = {
+    0,              /* iVersion */
+    0,              /* xCreate: none, so the table is eponymous only */
+    req_connect,    /* xConnect */
+    req_best_index, /* xBestIndex */
+    req_disconnect, /* xDisconnect */
+    0,              /* xDestroy */
+    req_open,       /* xOpen */
+    req_close,      /* xClose */
+    req_filter,     /* xFilter */
+    req_next,       /* xNext */
+    req_eof,        /* xEof */
+    req_column,     /* xColumn */
+    req_rowid,      /* xRowid */
+    req_update,     /* xUpdate */
+    0,              /* xBegin */
+    0,              /* xSync */
+    0,              /* xCommit */
+    0,              /* xRollback */
+    0,              /* xFindFunction */
+    0,              /* xRename */
+    0,              /* xSavepoint */
+    0,              /* xRelease */
+    0,              /* xRollbackTo */
+    0,              /* xShadowName */
+};
+
+static void free_log(void *p) {
+  sms_log_free(p);
+}
+
+int sms_requests_register(sqlite3 *db, SmsLog *pLog) {
+  return sqlite3_create_module_v2(db, "sms_requests", &reqModule, pLog, free_log);
+}
