@@ -16,8 +16,9 @@
 
 #define PREFIX "sms_messages: "
 
-static const char *const azOption[] = {"program_id", "base_url", "username", "password",
-                                       "page_size",  "timeout",  "retries",  "parallel"};
+static const char *const azOption[] = {"program_id", "base_url", "username",
+                                       "password",   "page_size", "timeout",
+                                       "retries",    "parallel",  "progress"};
 #define N_OPTION (int)(sizeof(azOption) / sizeof(azOption[0]))
 
 /* Trim spaces around z[0..n) in place; returns the new start, *pn the new length. */
@@ -250,6 +251,13 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
     }
     p->nRetries = (int)v;
     return 0;
+  case 8:
+    if (parse_int(zVal, 0, 1, &v)) {
+      snprintf(zErr, nErr, PREFIX "progress must be 0 (off) or 1 (on), not '%s'", zVal);
+      return -1;
+    }
+    p->bProgress = (int)v;
+    return 0;
   default:
     if (parse_int(zVal, 1, 16, &v)) {
       snprintf(zErr, nErr, PREFIX "parallel must be a whole number from 1 to 16, not '%s'",
@@ -329,6 +337,8 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
   p->nTimeout = 60;
   p->nRetries = 4;
   p->nParallel = 1;
+  const char *zProgress = getenv("SMS_PROGRESS");
+  p->bProgress = zProgress && zProgress[0] == '1';
 
   const char *zEnvBase = getenv("SMS_API_BASE_URL");
   int rc = set_option(p, 1, zEnvBase && *zEnvBase ? zEnvBase : SMS_DEFAULT_BASE_URL, zErr,
@@ -354,7 +364,8 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
     if (iOpt == N_OPTION || !zEq) {
       snprintf(zErr, nErr,
                PREFIX "%s '%.*s': options are key=value, with the keys program_id, "
-                      "base_url, username, password, page_size, timeout, retries, parallel",
+                      "base_url, username, password, page_size, timeout, retries, parallel, "
+                      "progress",
                iOpt == N_OPTION ? "unknown option" : "no value for option", (int)nKey,
                zKey);
       return -1;

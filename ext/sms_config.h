@@ -29,6 +29,7 @@ typedef struct SmsConfig {
   int nTimeout;            /* seconds one HTTP request may take */
   int nRetries;            /* further tries after a transient failure */
   int nParallel;           /* date sub-windows fetched at once */
+  int bProgress;           /* show a progress meter on stderr */
 } SmsConfig;
 
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the

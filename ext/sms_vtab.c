@@ -53,6 +53,7 @@ SQLITE_EXTENSION_INIT3
 #include "sms_config.h"
 #include "sms_http.h"
 #include "sms_page.h"
+#include "sms_progress.h"
 #include "sms_scan.h"
 #include "sms_vtab.h"
 #include "sms_window.h"
@@ -121,6 +122,7 @@ typedef struct SmsCursor {
   int nHashAlloc;           /* room in aHash */
   int bHashed;              /* aHash holds the current page's hashes */
   int bEof;                 /* the scan is over */
+  SmsProgress progress;     /* the meter on stderr, when asked for */
 } SmsCursor;
 
 /* The one place that sets an error message on the table. */
@@ -249,6 +251,8 @@ static int open_scan(SmsCursor *pCur) {
   sms_scan_close(pCur->pScan);
   pCur->pScan = 0;
   pCur->spec.iProgram = pCur->aProgram[pCur->iProgram];
+  sms_progress_start(&pCur->progress, ((SmsTable *)pCur->base.pVtab)->cfg.bProgress,
+                     pCur->spec.iProgram);
   rc = sms_scan_open(&pCur->pScan, &pCur->spec, pCur->apHttp, pCur->pCache, zErr,
                      sizeof(zErr));
   if (rc != SMS_OK) return set_error(pCur->base.pVtab, rc, "%s", zErr);
@@ -267,7 +271,11 @@ static int cursor_settle(SmsCursor *pCur) {
       rc = set_error(pCur->base.pVtab, rc, "%s", zErr);
       break;
     }
-    if (!bEnd) continue;
+    if (!bEnd) {
+      sms_progress_page(&pCur->progress, pCur->page.nRow);
+      continue;
+    }
+    sms_progress_end(&pCur->progress);
     if (pCur->iProgram + 1 >= pCur->nProgram) {
       pCur->bEof = 1;
       break;
