@@ -1,0 +1,133 @@
+/*
+** test_config.c: unit tests of sms_config.c: origins (whose credentials go where), option
+** parsing and validation, ~/.netrc lookup. Prints "ok - ..." / "not ok - ..." lines.
+*/
+#include "sms_config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int nFail = 0;
+
+static void check(int bOk, const char *zDesc) {
+  printf("%s - %s\n", bOk ? "ok" : "not ok", zDesc);
+  if (!bOk) nFail++;
+}
+
+/* Config from a NULL-terminated list of options; returns sms_config_init's code. */
+static int config(SmsConfig *p, char *zErr, const char *zOpt, ...) {
+  const char *azArg[16];
+  int n = 0;
+  va_list ap;
+  va_start(ap, zOpt);
+  for (const char *z = zOpt; z && n < 16; z = va_arg(ap, const char *)) azArg[n++] = z;
+  va_end(ap);
+  return sms_config_init(p, n, azArg, zErr, 1024);
+}
+
+int main(void) {
+  SmsConfig c;
+  char zErr[1024], zHome[] = "/tmp/sms-test-config-XXXXXX";
+
+  check(sms_same_origin("https://a.example/api", "https://A.EXAMPLE:443/other"),
+        "origin: host case and the default port do not matter");
+  check(!sms_same_origin("https://a.example/api", "http://a.example/api"),
+        "origin: an https to http downgrade is another origin");
+  check(!sms_same_origin("http://a.example/api", "http://a.example:8080/api"),
+        "origin: another port is another origin");
+  check(!sms_same_origin("http://a.example/api", "http://a.example.evil.com/api"),
+        "origin: a longer host is another origin");
+  check(!sms_same_origin("http://a.example@evil.com/api", "http://a.example/api"),
+        "origin: user@host is judged by the host after the @");
+  check(!sms_same_origin("ftp://a.example/", "ftp://a.example/"), "origin: only http(s)");
+  check(sms_same_origin("http://[::1]:8080/x", "http://[::1]:8080/y"), "origin: IPv6 host");
+
+  unsetenv("SMS_API_BASE_URL");
+  unsetenv("SMS_API_USERNAME");
+  unsetenv("SMS_API_PASSWORD");
+  unsetenv("SMS_PROGRESS");
+  if (!mkdtemp(zHome)) return 2;
+  setenv("HOME", zHome, 1);
+  unsetenv("NETRC");
+
+  check(config(&c, zErr, NULL) == 0 && strcmp(c.zBaseUrl, SMS_DEFAULT_BASE_URL) == 0 &&
+            c.nPageSize == 500 && c.nTimeout == 60 && c.nRetries == 4 && c.nParallel == 1 &&
+            !c.bProgress && c.zUser == 0 && c.zNoCredHint,
+        "defaults, and no credentials without a source");
+  sms_config_clear(&c);
+
+  check(config(&c, zErr, " page_size = 200 ", "BASE_URL='http://h:1/api/'", "parallel=\"4\"",
+               NULL) == 0 &&
+            c.nPageSize == 200 && strcmp(c.zBaseUrl, "http://h:1/api") == 0 && c.nParallel == 4,
+        "spaces, key case, quotes and a trailing slash");
+  sms_config_clear(&c);
+
+  check(config(&c, zErr, "password='it''s'", "username=u", NULL) == 0 &&
+            strcmp(c.zPassword, "it's") == 0 && strcmp(c.zUser, "u") == 0,
+        "a doubled quote inside a quoted value");
+  sms_config_clear(&c);
+
+  setenv("SMS_API_USERNAME", "envuser", 1);
+  setenv("SMS_API_PASSWORD", "envpass", 1);
+  check(config(&c, zErr, NULL) == 0 && c.zUser && strcmp(c.zUser, "envuser") == 0,
+        "environment credentials go to the default base URL");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "base_url=https://evil.example/api", NULL) == 0 && c.zUser == 0 &&
+            strstr(c.zNoCredHint, "only sent to SMS_API_BASE_URL"),
+        "... and not to a table's base_url elsewhere");
+  sms_config_clear(&c);
+  setenv("SMS_API_BASE_URL", "http://127.0.0.1:9/api", 1);
+  check(config(&c, zErr, "base_url='http://127.0.0.1:9/api'", NULL) == 0 && c.zUser != 0,
+        "... but to a base_url on SMS_API_BASE_URL's origin");
+  sms_config_clear(&c);
+  unsetenv("SMS_API_BASE_URL");
+  unsetenv("SMS_API_USERNAME");
+  unsetenv("SMS_API_PASSWORD");
+
+  char zNetrc[300];
+  snprintf(zNetrc, sizeof(zNetrc), "%s/.netrc", zHome);
+  FILE *f = fopen(zNetrc, "w");
+  fputs("default login d password dp\n"
+        "machine other.example login o password op\n"
+        "machine Netrc.Example\n  login \"nu\"\n  password \"n p\\\"w\"\n",
+        f);
+  fclose(f);
+  check(config(&c, zErr, "base_url=https://netrc.example/api", NULL) == 0 && c.zUser &&
+            strcmp(c.zUser, "nu") == 0 && strcmp(c.zPassword, "n p\"w") == 0,
+        "~/.netrc: the entry of the host, quoted values");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "base_url=https://unlisted.example/api", NULL) == 0 && c.zUser == 0,
+        "~/.netrc: the default entry is never used");
+  sms_config_clear(&c);
+  remove(zNetrc);
+  rmdir(zHome);
+
+  struct {
+    const char *zOpt, *zWant;
+  } aBad[] = {
+      {"page_size=0", "page_size must be a whole number from 1 to 500, not '0'"},
+      {"page_size=12x", "page_size must be a whole number from 1 to 500, not '12x'"},
+      {"timeout=-1", "timeout must be a whole number of seconds from 1 to 86400"},
+      {"retries=21", "retries must be a whole number from 0 to 20"},
+      {"parallel=0", "parallel must be a whole number from 1 to 16"},
+      {"progress=yes", "progress must be 0 (off) or 1 (on), not 'yes'"},
+      {"program_id=1.5", "program_id must be a positive integer, not '1.5'"},
+      {"base_url=http://", "base_url must be an http:// or https:// URL"},
+      {"base_url=http://h/api?x=1", "base_url must be an http:// or https:// URL"},
+      {"username=", "username must be a non-empty single line"},
+      {"nope=1", "unknown option 'nope'"},
+  };
+  for (size_t i = 0; i < sizeof(aBad) / sizeof(aBad[0]); i++) {
+    char zDesc[200];
+    int rc = config(&c, zErr, aBad[i].zOpt, NULL);
+    snprintf(zDesc, sizeof(zDesc), "bad option %s: %s", aBad[i].zOpt, aBad[i].zWant);
+    check(rc == -1 && strncmp(zErr, "sms_messages: ", 14) == 0 && strstr(zErr, aBad[i].zWant),
+          zDesc);
+    if (rc != -1 || !strstr(zErr, aBad[i].zWant)) printf("#   got: %s\n", zErr);
+    sms_config_clear(&c);
+  }
+  return nFail != 0;
+}
