@@ -18,7 +18,8 @@
 
 static const char *const azOption[] = {"program_id", "base_url", "username",
                                        "password",   "page_size", "timeout",
-                                       "retries",    "parallel",  "progress"};
+                                       "retries",    "parallel",  "progress",
+                                       "ca_file"};
 #define N_OPTION (int)(sizeof(azOption) / sizeof(azOption[0]))
 
 /* Trim spaces around z[0..n) in place; returns the new start, *pn the new length. */
@@ -251,6 +252,18 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
     }
     p->nRetries = (int)v;
     return 0;
+  case 9: {
+    FILE *f = fopen(zVal, "rb");
+    if (!f) {
+      snprintf(zErr, nErr,
+               PREFIX "ca_file '%s' cannot be read: name a file of PEM CA certificates", zVal);
+      return -1;
+    }
+    fclose(f);
+    free(p->zCaFile);
+    p->zCaFile = strdup(zVal);
+    return p->zCaFile ? 0 : -2;
+  }
   case 8:
     if (parse_int(zVal, 0, 1, &v)) {
       snprintf(zErr, nErr, PREFIX "progress must be 0 (off) or 1 (on), not '%s'", zVal);
@@ -365,7 +378,7 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
       snprintf(zErr, nErr,
                PREFIX "%s '%.*s': options are key=value, with the keys program_id, "
                       "base_url, username, password, page_size, timeout, retries, parallel, "
-                      "progress",
+                      "progress, ca_file",
                iOpt == N_OPTION ? "unknown option" : "no value for option", (int)nKey,
                zKey);
       return -1;
@@ -400,5 +413,6 @@ void sms_config_clear(SmsConfig *p) {
     free(p->zPassword);
   }
   free(p->zNoCredHint);
+  free(p->zCaFile);
   memset(p, 0, sizeof(*p));
 }

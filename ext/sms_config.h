@@ -30,6 +30,7 @@ typedef struct SmsConfig {
   int nRetries;            /* further tries after a transient failure */
   int nParallel;           /* date sub-windows fetched at once */
   int bProgress;           /* show a progress meter on stderr */
+  char *zCaFile;           /* CA certificates to verify TLS with; NULL: the system's */
 } SmsConfig;
 
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the

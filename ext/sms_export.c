@@ -40,10 +40,13 @@ int sqlite3_smsexport_init(sqlite3 *db, char **pzErrMsg,
                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, 0,
                                version_func, 0, 0);
   if (rc != SQLITE_OK) return rc;
-  /* One request log per connection, shared by the two tables. */
-  SmsLog *pLog = sms_log_new();
-  if (!pLog) return SQLITE_NOMEM;
-  rc = sms_requests_register(db, pLog); /* owns pLog from here on, even on failure */
-  if (rc == SQLITE_OK) rc = sms_vtab_register(db, pLog);
-  return rc;
+  /* One context per connection, shared by the two tables. */
+  SmsContext *pCtx = sms_context_new();
+  if (!pCtx) return SQLITE_NOMEM;
+  rc = sms_requests_register(db, pCtx);
+  if (rc != SQLITE_OK) {
+    sms_context_free(pCtx);
+    return rc;
+  }
+  return sms_vtab_register(db, pCtx);
 }

@@ -39,11 +39,57 @@ struct SmsHttp {
   char zCurlErr[CURL_ERROR_SIZE];   /* libcurl's own words for the last failure */
 };
 
+struct SmsHttpShare {
+  CURLSH *pShare;                          /* libcurl's share handle */
+  pthread_mutex_t aMutex[CURL_LOCK_DATA_LAST]; /* one lock per kind of shared data */
+};
+
 static pthread_once_t curlOnce = PTHREAD_ONCE_INIT;
 static CURLcode curlInitRc = CURLE_FAILED_INIT;
 
 static void curl_init_once(void) {
   curlInitRc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* libcurl's share locks: the clients of a parallel scan run in several threads. */
+static void share_lock(CURL *c, curl_lock_data eData, curl_lock_access eAccess, void *pArg) {
+  SmsHttpShare *p = pArg;
+  (void)c;
+  (void)eAccess;
+  pthread_mutex_lock(&p->aMutex[eData]);
+}
+
+static void share_unlock(CURL *c, curl_lock_data eData, void *pArg) {
+  SmsHttpShare *p = pArg;
+  (void)c;
+  pthread_mutex_unlock(&p->aMutex[eData]);
+}
+
+SmsHttpShare *sms_http_share_new(void) {
+  pthread_once(&curlOnce, curl_init_once);
+  if (curlInitRc != CURLE_OK) return 0;
+  SmsHttpShare *p = calloc(1, sizeof(*p));
+  if (!p) return 0;
+  p->pShare = curl_share_init();
+  if (!p->pShare) {
+    free(p);
+    return 0;
+  }
+  for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&p->aMutex[i], 0);
+  curl_share_setopt(p->pShare, CURLSHOPT_LOCKFUNC, share_lock);
+  curl_share_setopt(p->pShare, CURLSHOPT_UNLOCKFUNC, share_unlock);
+  curl_share_setopt(p->pShare, CURLSHOPT_USERDATA, p);
+  curl_share_setopt(p->pShare, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(p->pShare, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt(p->pShare, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  return p;
+}
+
+void sms_http_share_free(SmsHttpShare *p) {
+  if (!p) return;
+  curl_share_cleanup(p->pShare);
+  for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&p->aMutex[i]);
+  free(p);
 }
 
 static size_t on_body(char *z, size_t sz, size_t nmemb, void *pArg) {
@@ -73,8 +119,8 @@ static int on_progress(void *pArg, curl_off_t a, curl_off_t b, curl_off_t c,
   return p->xStop && p->xStop(p->pStopArg);
 }
 
-int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, int (*xStop)(void *),
-                  void *pStopArg) {
+int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
+                  int (*xStop)(void *), void *pStopArg) {
   SmsHttp *p;
   *pp = 0;
   pthread_once(&curlOnce, curl_init_once);
@@ -108,6 +154,8 @@ int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, int (*xStop)(void *),
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, p);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  if (pShare) curl_easy_setopt(c, CURLOPT_SHARE, pShare->pShare);
+  if (pCfg->zCaFile) curl_easy_setopt(c, CURLOPT_CAINFO, pCfg->zCaFile);
   if (pCfg->zUser) {
     curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
     curl_easy_setopt(c, CURLOPT_USERNAME, pCfg->zUser);

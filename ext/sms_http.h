@@ -20,16 +20,23 @@
 
 typedef struct SmsHttp SmsHttp;
 
+/* What the clients of one database connection share: DNS answers, TLS sessions and open
+** connections (libcurl's share interface), so a new statement reuses them. */
+typedef struct SmsHttpShare SmsHttpShare;
+SmsHttpShare *sms_http_share_new(void);
+void sms_http_share_free(SmsHttpShare *p);
+
 /* Result codes, the same numbers as SQLite's so the vtab can return them as they are. */
 #define SMS_OK 0
 #define SMS_ERROR 1
 #define SMS_INTERRUPT 9
 #define SMS_NOMEM 7
 
-/* A new client for the credentials and limits of *pCfg, which must outlive it. xStop, when
-** not NULL, is polled during waits and transfers; a non-zero answer abandons the request
+/* A new client for the credentials and limits of *pCfg, which must outlive it, sharing
+** pShare (may be NULL) with the connection's other clients. xStop, when not NULL, is polled during waits and transfers; a non-zero answer abandons the request
 ** with SMS_INTERRUPT. */
-int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, int (*xStop)(void *), void *pStopArg);
+int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
+                  int (*xStop)(void *), void *pStopArg);
 void sms_http_close(SmsHttp *p);
 
 /* Change what is polled during waits and transfers (a client outlives a scan). */

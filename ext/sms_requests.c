@@ -51,7 +51,7 @@ static int req_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
   p = sqlite3_malloc64(sizeof(*p));
   if (!p) return SQLITE_NOMEM;
   memset(p, 0, sizeof(*p));
-  p->pLog = pAux;
+  p->pLog = ((SmsContext *)pAux)->pLog;
   *ppVtab = &p->base;
   return SQLITE_OK;
 }
@@ -203,10 +203,6 @@ static sqlite3_module reqModule = {
     0,              /* xShadowName */
 };
 
-static void free_log(void *p) {
-  sms_log_free(p);
-}
-
-int sms_requests_register(sqlite3 *db, SmsLog *pLog) {
-  return sqlite3_create_module_v2(db, "sms_requests", &reqModule, pLog, free_log);
+int sms_requests_register(sqlite3 *db, SmsContext *pCtx) {
+  return sqlite3_create_module(db, "sms_requests", &reqModule, pCtx);
 }

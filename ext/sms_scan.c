@@ -223,7 +223,7 @@ static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
     if (rc) snprintf(zErr, nErr, PREFIX "bad cached page for %s: %s", zUrl, zWhy);
   } else {
     if (!*s->ppHttp) {
-      rc = sms_http_open(s->ppHttp, pCfg, scan_should_stop, p);
+      rc = sms_http_open(s->ppHttp, pCfg, p->spec.pShare, scan_should_stop, p);
       if (rc) {
         snprintf(zErr, nErr, PREFIX "cannot start libcurl");
         goto done;

@@ -44,6 +44,7 @@ typedef struct SmsScanSpec {
   int nParallel;         /* sub-windows wanted (1 to SMS_MAX_PARALLEL) */
   int bAhead;            /* pages may be fetched before they are needed */
   SmsLog *pLog;          /* every request is recorded here; may be NULL */
+  SmsHttpShare *pShare;  /* the connection's DNS, TLS sessions, connections; may be NULL */
   int (*xInterrupted)(void *); /* polled while waiting; may be NULL */
   void *pInterruptArg;         /* argument of xInterrupted */
 } SmsScanSpec;

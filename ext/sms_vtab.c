@@ -105,7 +105,7 @@ typedef struct SmsTable {
   sqlite3_vtab base; /* Base class. Must be first */
   SmsConfig cfg;     /* options, credentials and limits */
   sqlite3 *db;       /* the connection, to see sqlite3_interrupt() */
-  SmsLog *pLog;      /* the connection's request log (shared with sms_requests) */
+  SmsContext *pCtx;  /* what the connection's tables share: request log, curl share */
 } SmsTable;
 
 typedef struct SmsCursor {
@@ -187,7 +187,7 @@ static int sms_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
   if (!pNew) return SQLITE_NOMEM;
   memset(pNew, 0, sizeof(*pNew));
   pNew->db = db;
-  pNew->pLog = pAux;
+  pNew->pCtx = pAux;
   rc = sms_config_init(&pNew->cfg, argc - 3, argv + 3, zErr, sizeof(zErr));
   if (rc != 0) {
     *pzErr = sqlite3_mprintf("%s", zErr);
@@ -531,7 +531,8 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   pCur->spec.iNow = sms_time_now();
   pCur->spec.xInterrupted = is_interrupted;
   pCur->spec.pInterruptArg = pTab->db;
-  pCur->spec.pLog = pTab->pLog;
+  pCur->spec.pLog = pTab->pCtx->pLog;
+  pCur->spec.pShare = pTab->pCtx->pShare;
   if (bNoRows || mType == 0 || nLimit == 0 || pCur->nProgram == 0 ||
       !sms_window_request(&win, pCur->spec.iNow, &pCur->spec.iStart, &pCur->spec.iEnd,
                           &pCur->spec.bEnd)) {
@@ -731,7 +732,27 @@ static sqlite3_module smsModule = {
     0,              /* xShadowName */
 };
 
-int sms_vtab_register(sqlite3 *db, SmsLog *pLog) {
+SmsContext *sms_context_new(void) {
+  SmsContext *p = sqlite3_malloc64(sizeof(*p));
+  if (!p) return 0;
+  p->pLog = sms_log_new();
+  p->pShare = sms_http_share_new();
+  if (!p->pLog || !p->pShare) {
+    sms_context_free(p);
+    return 0;
+  }
+  return p;
+}
+
+void sms_context_free(void *pArg) {
+  SmsContext *p = pArg;
+  if (!p) return;
+  sms_log_free(p->pLog);
+  sms_http_share_free(p->pShare);
+  sqlite3_free(p);
+}
+
+int sms_vtab_register(sqlite3 *db, SmsContext *pCtx) {
   find_is_interrupted();
-  return sqlite3_create_module(db, "sms_messages", &smsModule, pLog);
+  return sqlite3_create_module_v2(db, "sms_messages", &smsModule, pCtx, sms_context_free);
 }

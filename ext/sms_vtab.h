@@ -11,14 +11,23 @@
 
 #include <sqlite3ext.h>
 
+#include "sms_http.h"
 #include "sms_log.h"
 
-/* Register the module "sms_messages" on db; its requests are recorded in pLog, which
-** must outlive the connection's use of the module. */
-int sms_vtab_register(sqlite3 *db, SmsLog *pLog);
+/* What the tables of one database connection share. */
+typedef struct SmsContext {
+  SmsLog *pLog;         /* the connection's recent requests, read by sms_requests */
+  SmsHttpShare *pShare; /* DNS answers, TLS sessions and connections */
+} SmsContext;
 
-/* Register the eponymous table "sms_requests" reading pLog, which it frees when the
-** connection closes. */
-int sms_requests_register(sqlite3 *db, SmsLog *pLog);
+SmsContext *sms_context_new(void);
+void sms_context_free(void *pCtx);
+
+/* Register the module "sms_messages" on db. It owns pCtx from here on (even when this
+** fails) and frees it when the connection closes. */
+int sms_vtab_register(sqlite3 *db, SmsContext *pCtx);
+
+/* Register the eponymous table "sms_requests", reading pCtx's log (not owned). */
+int sms_requests_register(sqlite3 *db, SmsContext *pCtx);
 
 #endif /* SMS_VTAB_H */

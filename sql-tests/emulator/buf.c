@@ -21,7 +21,8 @@ int buf_reserve(struct buf *b, size_t extra) {
   need = b->n + extra + 1; /* room for the NUL */
   if (need <= b->cap) return 1;
   cap = b->cap ? b->cap : 256;
-  while (cap < need) cap *= 2;
+  while (cap < need)
+    cap *= 2;
   z = realloc(b->z, cap);
   if (z == NULL) {
     b->oom = 1;
@@ -77,10 +78,14 @@ static int utf8_length(const unsigned char *z) {
   int n, i;
   unsigned cp;
   if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
-  else return 0;
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2, cp = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF)
+    n = 3, cp = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4)
+    n = 4, cp = c & 0x07;
+  else
+    return 0;
   for (i = 1; i < n; i++) {
     if ((z[i] & 0xC0) != 0x80) return 0;
     cp = (cp << 6) | (z[i] & 0x3F);
@@ -110,16 +115,32 @@ void buf_json_string(struct buf *b, const char *z) {
     run = 0;
     if (c == 0) break;
     switch (c) {
-    case '"': buf_append(b, "\\\"", 2); break;
-    case '\\': buf_append(b, "\\\\", 2); break;
-    case '\n': buf_append(b, "\\n", 2); break;
-    case '\r': buf_append(b, "\\r", 2); break;
-    case '\t': buf_append(b, "\\t", 2); break;
-    case '\b': buf_append(b, "\\b", 2); break;
-    case '\f': buf_append(b, "\\f", 2); break;
+    case '"':
+      buf_append(b, "\\\"", 2);
+      break;
+    case '\\':
+      buf_append(b, "\\\\", 2);
+      break;
+    case '\n':
+      buf_append(b, "\\n", 2);
+      break;
+    case '\r':
+      buf_append(b, "\\r", 2);
+      break;
+    case '\t':
+      buf_append(b, "\\t", 2);
+      break;
+    case '\b':
+      buf_append(b, "\\b", 2);
+      break;
+    case '\f':
+      buf_append(b, "\\f", 2);
+      break;
     default:
-      if (c < 0x20) buf_printf(b, "\\u%04x", c);
-      else buf_append(b, "\xEF\xBF\xBD", 3); /* invalid UTF-8 byte */
+      if (c < 0x20)
+        buf_printf(b, "\\u%04x", c);
+      else
+        buf_append(b, "\xEF\xBF\xBD", 3); /* invalid UTF-8 byte */
     }
     p++;
   }

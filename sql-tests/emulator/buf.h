@@ -27,7 +27,8 @@ struct buf {
   int oom;    /* set once an allocation failed; appends then do nothing */
 };
 
-#define BUF_INIT {0, 0, 0, 0}
+#define BUF_INIT                                                               \
+  { 0, 0, 0, 0 }
 
 int buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const char *z, size_t n);

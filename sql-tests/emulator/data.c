@@ -21,7 +21,6 @@
 #include "data.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,8 +40,8 @@ struct data_program {
 
 /* One weighted choice of a table. */
 struct pick {
-  int weight;      /* relative frequency */
-  const char *z;   /* the value; NULL stands for JSON null */
+  int weight;    /* relative frequency */
+  const char *z; /* the value; NULL stands for JSON null */
 };
 
 /* A message while being generated, before sorting and rendering. */
@@ -64,23 +63,22 @@ struct gen_msg {
 #define QUIRK_MESSAGE_ID 4u    /* unknown extra field messageId */
 #define QUIRK_NO_STATUS 8u     /* deliveryStatus key absent */
 
-static struct data_config cfg;            /* copy of the data flags */
-static struct data_program *programs;     /* cfg.n_programs entries */
-static char long_body[1025];              /* a body of exactly 1024 bytes */
+static struct data_config cfg;        /* copy of the data flags */
+static struct data_program *programs; /* cfg.n_programs entries */
+static char long_body[1025];          /* a body of exactly 1024 bytes */
 
-static const char *const program_types[] = {
-    "Text to Join", "Multi-step", "Text for Info", "Text for Email"};
+static const char *const program_types[] = {"Text to Join", "Multi-step",
+                                            "Text for Info", "Text for Email"};
 
 static const char *const program_names[] = {
-    "Spring Sale",   "Pizza Palace VIP", "Weather Watch",   "Café Rewards",
-    "Campus Alerts", "Héritage Club",    "Deals & Steals",  "Health \"Tips\"",
+    "Spring Sale",   "Pizza Palace VIP", "Weather Watch",    "Café Rewards",
+    "Campus Alerts", "Héritage Club",    "Deals & Steals",   "Health \"Tips\"",
     "Job Hotline",   "Store Updates",    "Fitness Fanatics", "Pet Pals 🐾"};
 
 static const char *const campaign_names[] = {
-    "Default Campaign", "Spring Sale 2026", "Welcome Series",
-    "Café Loyalty ☕",  "Back to School",   "Holiday \"Deals\"",
-    "Store Locator",    "Flash Sale ⚡",    "Re-engagement",
-    "Night Owl Offers"};
+    "Default Campaign", "Spring Sale 2026",  "Welcome Series", "Café Loyalty ☕",
+    "Back to School",   "Holiday \"Deals\"", "Store Locator",  "Flash Sale ⚡",
+    "Re-engagement",    "Night Owl Offers"};
 #define N_CAMPAIGN_NAMES (sizeof campaign_names / sizeof campaign_names[0])
 
 #define LONG_BODY "\x01" /* marker replaced by long_body */
@@ -127,13 +125,13 @@ static const struct pick mt_bodies[] = {
     {4, "HELP: call 1-800-555-0199 or reply STOP to opt out."},
     {0, NULL}};
 
-static const struct pick mt_statuses[] = {
-    {65, "Delivered"}, {12, "Sent"},         {9, "Failed"},
-    {7, "Pending"},    {7, "Undeliverable"}, {0, NULL}};
+static const struct pick mt_statuses[] = {{65, "Delivered"},    {12, "Sent"},
+                                          {9, "Failed"},        {7, "Pending"},
+                                          {7, "Undeliverable"}, {0, NULL}};
 
 static const struct pick networks[] = {
-    {30, "Verizon"}, {28, "AT&T"},        {22, "T-Mobile"},
-    {6, "Sprint"},   {4, "US Cellular"}, {10, NULL}, {0, NULL}};
+    {30, "Verizon"},    {28, "AT&T"}, {22, "T-Mobile"}, {6, "Sprint"},
+    {4, "US Cellular"}, {10, NULL},   {0, NULL}};
 
 /* splitmix64: small, fast, and good enough that neighbouring keys give
 ** unrelated streams. */
@@ -155,9 +153,11 @@ static uint64_t rnd(uint64_t *s, uint64_t n) {
 
 static const char *pick(uint64_t *s, const struct pick *t) {
   int total = 0, i, r;
-  for (i = 0; t[i].weight; i++) total += t[i].weight;
+  for (i = 0; t[i].weight; i++)
+    total += t[i].weight;
   r = (int)rnd(s, (uint64_t)total);
-  for (i = 0; r >= t[i].weight; i++) r -= t[i].weight;
+  for (i = 0; r >= t[i].weight; i++)
+    r -= t[i].weight;
   return t[i].z;
 }
 
@@ -214,8 +214,8 @@ int data_parse_date(const char *z, time_t *t) {
   dim = mdays[mo - 1];
   if (mo == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) dim = 29;
   if (d < 1 || d > dim) return 0;
-  *t = (time_t)(days_from_civil(y, mo, d) * DATA_DAY + h * 3600L +
-                mi * 60L + s);
+  *t =
+      (time_t)(days_from_civil(y, mo, d) * DATA_DAY + h * 3600L + mi * 60L + s);
   return 1;
 }
 
@@ -292,10 +292,10 @@ static int gen_msg_cmp(const void *a, const void *b) {
 static uint64_t gen_number(uint64_t *s) {
   uint64_t r = rnd(s, 100);
   uint64_t tail = rnd(s, 1000000000ULL);
-  if (r < 20) return (2 + rnd(s, 8)) * 1000000000ULL + tail;  /* 10 digits */
+  if (r < 20) return (2 + rnd(s, 8)) * 1000000000ULL + tail; /* 10 digits */
   if (r < 80) return 10000000000ULL + (2 + rnd(s, 8)) * 1000000000ULL + tail;
-  if (r < 90) return 447000000000ULL + tail;                 /* 12 digits */
-  return 4915000000000ULL + tail;                            /* 13 digits */
+  if (r < 90) return 447000000000ULL + tail; /* 12 digits */
+  return 4915000000000ULL + tail;            /* 13 digits */
 }
 
 /* The date of message j; prev is the date of message j-1. */
@@ -335,8 +335,10 @@ static void render_msg(struct buf *b, const struct gen_msg *m,
   buf_printf(b, ",\"date\":\"%s\"", date);
   if (!(q && (m->quirks & QUIRK_NO_NETWORK))) {
     buf_puts(b, ",\"network\":");
-    if (m->network) buf_json_string(b, m->network);
-    else buf_puts(b, "null");
+    if (m->network)
+      buf_json_string(b, m->network);
+    else
+      buf_puts(b, "null");
   }
   buf_puts(b, "},");
 }
@@ -355,11 +357,13 @@ static int program_generate(struct data_program *p) {
   s = mix(key, 0xFFFFFFFFULL); /* the program's own stream */
 
   buf_puts(&head, ",\"programName\":");
-  buf_json_string(&head, program_names[rnd(&s, sizeof program_names /
-                                                    sizeof program_names[0])]);
+  buf_json_string(
+      &head,
+      program_names[rnd(&s, sizeof program_names / sizeof program_names[0])]);
   buf_puts(&head, ",\"programType\":");
   buf_json_string(&head, program_types[(p->id - DATA_FIRST_PROGRAM) % 4]);
-  for (i = 0; i < (long)N_CAMPAIGN_NAMES; i++) order[i] = (size_t)i;
+  for (i = 0; i < (long)N_CAMPAIGN_NAMES; i++)
+    order[i] = (size_t)i;
   n_camp = 3 + (long)rnd(&s, 3);
   for (i = 0; i < n_camp; i++) { /* distinct names: partial shuffle */
     size_t k = (size_t)i + rnd(&s, N_CAMPAIGN_NAMES - (size_t)i), t;
@@ -418,7 +422,8 @@ done:
   free(msgs);
   buf_free(&arena);
   buf_free(&head);
-  for (i = 0; i < 5; i++) buf_free(&camp[i]);
+  for (i = 0; i < 5; i++)
+    buf_free(&camp[i]);
   return ok;
 }
 
@@ -431,8 +436,10 @@ int data_get(long id, const struct data_program **pp) {
   if (!__atomic_load_n(&p->ready, __ATOMIC_ACQUIRE)) {
     pthread_mutex_lock(&p->lock);
     if (!p->ready && !p->failed) {
-      if (program_generate(p)) __atomic_store_n(&p->ready, 1, __ATOMIC_RELEASE);
-      else p->failed = 1;
+      if (program_generate(p))
+        __atomic_store_n(&p->ready, 1, __ATOMIC_RELEASE);
+      else
+        p->failed = 1;
     }
     pthread_mutex_unlock(&p->lock);
   }
@@ -457,29 +464,30 @@ static long lower_bound(const struct data_program *p, int type, time_t t,
   while (lo < hi) {
     long mid = lo + (hi - lo) / 2;
     time_t d = date_at(p, type, mid);
-    if (d < t || (after_equal && d == t)) lo = mid + 1;
-    else hi = mid;
+    if (d < t || (after_equal && d == t))
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo;
 }
 
 /* Positions [*begin, *end) of list `type` are the messages dated in
 ** [lo, hi], both bounds inclusive. */
-void data_select(const struct data_program *p, int type, time_t lo,
-                 time_t hi, long *begin, long *end) {
+void data_select(const struct data_program *p, int type, time_t lo, time_t hi,
+                 long *begin, long *end) {
   *begin = lower_bound(p, type, lo, 0);
   *end = lower_bound(p, type, hi, 1);
   if (*end < *begin) *end = *begin;
 }
 
 /* Append positions [begin, end) of list `type`, comma-separated. */
-void data_render(const struct data_program *p, int type, long begin,
-                 long end, struct buf *out) {
+void data_render(const struct data_program *p, int type, long begin, long end,
+                 struct buf *out) {
   long k;
   if (begin >= end) return;
   if (type == DATA_ALL) { /* contiguous in the arena: one copy */
-    buf_append(out, p->arena + p->off[begin],
-               p->off[end] - p->off[begin] - 1);
+    buf_append(out, p->arena + p->off[begin], p->off[end] - p->off[begin] - 1);
     return;
   }
   for (k = begin; k < end; k++) {

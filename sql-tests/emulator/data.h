@@ -25,10 +25,10 @@
 #include <stdint.h>
 #include <time.h>
 
-#define DATA_FIRST_PROGRAM 4711L  /* id of the first program */
-#define DATA_MAX_PROGRAMS 10000L  /* sanity limit of --programs */
+#define DATA_FIRST_PROGRAM 4711L   /* id of the first program */
+#define DATA_MAX_PROGRAMS 10000L   /* sanity limit of --programs */
 #define DATA_MAX_MESSAGES 2000000L /* sanity limit of --messages */
-#define DATA_DAY 86400L           /* seconds in a day (UTC has no DST) */
+#define DATA_DAY 86400L            /* seconds in a day (UTC has no DST) */
 
 /* Which messages a list holds: every one, or only one direction. */
 enum data_type { DATA_ALL = 0, DATA_MO = 1, DATA_MT = 2 };
@@ -37,11 +37,11 @@ enum data_type { DATA_ALL = 0, DATA_MO = 1, DATA_MT = 2 };
 enum data_status { DATA_OK = 0, DATA_NOT_FOUND = 1, DATA_NOMEM = 2 };
 
 struct data_config {
-  uint64_t seed;    /* --seed: picks every random choice */
-  long n_programs;  /* --programs: ids DATA_FIRST_PROGRAM.. */
-  long n_messages;  /* --messages: exact count of every program */
-  time_t now;       /* --now: dates fall in (now - 365 days, now] */
-  int quirks;       /* --quirks: tolerant-reader variations */
+  uint64_t seed;   /* --seed: picks every random choice */
+  long n_programs; /* --programs: ids DATA_FIRST_PROGRAM.. */
+  long n_messages; /* --messages: exact count of every program */
+  time_t now;      /* --now: dates fall in (now - 365 days, now] */
+  int quirks;      /* --quirks: tolerant-reader variations */
 };
 
 struct data_program; /* opaque; see data.c */
@@ -49,10 +49,10 @@ struct data_program; /* opaque; see data.c */
 int data_init(const struct data_config *cfg);
 void data_shutdown(void);
 int data_get(long id, const struct data_program **pp);
-void data_select(const struct data_program *p, int type, time_t lo,
-                 time_t hi, long *begin, long *end);
-void data_render(const struct data_program *p, int type, long begin,
-                 long end, struct buf *out);
+void data_select(const struct data_program *p, int type, time_t lo, time_t hi,
+                 long *begin, long *end);
+void data_render(const struct data_program *p, int type, long begin, long end,
+                 struct buf *out);
 long data_count(const struct data_program *p, int type);
 
 int data_parse_date(const char *z, time_t *t);

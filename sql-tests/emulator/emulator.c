@@ -109,32 +109,41 @@ static struct options opt = {
     .fault_every = 1,
     .retry_after = "1",
 };
-static char *base_url;                /* public base of nextPageUrl, no '/' */
-static int log_fd = -1;               /* --log, opened O_APPEND */
-static unsigned long api_requests;    /* requests to /api/ so far (atomic) */
+static char *base_url;                 /* public base of nextPageUrl, no '/' */
+static int log_fd = -1;                /* --log, opened O_APPEND */
+static unsigned long api_requests;     /* requests to /api/ so far (atomic) */
 static volatile sig_atomic_t stopping; /* set on SIGTERM/SIGINT */
 
 static void usage(FILE *f) {
-  fprintf(f,
-"usage: sms-emulator [flags]\n"
-"  --port N               listen on 127.0.0.1:N (0 = a free port; default 0)\n"
-"  --port-file FILE       write the port (and a newline) to FILE once listening\n"
-"  --user U               Basic-auth user (default demo)\n"
-"  --password P           Basic-auth password (default demo-secret)\n"
-"  --programs N           programs 4711..4711+N-1 (default 3)\n"
-"  --messages M           messages per program (default 1000)\n"
-"  --seed S               seed of the deterministic data (default 1)\n"
-"  --now YYYY-MM-DDTHH:MM:SS  the server's now, UTC (default: the clock)\n"
-"  --log FILE             append 'METHOD PATH?QUERY auth=ok|bad|none' per request\n"
-"  --latency-ms N         sleep N ms before answering every API request\n"
-"  --fault KIND           500, 503, 429, reset, truncate, hang or malformed\n"
-"  --fault-every K        the fault hits every K-th API request (default 1)\n"
-"  --retry-after V        Retry-After value sent with 429 (default 1)\n"
-"  --public-url URL       base of nextPageUrl (default http://127.0.0.1:PORT/api)\n"
-"  --shape S              envelope (default), top-next or bare\n"
-"  --quirks               tolerant-reader data variations\n"
-"  --dump PROGRAM         print the program's messages as a JSON array; exit\n"
-"  --help                 this text\n");
+  fprintf(
+      f,
+      "usage: sms-emulator [flags]\n"
+      "  --port N               listen on 127.0.0.1:N (0 = a free port; "
+      "default 0)\n"
+      "  --port-file FILE       write the port (and a newline) to FILE once "
+      "listening\n"
+      "  --user U               Basic-auth user (default demo)\n"
+      "  --password P           Basic-auth password (default demo-secret)\n"
+      "  --programs N           programs 4711..4711+N-1 (default 3)\n"
+      "  --messages M           messages per program (default 1000)\n"
+      "  --seed S               seed of the deterministic data (default 1)\n"
+      "  --now YYYY-MM-DDTHH:MM:SS  the server's now, UTC (default: the "
+      "clock)\n"
+      "  --log FILE             append 'METHOD PATH?QUERY auth=ok|bad|none' "
+      "per request\n"
+      "  --latency-ms N         sleep N ms before answering every API request\n"
+      "  --fault KIND           500, 503, 429, reset, truncate, hang or "
+      "malformed\n"
+      "  --fault-every K        the fault hits every K-th API request (default "
+      "1)\n"
+      "  --retry-after V        Retry-After value sent with 429 (default 1)\n"
+      "  --public-url URL       base of nextPageUrl (default "
+      "http://127.0.0.1:PORT/api)\n"
+      "  --shape S              envelope (default), top-next or bare\n"
+      "  --quirks               tolerant-reader data variations\n"
+      "  --dump PROGRAM         print the program's messages as a JSON array; "
+      "exit\n"
+      "  --help                 this text\n");
 }
 
 static void die_usage(const char *fmt, const char *arg) {
@@ -159,8 +168,8 @@ static long number_arg(const char *flag, const char *z, long min, long max) {
   return v;
 }
 
-static int name_arg(const char *flag, const char *z,
-                    const char *const *names, int n) {
+static int name_arg(const char *flag, const char *z, const char *const *names,
+                    int n) {
   int i;
   for (i = 0; i < n; i++)
     if (names[i][0] && strcmp(z, names[i]) == 0) return i;
@@ -172,9 +181,9 @@ static int name_arg(const char *flag, const char *z,
 }
 
 /* The flags that take a value, each followed by a space. */
-#define VALUE_FLAGS                                                        \
-  "--port --port-file --user --password --programs --messages --seed "    \
-  "--now --log --latency-ms --fault --fault-every --retry-after "         \
+#define VALUE_FLAGS                                                            \
+  "--port --port-file --user --password --programs --messages --seed "         \
+  "--now --log --latency-ms --fault --fault-every --retry-after "              \
   "--public-url --shape --dump "
 
 static void parse_args(int argc, char **argv) {
@@ -202,10 +211,14 @@ static void parse_args(int argc, char **argv) {
     } else {
       die_usage("%s needs a value", a);
     }
-    if (strcmp(a, "--port") == 0) opt.port = number_arg(a, v, 0, 65535);
-    else if (strcmp(a, "--port-file") == 0) opt.port_file = v;
-    else if (strcmp(a, "--user") == 0) opt.user = v;
-    else if (strcmp(a, "--password") == 0) opt.password = v;
+    if (strcmp(a, "--port") == 0)
+      opt.port = number_arg(a, v, 0, 65535);
+    else if (strcmp(a, "--port-file") == 0)
+      opt.port_file = v;
+    else if (strcmp(a, "--user") == 0)
+      opt.user = v;
+    else if (strcmp(a, "--password") == 0)
+      opt.password = v;
     else if (strcmp(a, "--programs") == 0)
       opt.data.n_programs = number_arg(a, v, 1, DATA_MAX_PROGRAMS);
     else if (strcmp(a, "--messages") == 0)
@@ -224,7 +237,8 @@ static void parse_args(int argc, char **argv) {
                   v);
       opt.data.now = t;
       now_given = 1;
-    } else if (strcmp(a, "--log") == 0) opt.log_file = v;
+    } else if (strcmp(a, "--log") == 0)
+      opt.log_file = v;
     else if (strcmp(a, "--latency-ms") == 0)
       opt.latency_ms = number_arg(a, v, 0, 3600000);
     else if (strcmp(a, "--fault") == 0)
@@ -232,7 +246,8 @@ static void parse_args(int argc, char **argv) {
     else if (strcmp(a, "--fault-every") == 0)
       opt.fault_every = number_arg(a, v, 1, 1000000000);
     else if (strcmp(a, "--retry-after") == 0) {
-      if (!*v || strpbrk(v, "\r\n")) die_usage("--retry-after %s: bad value", v);
+      if (!*v || strpbrk(v, "\r\n"))
+        die_usage("--retry-after %s: bad value", v);
       opt.retry_after = v;
     } else if (strcmp(a, "--public-url") == 0) {
       if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
@@ -242,7 +257,8 @@ static void parse_args(int argc, char **argv) {
       opt.shape = name_arg(a, v, shape_names, 3);
     else if (strcmp(a, "--dump") == 0)
       opt.dump = number_arg(a, v, 1, 1000000000);
-    else die_usage("unknown flag '%s'", a);
+    else
+      die_usage("unknown flag '%s'", a);
   }
   if (!now_given) opt.data.now = time(NULL);
 }
@@ -284,7 +300,8 @@ static long base64_decode(const char *z, char *out, size_t cap) {
       out[n++] = (char)((acc >> bits) & 0xFF);
     }
   }
-  while (*z == '=') z++;
+  while (*z == '=')
+    z++;
   if (*z) return -1;
   out[n] = 0;
   return (long)n;
@@ -315,10 +332,12 @@ static int accepts_gzip(struct MHD_Connection *c) {
     const char *end = strchr(h, ','), *semi, *q;
     size_t n, len;
     if (!end) end = h + strlen(h);
-    while (h < end && (*h == ' ' || *h == '\t')) h++;
+    while (h < end && (*h == ' ' || *h == '\t'))
+      h++;
     semi = memchr(h, ';', (size_t)(end - h));
     n = (size_t)((semi ? semi : end) - h);
-    while (n && (h[n - 1] == ' ' || h[n - 1] == '\t')) n--;
+    while (n && (h[n - 1] == ' ' || h[n - 1] == '\t'))
+      n--;
     len = n;
     if ((len == 4 && strncasecmp(h, "gzip", 4) == 0) ||
         (len == 6 && strncasecmp(h, "x-gzip", 6) == 0) ||
@@ -389,8 +408,8 @@ static void put_meta(struct buf *b, const struct query *q, const char *next) {
 
 /* An envelope with data [] and nextPageUrl null; the errors from q, or one
 ** general error msg. */
-static void error_reply(struct reply *r, unsigned status,
-                        const struct query *q, const char *msg) {
+static void error_reply(struct reply *r, unsigned status, const struct query *q,
+                        const char *msg) {
   struct query one;
   int top = opt.shape == SHAPE_TOP_NEXT;
   if (!q) {
@@ -421,8 +440,8 @@ static long program_id(const char *path) {
 }
 
 /* A page of program `id`'s messages (query q already valid). */
-static void page_reply(struct reply *r, const struct data_program *p,
-                       long id, const struct query *q) {
+static void page_reply(struct reply *r, const struct data_program *p, long id,
+                       const struct query *q) {
   struct buf next = BUF_INIT;
   long b, e, first, last;
   int top = opt.shape == SHAPE_TOP_NEXT;
@@ -573,7 +592,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
   }
   switch (fault) {
   case FAULT_HANG: /* keep the connection, never answer */
-    while (!stopping) sleep_ms(1000);
+    while (!stopping)
+      sleep_ms(1000);
     goto done;
   case FAULT_500:
   case FAULT_503:
@@ -725,7 +745,8 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   if (opt.log_file) {
-    log_fd = open(opt.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    log_fd =
+        open(opt.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd < 0) {
       fprintf(stderr, "sms-emulator: --log %s: %s\n", opt.log_file,
               strerror(errno));
@@ -740,7 +761,8 @@ int main(int argc, char **argv) {
   }
   if (opt.public_url) {
     buf_puts(&url, opt.public_url);
-    while (url.n && url.z[url.n - 1] == '/') url.z[--url.n] = 0;
+    while (url.n && url.z[url.n - 1] == '/')
+      url.z[--url.n] = 0;
   } else {
     buf_printf(&url, "http://127.0.0.1:%ld/api", port);
   }
@@ -768,8 +790,8 @@ int main(int argc, char **argv) {
           "(%ld..%ld) x %ld messages, now %s, seed %llu%s%s\n",
           port, opt.data.n_programs, DATA_FIRST_PROGRAM,
           DATA_FIRST_PROGRAM + opt.data.n_programs - 1, opt.data.n_messages,
-          now, (unsigned long long)opt.data.seed,
-          opt.fault ? ", fault " : "", fault_names[opt.fault]);
+          now, (unsigned long long)opt.data.seed, opt.fault ? ", fault " : "",
+          fault_names[opt.fault]);
 
   while (sigwait(&sigs, &sig) != 0) {
   }

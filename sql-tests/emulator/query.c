@@ -23,8 +23,8 @@ enum { P_TYPE, P_START, P_END, P_SIZE, P_PAGE, N_PARAMS };
 static const char *const param_names[N_PARAMS] = {
     "messageType", "startDate", "endDate", "pageSize", "page"};
 
-static void add_error(struct query *q, const char *field, const char *fmt,
-                      ...) __attribute__((format(printf, 3, 4)));
+static void add_error(struct query *q, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void add_error(struct query *q, const char *field, const char *fmt,
                       ...) {
@@ -98,8 +98,10 @@ static void check_value(struct query *q, int p, const char *v) {
   long n;
   switch (p) {
   case P_TYPE:
-    if (strcmp(v, "MO") == 0) q->type = DATA_MO;
-    else if (strcmp(v, "MT") == 0) q->type = DATA_MT;
+    if (strcmp(v, "MO") == 0)
+      q->type = DATA_MO;
+    else if (strcmp(v, "MT") == 0)
+      q->type = DATA_MT;
     else
       add_error(q, "messageType", "messageType '%s' is not valid: use MO or MT",
                 echo(v, e));
@@ -110,8 +112,10 @@ static void check_value(struct query *q, int p, const char *v) {
       add_error(q, param_names[p],
                 "%s '%s' is not a valid date: use YYYY-MM-DDTHH:MM:SS",
                 param_names[p], echo(v, e));
-    else if (p == P_START) q->has_start = 1;
-    else q->has_end = 1;
+    else if (p == P_START)
+      q->has_start = 1;
+    else
+      q->has_end = 1;
     break;
   case P_SIZE:
     if (parse_count(v, &n) && n >= 1 && n <= QUERY_MAX_PAGE_SIZE)
@@ -122,10 +126,12 @@ static void check_value(struct query *q, int p, const char *v) {
                 echo(v, e), QUERY_MAX_PAGE_SIZE);
     break;
   case P_PAGE:
-    if (parse_count(v, &n) && n >= 1) q->page = n;
+    if (parse_count(v, &n) && n >= 1)
+      q->page = n;
     else
-      add_error(q, "page", "page '%s' is not valid: use an integer of at "
-                           "least 1",
+      add_error(q, "page",
+                "page '%s' is not valid: use an integer of at "
+                "least 1",
                 echo(v, e));
     break;
   }
@@ -183,19 +189,20 @@ int query_parse(struct query *q, const char *raw, time_t now) {
     char *k = NULL, *v = NULL;
     int p;
     if (n == 0) {
-      add_error(q, NULL, "the query string has an empty parameter (an '&' "
-                         "too many)");
+      add_error(q, NULL,
+                "the query string has an empty parameter (an '&' "
+                "too many)");
       goto next;
     }
     k = decode(seg, kn, &oom);
     v = eq ? decode(eq + 1, n - kn - 1, &oom) : strdup("");
     if (k == NULL || v == NULL) {
       char raw_seg[MAX_ECHO + 1];
-      snprintf(raw_seg, sizeof raw_seg, "%.*s", (int)(n < MAX_ECHO ? n : MAX_ECHO),
-               seg);
+      snprintf(raw_seg, sizeof raw_seg, "%.*s",
+               (int)(n < MAX_ECHO ? n : MAX_ECHO), seg);
       if (!oom)
-        add_error(q, NULL,
-                  "parameter '%s' has an invalid percent-encoding", raw_seg);
+        add_error(q, NULL, "parameter '%s' has an invalid percent-encoding",
+                  raw_seg);
       goto next;
     }
     for (p = 0; p < N_PARAMS && strcmp(k, param_names[p]) != 0; p++) {
