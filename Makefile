@@ -30,10 +30,10 @@ LIBS_EMU   := -lmicrohttpd -lcjson -lz -lpthread $(EXTRA_LDFLAGS)
 
 # Debian packages: build headers, the sqlite3 shell the tests drive, curl and python3 for
 # tests, valgrind and clang (libFuzzer) for the memory-safety tests, sqlite-utils as a host.
-DEB_PACKAGES := gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev \
+DEB_PACKAGES := gcc g++ make libc6-dev pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev \
                 libcjson-dev libmicrohttpd-dev zlib1g-dev curl python3 valgrind clang \
                 libclang-rt-14-dev sqlite-utils
-DEB_HEADERS  := /usr/include/sqlite3ext.h /usr/bin/curl-config /usr/include/cjson/cJSON.h \
+DEB_HEADERS  := /usr/include/sqlite3ext.h /usr/bin/g++ /usr/bin/curl-config /usr/include/cjson/cJSON.h \
                 /usr/include/microhttpd.h /usr/include/zlib.h /usr/bin/sqlite3 /usr/bin/python3 \
                 /usr/bin/curl /usr/bin/valgrind /usr/bin/clang /usr/bin/sqlite-utils \
                 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
