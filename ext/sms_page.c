@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -106,6 +107,68 @@ void sms_page_keep_rows(SmsPage *p, int (*xKeep)(const cJSON *pRow, void *pArg),
   p->nRow = n;
   p->pCur = p->pData->child;
   p->iCur = 0;
+}
+
+void sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc) {
+  if (!pDst->pRoot) {
+    *pDst = *pSrc;
+    pDst->zNext = 0;
+  } else {
+    cJSON *pRow;
+    while (pSrc->pData && (pRow = pSrc->pData->child) != 0) {
+      cJSON_AddItemToArray(pDst->pData, cJSON_DetachItemViaPointer(pSrc->pData, pRow));
+    }
+    pDst->nRow += pSrc->nRow;
+    sms_page_clear(pSrc);
+  }
+  memset(pSrc, 0, sizeof(*pSrc));
+  pDst->pCur = pDst->pData ? pDst->pData->child : 0;
+  pDst->iCur = 0;
+}
+
+typedef struct DatedRow {
+  cJSON *pRow;   /* the message */
+  char zDate[20]; /* its date, canonical: text order is time order */
+  int iOrig;     /* its position before sorting, to keep ties stable */
+} DatedRow;
+
+static int dated_row_cmp(const void *pA, const void *pB) {
+  const DatedRow *a = pA, *b = pB;
+  int c = memcmp(a->zDate, b->zDate, 19);
+  return c ? c : a->iOrig - b->iOrig;
+}
+
+int sms_page_sort_by_date(SmsPage *p, int bDesc, const char **pzBadDate) {
+  int i = 0, n = p->nRow;
+  cJSON *pRow;
+  *pzBadDate = 0;
+  if (n < 1) return 0;
+  DatedRow *a = malloc(n * sizeof(*a));
+  if (!a) return SMS_PAGE_NOMEM;
+  for (pRow = p->pData->child; pRow && i < n; pRow = pRow->next, i++) {
+    SmsValue v;
+    sms_row_field(pRow, SMS_F_DATE, &v);
+    if (v.eType != SMS_TEXT || v.n != 19 || sms_date_to_sql(v.z, v.n, a[i].zDate) != 19) {
+      *pzBadDate = v.eType == SMS_TEXT ? v.z : 0;
+      free(a);
+      return SMS_PAGE_UNDATED;
+    }
+    a[i].pRow = pRow;
+    a[i].iOrig = bDesc ? -i : i; /* ties: arrival order, whichever way the sort runs */
+  }
+  qsort(a, n, sizeof(*a), dated_row_cmp);
+  /* Relink the array's children in the new order. */
+  for (i = 0; i < n; i++) {
+    cJSON *pItem = a[bDesc ? n - 1 - i : i].pRow;
+    pItem->prev = i ? a[bDesc ? n - i : i - 1].pRow : 0;
+    pItem->next = i + 1 < n ? a[bDesc ? n - 2 - i : i + 1].pRow : 0;
+  }
+  p->pData->child = a[bDesc ? n - 1 : 0].pRow;
+  p->pData->child->prev = a[bDesc ? 0 : n - 1].pRow; /* cJSON keeps the tail in child->prev */
+  free(a);
+  p->pCur = p->pData->child;
+  p->iCur = 0;
+  return 0;
 }
 
 void sms_page_clear(SmsPage *p) {

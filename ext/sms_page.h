@@ -49,6 +49,18 @@ int sms_page_next(SmsPage *p);
 
 void sms_page_clear(SmsPage *p);
 
+/* Move every row of pSrc to the end of pDst (pSrc is left empty; its nextPageUrl is
+** dropped). */
+void sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc);
+
+/* Sort the rows by date, newest first when bDesc, rows of the same second in the order
+** they came. Returns 0, SMS_PAGE_UNDATED when a row has no date of the canonical form
+** (nothing is sorted then; *pzBadDate points to its date text, or NULL when missing), or
+** SMS_PAGE_NOMEM. pCur goes back to the first row. */
+#define SMS_PAGE_UNDATED 1
+#define SMS_PAGE_NOMEM 2
+int sms_page_sort_by_date(SmsPage *p, int bDesc, const char **pzBadDate);
+
 /* Keep only the rows for which xKeep answers non-zero; pCur goes back to the first. */
 void sms_page_keep_rows(SmsPage *p, int (*xKeep)(const cJSON *pRow, void *pArg), void *pArg);
 

@@ -127,11 +127,15 @@ typedef struct SmsStream {
 struct SmsScan {
   SmsScanSpec spec;                     /* what to scan */
   SmsCache *pCache;                     /* bodies kept for rescans; may be NULL */
+  SmsHttp **apHttp;                     /* the caller's client slots */
   int nStream;                          /* streams in aStream */
   SmsStream aStream[SMS_MAX_PARALLEL];  /* the (sub-)windows */
   int iNext;                            /* the stream to look at first (round robin) */
   int nTaken;                           /* pages handed to the consumer */
   int bWorkers;                         /* the streams are fetched by workers */
+  sms_time iEdge;                       /* ordered scans: where the next sub-window starts */
+  sms_time iStep;                       /* ordered scans: the next sub-window's length */
+  int bOrderedDone;                     /* ordered scans: every sub-window was read */
   volatile int bStop;                   /* close: every request stops */
   pthread_mutex_t mutex;                /* guards the hand-over fields of the streams */
   pthread_cond_t cond;                  /* signalled at every hand-over change */
@@ -326,12 +330,19 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp,
   if (!p) goto nomem;
   p->spec = *pSpec;
   p->pCache = pCache;
+  p->apHttp = apHttp;
   pthread_mutex_init(&p->mutex, 0);
   pthread_cond_init(&p->cond, 0);
 
-  /* Split the window into equal sub-windows, none shorter than MIN_SUBWINDOW. */
   sms_time iStart = pSpec->iStart;
   sms_time iEnd = pSpec->bEnd ? pSpec->iEnd : pSpec->iNow + 1;
+  if (pSpec->iOrder) {
+    p->iEdge = pSpec->iOrder < 0 ? iEnd : iStart;
+    p->iStep = SMS_DAY;
+    return SMS_OK; /* the sub-windows are opened one by one as they are read */
+  }
+
+  /* Split the window into equal sub-windows, none shorter than MIN_SUBWINDOW. */
   long long nSpan = iEnd > iStart ? iEnd - iStart : 0;
   int n = pSpec->bAhead ? pSpec->nParallel : 1;
   if (n > SMS_MAX_PARALLEL) n = SMS_MAX_PARALLEL;
@@ -368,10 +379,78 @@ nomem:
   return SMS_NOMEM;
 }
 
+/* Ordered scans: read the next sub-window whole, from the newest end (or the oldest),
+** and hand it out sorted. Each sub-window is four times longer than the one before. */
+static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr) {
+  const SmsScanSpec *pSpec = &p->spec;
+  SmsStream *s = &p->aStream[0];
+  sms_time iStart = pSpec->iStart;
+  sms_time iEnd = pSpec->bEnd ? pSpec->iEnd : pSpec->iNow + 1;
+  sms_time iLo, iHi;
+  int rc = SMS_OK;
+  if (p->bOrderedDone) {
+    *pbEof = 1;
+    return SMS_OK;
+  }
+  if (pSpec->iOrder < 0) {
+    iHi = p->iEdge;
+    iLo = iHi - p->iStep > iStart ? iHi - p->iStep : iStart;
+    p->iEdge = iLo;
+  } else {
+    iLo = p->iEdge;
+    iHi = iLo + p->iStep < iEnd ? iLo + p->iStep : iEnd;
+    p->iEdge = iHi;
+  }
+  p->iStep *= 4;
+  int bFirst = iLo <= iStart, bLast = iHi >= iEnd;
+  p->bOrderedDone = pSpec->iOrder < 0 ? bFirst : bLast;
+
+  free(s->zUrl);
+  free(s->aSeen);
+  memset(s, 0, sizeof(*s));
+  s->pScan = p;
+  s->ppHttp = &p->apHttp[0];
+  s->bFirst = 1;
+  s->bOwnRange = 1;
+  s->bOwnUndated = 1; /* kept, so that the sort can refuse them */
+  s->iOwnLo = bFirst ? SMS_TIME_MIN : iLo;
+  s->iOwnHi = bLast ? SMS_TIME_MAX + 1 : iHi;
+  s->zUrl = first_url(pSpec, bFirst ? iStart : iLo - 1, bLast ? pSpec->iEnd : iHi + 1,
+                      bLast ? pSpec->bEnd : 1);
+  if (!s->zUrl) {
+    snprintf(zErr, nErr, PREFIX "out of memory");
+    return SMS_NOMEM;
+  }
+  while (s->zUrl && rc == SMS_OK) {
+    SmsPage next;
+    memset(&next, 0, sizeof(next));
+    rc = stream_fetch(s, &next, zErr, nErr);
+    if (rc == SMS_OK) sms_page_take_rows(pPage, &next);
+  }
+  if (rc != SMS_OK) return rc;
+  snprintf(p->zUrl, sizeof(p->zUrl), "%s", s->zLastUrl);
+  const char *zBad = 0;
+  int e = sms_page_sort_by_date(pPage, pSpec->iOrder < 0, &zBad);
+  if (e == SMS_PAGE_NOMEM) {
+    snprintf(zErr, nErr, PREFIX "out of memory");
+    return SMS_NOMEM;
+  }
+  if (e == SMS_PAGE_UNDATED) {
+    snprintf(zErr, nErr,
+             PREFIX "cannot return rows in date order: the API sent a message whose date is "
+                    "%s%.40s%s; sort the rows yourself (e.g. in a subquery) instead",
+             zBad ? "'" : "", zBad ? zBad : "missing", zBad ? "'" : "");
+    return SMS_ERROR;
+  }
+  p->nTaken++;
+  return SMS_OK;
+}
+
 int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr) {
   int rc = SMS_OK;
   sms_page_clear(pPage);
   *pbEof = 0;
+  if (p->spec.iOrder) return ordered_next(p, pPage, pbEof, zErr, nErr);
 
   if (!p->bWorkers) {
     SmsStream *s = &p->aStream[0];

@@ -13,6 +13,9 @@
 **   - with nParallel > 1 the window is split into sub-windows fetched by as many workers
 **     at once; each keeps only the rows dated inside its own part, so rows are the same as
 **     one sequential scan, none lost or doubled (but they arrive in page-arrival order);
+**   - with iOrder, rows come sorted by date: the window is read as a series of growing
+**     sub-windows from the newest end (or the oldest), each sorted in memory, so that
+**     "ORDER BY date DESC LIMIT 10" reads a day or so, not a year;
 **   - every body is kept in an SmsCache for the life of the cursor (up to a small cap), so
 **     that a rescan of the same request (an inner loop of a join) sends nothing.
 */
@@ -43,6 +46,7 @@ typedef struct SmsScanSpec {
   int nPageSize;         /* pageSize to send */
   int nParallel;         /* sub-windows wanted (1 to SMS_MAX_PARALLEL) */
   int bAhead;            /* pages may be fetched before they are needed */
+  int iOrder;            /* 0: any order; -1: newest first; 1: oldest first */
   SmsLog *pLog;          /* every request is recorded here; may be NULL */
   SmsHttpShare *pShare;  /* the connection's DNS, TLS sessions, connections; may be NULL */
   int (*xInterrupted)(void *); /* polled while waiting; may be NULL */

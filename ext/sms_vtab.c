@@ -37,6 +37,8 @@
 **       3          no program anywhere: xFilter fails with how to give one
 **       4          the query has a LIMIT and no ORDER BY to sort first, so SQLite may stop
 **                  after a few rows: fetch nothing ahead and no parallel sub-windows
+**       8, 16      ORDER BY date DESC (8) or ASC (16) is delivered by the scan (one program
+**                  only): idxStr ends with "ORDER BY date DESC" and SQLite does not sort
 **
 ** A plan without program_id (and no default) must never win over one with it: when the
 ** program_id constraint exists but is not usable yet (it comes from another table of a
@@ -77,6 +79,8 @@ SQLITE_EXTENSION_INIT3
 #define IDX_PROGRAM_NONE 3
 #define IDX_PROGRAM_MASK 3
 #define IDX_MAY_STOP 4
+#define IDX_ORDER_DESC 8
+#define IDX_ORDER_ASC 16
 
 #define MAX_DATE_TERMS 8 /* more date constraints than this are left to SQLite */
 
@@ -528,6 +532,7 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   pCur->spec.nParallel = pTab->cfg.nParallel;
   /* Under a LIMIT nothing is fetched before it is needed. */
   pCur->spec.bAhead = nLimit < 0 && !(idxNum & IDX_MAY_STOP);
+  pCur->spec.iOrder = (idxNum & IDX_ORDER_DESC) ? -1 : (idxNum & IDX_ORDER_ASC) ? 1 : 0;
   pCur->spec.iNow = sms_time_now();
   pCur->spec.xInterrupted = is_interrupted;
   pCur->spec.pInterruptArg = pTab->db;
@@ -633,7 +638,15 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   ** ORDER BY this table does not deliver) or to filter (a constraint SQLite alone checks).
   ** SQLite 3.40 offers it in both cases; then a small pageSize would only mean many
   ** requests, so the hint is declined. */
-  int bMayStop = iLimit >= 0 && pInfo->nOrderBy == 0;
+  /* ORDER BY date alone, over one program: the scan can deliver that order itself
+  ** (sms_scan.h), and then SQLite stops after LIMIT rows without reading the year. */
+  int iOrder = 0;
+  if (pInfo->nOrderBy == 1 && pInfo->aOrderBy[0].iColumn == SMS_F_DATE && iProgIn < 0 &&
+      (iProgEq >= 0 || (!bProgUnusable && pTab->cfg.iProgram))) {
+    iOrder = pInfo->aOrderBy[0].desc ? -1 : 1;
+    pInfo->orderByConsumed = 1;
+  }
+  int bMayStop = iLimit >= 0 && (pInfo->nOrderBy == 0 || iOrder);
   if (iLimit >= 0 && (pInfo->nOrderBy > 0 || bOther)) iLimit = iOffset = -1;
   if (iLimit >= 0) {
     aiArg[nArg] = iLimit;
@@ -652,6 +665,7 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     pInfo->idxNum = IDX_PROGRAM_WHERE;
   }
   if (bMayStop) pInfo->idxNum |= IDX_MAY_STOP;
+  if (iOrder) pInfo->idxNum |= iOrder < 0 ? IDX_ORDER_DESC : IDX_ORDER_ASC;
 
   for (i = 0; i < nArg; i++) {
     pInfo->aConstraintUsage[aiArg[i]].argvIndex = i + 1;
@@ -659,6 +673,10 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
       sqlite3_vtab_in(pInfo, aiArg[i], 1);
     }
     zStr = sqlite3_mprintf("%z%s%s", zStr, i ? " " : "", azTermWord[aeTerm[i]]);
+    if (!zStr) return SQLITE_NOMEM;
+  }
+  if (iOrder) {
+    zStr = sqlite3_mprintf("%z%sORDER BY date%s", zStr, nArg ? " " : "", iOrder < 0 ? " DESC" : "");
     if (!zStr) return SQLITE_NOMEM;
   }
   pInfo->idxStr = zStr;

@@ -1,0 +1,17 @@
+-- ORDER BY date over one program: the scan delivers the order itself, reading growing
+-- sub-windows from the newest end (or the oldest), so the latest messages cost a request.
+SELECT '-- the plan: no sort by SQLite';
+EXPLAIN QUERY PLAN SELECT date FROM sms_messages(4711) ORDER BY date DESC LIMIT 3;
+EXPLAIN QUERY PLAN SELECT date FROM sms_messages WHERE program_id = 4711 AND type = 'MO' ORDER BY date LIMIT 3;
+SELECT '-- over several programs SQLite sorts, as usual';
+EXPLAIN QUERY PLAN SELECT date FROM sms_messages WHERE program_id IN (4711, 4712) ORDER BY date DESC LIMIT 3;
+SELECT '-- the latest three: one request for the last day';
+SELECT date, type FROM sms_messages(4711) ORDER BY date DESC LIMIT 3;
+SELECT '-- the first three MO of the year: one request for the first day';
+SELECT date, type FROM sms_messages(4711) WHERE type = 'MO' ORDER BY date LIMIT 3;
+SELECT '-- the whole order equals a local table''s, both ways (ties keep the API''s order)';
+CREATE TEMP TABLE local AS SELECT date, raw FROM sms_messages(4712) WHERE date >= '2026-04-01';
+SELECT (SELECT group_concat(raw) FROM (SELECT raw FROM sms_messages(4712) WHERE date >= '2026-04-01' ORDER BY date DESC))
+     = (SELECT group_concat(raw) FROM (SELECT raw FROM temp.local ORDER BY date DESC));
+SELECT (SELECT group_concat(raw) FROM (SELECT raw FROM sms_messages(4712) WHERE date >= '2026-04-01' ORDER BY date))
+     = (SELECT group_concat(raw) FROM (SELECT raw FROM temp.local ORDER BY date));
