@@ -279,7 +279,6 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
     return TRY_FAILED;
   }
 
-  api_details(p, zDetails, sizeof(zDetails));
   if (iStatus == 200) {
     char zDecode[300];
     if (sms_page_decode(p->zBody, p->nBody, pPage, zDecode, sizeof(zDecode)) == 0) {
@@ -288,6 +287,7 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
     snprintf(zWhy, nWhy, "bad page: %s", zDecode);
     return TRY_AGAIN; /* cut short or garbled in transit: worth another try */
   }
+  api_details(p, zDetails, sizeof(zDetails));
   if (is_transient_status(iStatus)) {
     curl_off_t iAfter = 0;
     curl_easy_getinfo(p->pEasy, CURLINFO_RETRY_AFTER, &iAfter);
