@@ -209,6 +209,7 @@ static int is_transient_status(long iStatus) {
 
 static int is_transient_curl(CURLcode rc) {
   switch (rc) {
+  case CURLE_COULDNT_RESOLVE_HOST: /* DNS has bad moments too; a typo costs a few seconds */
   case CURLE_COULDNT_CONNECT:
   case CURLE_OPERATION_TIMEDOUT:
   case CURLE_SEND_ERROR:

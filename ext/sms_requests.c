@@ -9,7 +9,7 @@
 ** One row per HTTP try (a retried page shows each try, attempt 1, 2, ...), the last 1000
 ** of the connection, oldest first. A user sees what a query cost and whether a filter was
 ** pushed down (it is in the URL). URLs never carry credentials. The table is read-only and
-** exists only eponymously: CREATE VIRTUAL TABLE ... USING sms_requests is refused.
+** exists once, eponymously: CREATE VIRTUAL TABLE ... USING sms_requests is refused.
 */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
@@ -43,9 +43,13 @@ static int req_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
                        sqlite3_vtab **ppVtab, char **pzErr) {
   ReqTable *p;
   int rc;
-  (void)argc;
-  (void)argv;
-  (void)pzErr;
+  /* xCreate is xConnect (so that the eponymous table exists); a table of another name is a
+  ** CREATE VIRTUAL TABLE, which would only make a second view of the same log. */
+  if (argc > 3 || sqlite3_stricmp(argv[2], "sms_requests") != 0) {
+    *pzErr = sqlite3_mprintf("sms_requests: the table exists once per connection, as "
+                             "sms_requests; query it directly instead of creating one");
+    return SQLITE_ERROR;
+  }
   rc = sqlite3_declare_vtab(db, REQ_SCHEMA);
   if (rc != SQLITE_OK) return rc;
   p = sqlite3_malloc64(sizeof(*p));
@@ -166,23 +170,28 @@ static int req_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   return SQLITE_OK;
 }
 
-static int req_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
-                      sqlite_int64 *pRowid) {
-  (void)argc;
-  (void)argv;
-  (void)pRowid;
+/* Read-only; xBegin runs before any write, even one that would touch no row. */
+static int req_read_only(sqlite3_vtab *pVtab) {
   sqlite3_free(pVtab->zErrMsg);
   pVtab->zErrMsg = sqlite3_mprintf("sms_requests: the table is read-only");
   return SQLITE_READONLY;
 }
 
+static int req_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
+                      sqlite_int64 *pRowid) {
+  (void)argc;
+  (void)argv;
+  (void)pRowid;
+  return req_read_only(pVtab);
+}
+
 static sqlite3_module reqModule = {
     0,              /* iVersion */
-    0,              /* xCreate: none, so the table is eponymous only */
+    req_connect,    /* xCreate: the same as xConnect, so the table is eponymous */
     req_connect,    /* xConnect */
     req_best_index, /* xBestIndex */
     req_disconnect, /* xDisconnect */
-    0,              /* xDestroy */
+    req_disconnect, /* xDestroy */
     req_open,       /* xOpen */
     req_close,      /* xClose */
     req_filter,     /* xFilter */
@@ -191,7 +200,7 @@ static sqlite3_module reqModule = {
     req_column,     /* xColumn */
     req_rowid,      /* xRowid */
     req_update,     /* xUpdate */
-    0,              /* xBegin */
+    req_read_only,  /* xBegin */
     0,              /* xSync */
     0,              /* xCommit */
     0,              /* xRollback */
