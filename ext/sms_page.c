@@ -107,6 +107,7 @@ void sms_page_keep_rows(SmsPage *p, int (*xKeep)(const cJSON *pRow, void *pArg),
   p->nRow = n;
   p->pCur = p->pData->child;
   p->iCur = 0;
+  p->pFieldRow = 0;
 }
 
 void sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc) {
@@ -124,6 +125,7 @@ void sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc) {
   memset(pSrc, 0, sizeof(*pSrc));
   pDst->pCur = pDst->pData ? pDst->pData->child : 0;
   pDst->iCur = 0;
+  pDst->pFieldRow = 0;
 }
 
 typedef struct DatedRow {
@@ -168,6 +170,7 @@ int sms_page_sort_by_date(SmsPage *p, int bDesc, const char **pzBadDate) {
   free(a);
   p->pCur = p->pData->child;
   p->iCur = 0;
+  p->pFieldRow = 0;
   return 0;
 }
 
@@ -189,8 +192,8 @@ static int digits_to_int(const char *z, long long *piVal) {
   return 1;
 }
 
-void sms_row_field(const cJSON *pRow, SmsField eField, SmsValue *pVal) {
-  const cJSON *pItem = object_item(pRow, sms_field_json_name[eField]);
+/* One field's value as the table shows it. */
+static void item_value(const cJSON *pItem, SmsField eField, SmsValue *pVal) {
   pVal->eType = SMS_NULL;
   if (cJSON_IsString(pItem)) {
     const char *z = pItem->valuestring;
@@ -219,6 +222,27 @@ void sms_row_field(const cJSON *pRow, SmsField eField, SmsValue *pVal) {
     pVal->eType = SMS_INT;
     pVal->iVal = cJSON_IsTrue(pItem);
   }
+}
+
+void sms_row_field(const cJSON *pRow, SmsField eField, SmsValue *pVal) {
+  item_value(object_item(pRow, sms_field_json_name[eField]), eField, pVal);
+}
+
+void sms_page_field(SmsPage *p, SmsField eField, SmsValue *pVal) {
+  if (p->pFieldRow != p->pCur) {
+    /* One pass over the row's keys; the first of a repeated key wins, as in cJSON. */
+    memset((void *)p->apField, 0, sizeof(p->apField));
+    for (const cJSON *pItem = p->pCur ? p->pCur->child : 0; pItem; pItem = pItem->next) {
+      for (int i = 0; i < SMS_N_FIELD; i++) {
+        if (!p->apField[i] && pItem->string && strcmp(pItem->string, sms_field_json_name[i]) == 0) {
+          p->apField[i] = pItem;
+          break;
+        }
+      }
+    }
+    p->pFieldRow = p->pCur;
+  }
+  item_value(p->apField[eField], eField, pVal);
 }
 
 static unsigned long long fnv(unsigned long long h, const void *pData, size_t n) {

@@ -38,6 +38,8 @@ typedef struct SmsPage {
   int iCur;          /* index of pCur on the page */
   int nRow;          /* rows on the page */
   const char *zNext; /* nextPageUrl, NULL on the last page (points into pRoot) */
+  const cJSON *pFieldRow; /* the row whose fields apField holds */
+  const cJSON *apField[SMS_N_FIELD]; /* the current row's fields, found in one pass */
 } SmsPage;
 
 /* Decode n bytes of a 200 response. On success *p holds the rows (pCur at the first) and 0
@@ -83,6 +85,10 @@ void sms_row_field(const cJSON *pRow, SmsField eField, SmsValue *pVal);
 /* A 64-bit hash of each row's content (every key and value, in order) into aOut, which
 ** holds p->nRow entries. */
 void sms_page_row_hashes(const SmsPage *p, unsigned long long *aOut);
+
+/* The same for the current row of a page: its fields are found once per row, not once
+** per column asked for. */
+void sms_page_field(SmsPage *p, SmsField eField, SmsValue *pVal);
 
 /* The whole row as compact JSON (malloc'd, the caller frees), NULL when out of memory. */
 char *sms_row_json(const cJSON *pRow);

@@ -312,7 +312,7 @@ static int sms_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) 
     sqlite3_result_text(ctx, z, -1, free);
     return SQLITE_OK;
   }
-  sms_row_field(pRow, (SmsField)iCol, &v);
+  sms_page_field(&pCur->page, (SmsField)iCol, &v);
   switch (v.eType) {
   case SMS_INT:
     sqlite3_result_int64(ctx, v.iVal);

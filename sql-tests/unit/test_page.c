@@ -98,6 +98,38 @@ int main(void) {
   check(decode("{\"data\":[],\"nextPageUrl\":5}", &pg, zErr) != 0,
         "a nextPageUrl that is not a string is an error");
 
+  /* sms_page_field: the current row's fields, looked up once per row */
+  check(decode("{\"data\":[{\"date\":\"2026-01-02T00:00:00\",\"type\":\"MO\",\"type\":\"MT\"},"
+               "{\"date\":\"2026-01-01T00:00:00\"},{\"date\":\"2026-01-03T00:00:00\"}]}",
+               &pg, zErr) == 0,
+        "a page of three dated rows");
+  SmsValue v;
+  sms_page_field(&pg, SMS_F_TYPE, &v);
+  check(v.eType == SMS_TEXT && strcmp(v.z, "MO") == 0, "page field: the first of a repeated key");
+  sms_page_next(&pg);
+  sms_page_field(&pg, SMS_F_TYPE, &v);
+  check(v.eType == SMS_NULL, "page field: the next row's own fields, not the cached ones");
+  SmsPage more;
+  decode("{\"data\":[{\"date\":\"2026-01-02T00:00:00\",\"body\":\"late\"}]}", &more, zErr);
+  sms_page_take_rows(&pg, &more);
+  check(pg.nRow == 4 && more.pRoot == 0, "take_rows moves every row");
+  const char *zBad = 0;
+  check(sms_page_sort_by_date(&pg, 1, &zBad) == 0, "sort by date");
+  char zOrder[200] = "";
+  do {
+    sms_page_field(&pg, SMS_F_DATE, &v);
+    strncat(zOrder, v.z + 8, 2);
+    sms_page_field(&pg, SMS_F_BODY, &v);
+    strcat(zOrder, v.eType == SMS_TEXT ? "L " : " ");
+  } while (sms_page_next(&pg));
+  check(strcmp(zOrder, "03 02 02L 01 ") == 0, "newest first, ties in arrival order");
+  if (strcmp(zOrder, "03 02 02L 01 ")) printf("#   got '%s'\n", zOrder);
+  sms_page_clear(&pg);
+  decode("[{\"date\":\"soon\"}]", &pg, zErr);
+  check(sms_page_sort_by_date(&pg, 0, &zBad) == SMS_PAGE_UNDATED && zBad && !strcmp(zBad, "soon"),
+        "a row without a real date cannot be sorted");
+  sms_page_clear(&pg);
+
   char zText[200];
   const char *zError = "{\"meta\":{\"generalErrors\":[\"bad date\",{\"message\":\"obj\"}],"
                        "\"fieldErrors\":{\"startDate\":\"use YYYY\"}},\"data\":[]}";
