@@ -47,7 +47,8 @@
 ** by branch) and only a query that really names no program reaches the error.
 **
 ** The cursor is lazy: xFilter fetches the first page, xNext the next one only when the
-** rows in hand run out; a page is freed when the next arrives, so memory is one page.
+** rows in hand run out; a page is freed when the next arrives. Which requests go out, and
+** when one may go ahead of need, is sms_scan.c's business.
 */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
@@ -522,7 +523,8 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   }
 
   int nPageSize = pTab->cfg.nPageSize;
-  if (nLimit >= 0 && nLimit + nOffset < nPageSize) {
+  if (nOffset < 0) nOffset = 0;
+  if (nLimit >= 0 && nLimit < nPageSize && nOffset < nPageSize - nLimit) {
     nPageSize = nLimit + nOffset > 0 ? (int)(nLimit + nOffset) : 1;
   }
   memset(&pCur->spec, 0, sizeof(pCur->spec));
