@@ -11,22 +11,16 @@ Each must end in a clear error (or, for 6, the right rows), never a hang or unbo
 import email.utils
 import os
 import sqlite3
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-failures = 0
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from smstest import check, connect, finish  # noqa: E402
+
 seen = []          # (server, path, had credentials)
 tries = {}
-
-
-def check(desc, want, got):
-    global failures
-    if want == got:
-        print(f"ok - {desc}")
-    else:
-        failures += 1
-        print(f"not ok - {desc}\n#   want: {want!r}\n#   got:  {got!r}")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -97,9 +91,7 @@ def serve(name):
 
 stub, other = serve("stub"), serve("other")
 os.environ["SMS_API_BASE_URL"] = f"http://127.0.0.1:{stub.server_port}/api"
-db = sqlite3.connect(":memory:")
-db.enable_load_extension(True)
-db.load_extension(os.environ["EXT"])
+db = connect()
 db.execute("CREATE VIRTUAL TABLE t1 USING sms_messages(program_id=1, retries=0)")
 for p in range(2, 7):
     db.execute(f"CREATE VIRTUAL TABLE t{p} USING sms_messages(program_id={p}, retries=1)")
@@ -138,4 +130,4 @@ check("every request to the stub carried credentials, none went elsewhere",
       {True}, {s[2] for s in seen if s[0] == "stub"})
 stub.shutdown()
 other.shutdown()
-exit(1 if failures else 0)
+finish()

@@ -7,35 +7,19 @@
 Run by sql-tests/run.sh (which exports the emulator's URL and log); prints ok / not ok.
 """
 import os
-import sqlite3
+import sys
 import time
 
-failures = 0
-
-
-def check(desc, want, got):
-    global failures
-    if want == got:
-        print(f"ok - {desc}")
-    else:
-        failures += 1
-        print(f"not ok - {desc}")
-        print(f"#   want: {want!r}"[:3000])
-        print(f"#   got:  {got!r}"[:3000])
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from smstest import check, connect, log_lines, clear_log, finish  # noqa: E402
 
 
 def log():
-    with open(os.environ["main_LOG"]) as f:
-        return [line.split(" ")[1].split("/api")[1] for line in f.read().splitlines()]
+    """The paths and queries the emulator received, without the method and auth."""
+    return [line.split(" ")[1].split("/api")[1] for line in log_lines()]
 
 
-def clear_log():
-    open(os.environ["main_LOG"], "w").close()
-
-
-db = sqlite3.connect(":memory:")
-db.enable_load_extension(True)
-db.load_extension(os.environ["EXT"])
+db = connect()
 db.execute("CREATE VIRTUAL TABLE small USING sms_messages(program_id=4711, page_size=10)")
 for n in (1, 4, 7):
     db.execute(f"CREATE VIRTUAL TABLE par{n} USING sms_messages(program_id=4711, parallel={n})")
@@ -94,4 +78,4 @@ clear_log()
 got = db.execute("SELECT count(*) FROM par4 WHERE date >= '2026-06-29 12:00:00'").fetchone()
 check("parallel with a window under a day: no split", 1, len(log()))
 
-exit(1 if failures else 0)
+finish()

@@ -9,37 +9,10 @@ Run by sql-tests/run.sh (it sets the SMS_* variables and EXT); prints ok / not o
 import os
 import random
 import sqlite3
+import sys
 
-failures = 0
-
-
-def check(desc, want, got):
-    global failures
-    if want == got:
-        print(f"ok - {desc}")
-    else:
-        failures += 1
-        print(f"not ok - {desc}")
-        print(f"#   want: {want!r}"[:2000])
-        print(f"#   got:  {got!r}"[:2000])
-
-
-def connect():
-    db = sqlite3.connect(":memory:")
-    db.enable_load_extension(True)
-    db.load_extension(os.environ["EXT"])
-    db.enable_load_extension(False)
-    return db
-
-
-def log_lines():
-    with open(os.environ["main_LOG"]) as f:
-        return f.read().splitlines()
-
-
-def clear_log():
-    open(os.environ["main_LOG"], "w").close()
-
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from smstest import check, connect, log_lines, clear_log, finish  # noqa: E402
 
 db = connect()
 check("version", 1, db.execute("SELECT sms_export_version() GLOB '[0-9]*'").fetchone()[0])
@@ -133,4 +106,4 @@ for i in range(400):
 check("400 random date predicates give the local table's rows exactly", 0, mismatches)
 check("the random predicates are not trivially empty", True, non_empty > 150)
 
-exit(1 if failures else 0)
+finish()
