@@ -42,7 +42,13 @@ SELECT c.name, m.date, substr(replace(m.body, char(10), ' '), 1, 40) AS reply
  ORDER BY m.date DESC LIMIT 10;
 
 .print ''
-.print '== The latest 5 messages received (one small request: LIMIT becomes pageSize)'
+.print '== The latest 5 messages received (ORDER BY date DESC LIMIT 5 reads only the last day)'
 SELECT date, number, substr(replace(body, char(10), ' '), 1, 40) AS body
-  FROM sms_messages WHERE program_id = 4712 AND type = 'MO' AND date >= date('now')
- LIMIT 5;
+  FROM sms_messages WHERE program_id = 4712 AND type = 'MO'
+ ORDER BY date DESC LIMIT 5;
+
+.print ''
+.print '== What these reports cost (from sms_requests, the requests of this connection)'
+SELECT count(*) AS requests, sum(rows) AS messages, round(sum(bytes) / 1e6, 1) AS mb,
+       round(sum(ms)) AS ms_total
+  FROM sms_requests;
