@@ -294,6 +294,10 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
              bOptUser ? "password" : "username");
     return -1;
   }
+  const char *zEnvBase = getenv("SMS_API_BASE_URL");
+  if (!zEnvBase || !*zEnvBase) zEnvBase = SMS_DEFAULT_BASE_URL;
+  int bEnvHere = sms_same_origin(zEnvBase, p->zBaseUrl);
+  p->bForeign = !bEnvHere;
   if (bOptUser) {
     p->zCredSource = "the table's username= and password= options";
     return 0;
@@ -303,10 +307,7 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
 
   const char *zEnvUser = getenv("SMS_API_USERNAME");
   const char *zEnvPass = getenv("SMS_API_PASSWORD");
-  const char *zEnvBase = getenv("SMS_API_BASE_URL");
-  if (!zEnvBase || !*zEnvBase) zEnvBase = SMS_DEFAULT_BASE_URL;
   int bEnvUser = zEnvUser && *zEnvUser, bEnvPass = zEnvPass && *zEnvPass;
-  int bEnvHere = sms_same_origin(zEnvBase, p->zBaseUrl);
   if (bEnvHere && bEnvUser && bEnvPass) {
     p->zUser = strdup(zEnvUser);
     p->zPassword = strdup(zEnvPass);

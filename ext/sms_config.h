@@ -31,6 +31,7 @@ typedef struct SmsConfig {
   int nParallel;           /* date sub-windows fetched at once */
   int bProgress;           /* show a progress meter on stderr */
   char *zCaFile;           /* CA certificates to verify TLS with; NULL: the system's */
+  int bForeign;            /* base_url is not the environment's (or default) origin */
 } SmsConfig;
 
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the

@@ -514,10 +514,12 @@ void sms_scan_close(SmsScan *p) {
   p->bStop = 1;
   pthread_cond_broadcast(&p->cond);
   pthread_mutex_unlock(&p->mutex);
-  for (int i = 0; i < p->nStream; i++) {
+  /* An ordered scan works in aStream[0] without counting it in nStream. */
+  int nUsed = p->spec.iOrder ? 1 : p->nStream;
+  for (int i = 0; i < nUsed; i++) {
     SmsStream *s = &p->aStream[i];
     if (s->bThread) pthread_join(s->thread, 0);
-    if (*s->ppHttp) sms_http_set_stop(*s->ppHttp, 0, 0);
+    if (s->ppHttp && *s->ppHttp) sms_http_set_stop(*s->ppHttp, 0, 0);
     sms_page_clear(&s->ready);
     free(s->zUrl);
     free(s->aSeen);

@@ -199,6 +199,12 @@ static int sms_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
     rc = rc == -2 ? SQLITE_NOMEM : SQLITE_ERROR;
     goto fail;
   }
+  /* A table on another server than the user's own API is usable only from the user's
+  ** own SQL, never from a view or trigger of the schema: a database file from someone
+  ** else could otherwise join it with the user's messages and send their numbers (as
+  ** program ids in the URL) to that server. Tables on the user's API stay usable in views,
+  ** which reports rely on. */
+  if (pNew->cfg.bForeign) sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
   *ppVtab = &pNew->base;
   return SQLITE_OK;
 

