@@ -119,7 +119,6 @@ typedef struct SmsStream {
   int bDone;                /* nothing more will be fetched */
   int rc;                   /* a failure to report when the consumer gets here */
   char zErr[1024];          /* its message */
-  char zLastUrl[1024];      /* URL of the page in ready, for messages */
   pthread_t thread;         /* the worker, when bThread */
   int bThread;              /* a worker fetches this stream */
 } SmsStream;
@@ -139,7 +138,6 @@ struct SmsScan {
   volatile int bStop;                   /* close: every request stops */
   pthread_mutex_t mutex;                /* guards the hand-over fields of the streams */
   pthread_cond_t cond;                  /* signalled at every hand-over change */
-  char zUrl[1024];                      /* URL of the last page handed out */
 };
 
 static int scan_should_stop(void *pArg) {
@@ -257,7 +255,6 @@ static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
     if (!s->zUrl) goto nomem;
   }
   if (s->bOwnRange) sms_page_keep_rows(pPage, is_own_row, s);
-  snprintf(s->zLastUrl, sizeof(s->zLastUrl), "%s", zUrl);
 
 done:
   if (rc != SMS_OK) sms_page_clear(pPage);
@@ -428,7 +425,6 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
     if (rc == SMS_OK) sms_page_take_rows(pPage, &next);
   }
   if (rc != SMS_OK) return rc;
-  snprintf(p->zUrl, sizeof(p->zUrl), "%s", s->zLastUrl);
   const char *zBad = 0;
   int e = sms_page_sort_by_date(pPage, pSpec->iOrder < 0, &zBad);
   if (e == SMS_PAGE_NOMEM) {
@@ -462,7 +458,6 @@ int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nEr
       rc = stream_fetch(s, pPage, zErr, nErr);
       if (rc == SMS_OK) {
         p->nTaken++;
-        snprintf(p->zUrl, sizeof(p->zUrl), "%s", s->zLastUrl);
       }
       return rc;
     }
@@ -485,7 +480,6 @@ int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nEr
         *pPage = s->ready;
         memset(&s->ready, 0, sizeof(s->ready));
         s->bReady = 0;
-        snprintf(p->zUrl, sizeof(p->zUrl), "%s", s->zLastUrl);
         p->iNext = (p->iNext + k + 1) % p->nStream;
         p->nTaken++;
         pthread_cond_broadcast(&p->cond);
@@ -527,8 +521,4 @@ void sms_scan_close(SmsScan *p) {
   pthread_cond_destroy(&p->cond);
   pthread_mutex_destroy(&p->mutex);
   free(p);
-}
-
-const char *sms_scan_url(const SmsScan *p) {
-  return p ? p->zUrl : "";
 }

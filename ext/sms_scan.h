@@ -68,7 +68,4 @@ int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nEr
 /* Stop every request of the scan (promptly, mid-transfer) and free it. */
 void sms_scan_close(SmsScan *p);
 
-/* The URL of the last page handed out, for messages; "" before the first. */
-const char *sms_scan_url(const SmsScan *p);
-
 #endif /* SMS_SCAN_H */
