@@ -100,7 +100,8 @@ install: $(LIB)
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 
 format:
-	clang-format -i ext/*.c ext/*.h sql-tests/emulator/*.c sql-tests/emulator/*.h sql-tests/unit/*.c
+	clang-format -i ext/*.c ext/*.h sql-tests/emulator/*.c sql-tests/emulator/*.h \
+	  sql-tests/unit/*.c sql-tests/fuzz/*.c sql-tests/fuzz/*.h sql-tests/bench/*.c
 
 clean:
 	rm -rf $(BUILD)

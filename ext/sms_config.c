@@ -16,17 +16,18 @@
 
 #define PREFIX "sms_messages: "
 
-static const char *const azOption[] = {"program_id", "base_url", "username",
-                                       "password",   "page_size", "timeout",
-                                       "retries",    "parallel",  "progress",
-                                       "ca_file"};
+static const char *const azOption[] = {"program_id", "base_url", "username", "password",
+                                       "page_size",  "timeout",  "retries",  "parallel",
+                                       "progress",   "ca_file"};
 #define N_OPTION (int)(sizeof(azOption) / sizeof(azOption[0]))
 
 /* Trim spaces around z[0..n) in place; returns the new start, *pn the new length. */
 static const char *trim(const char *z, size_t *pn) {
   size_t n = *pn;
-  while (n && isspace((unsigned char)*z)) z++, n--;
-  while (n && isspace((unsigned char)z[n - 1])) n--;
+  while (n && isspace((unsigned char)*z))
+    z++, n--;
+  while (n && isspace((unsigned char)z[n - 1]))
+    n--;
   *pn = n;
   return z;
 }
@@ -98,7 +99,8 @@ int sms_url_origin(const char *zUrl, char *zScheme, char *zHost, int *piPort) {
     if (zColon) zPort = zColon + 1;
   }
   if (nHost == 0 || nHost > 255) return -1;
-  for (size_t i = 0; i < nHost; i++) zHost[i] = (char)tolower((unsigned char)z[i]);
+  for (size_t i = 0; i < nHost; i++)
+    zHost[i] = (char)tolower((unsigned char)z[i]);
   zHost[nHost] = 0;
   if (zPort) {
     size_t nPort = (size_t)(z + nAuth - zPort);
@@ -126,7 +128,8 @@ int sms_same_origin(const char *zA, const char *zB) {
 static int netrc_token(const char **pz, char *zOut, size_t nOut) {
   const char *z = *pz;
   size_t n = 0;
-  while (*z && isspace((unsigned char)*z)) z++;
+  while (*z && isspace((unsigned char)*z))
+    z++;
   if (!*z) return 0;
   if (*z == '"') {
     for (z++; *z && *z != '"'; z++) {
@@ -211,7 +214,8 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
                zVal);
       return -1;
     }
-    while (n && zVal[n - 1] == '/') n--;
+    while (n && zVal[n - 1] == '/')
+      n--;
     free(p->zBaseUrl);
     p->zBaseUrl = strndup(zVal, n);
     return p->zBaseUrl ? 0 : -2;
@@ -343,8 +347,7 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
   return 0;
 }
 
-int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
-                    size_t nErr) {
+int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr, size_t nErr) {
   int abSeen[N_OPTION] = {0};
   memset(p, 0, sizeof(*p));
   p->nPageSize = SMS_MAX_PAGE_SIZE;
@@ -355,8 +358,8 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
   p->bProgress = zProgress && zProgress[0] == '1';
 
   const char *zEnvBase = getenv("SMS_API_BASE_URL");
-  int rc = set_option(p, 1, zEnvBase && *zEnvBase ? zEnvBase : SMS_DEFAULT_BASE_URL, zErr,
-                      nErr);
+  int rc =
+      set_option(p, 1, zEnvBase && *zEnvBase ? zEnvBase : SMS_DEFAULT_BASE_URL, zErr, nErr);
   if (rc == -1) {
     snprintf(zErr, nErr,
              PREFIX "SMS_API_BASE_URL must be an http:// or https:// URL with a host, like "
@@ -372,16 +375,14 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
     const char *zKey = trim(zArg, &nKey);
     int iOpt;
     for (iOpt = 0; iOpt < N_OPTION; iOpt++) {
-      if (strlen(azOption[iOpt]) == nKey && strncasecmp(azOption[iOpt], zKey, nKey) == 0)
-        break;
+      if (strlen(azOption[iOpt]) == nKey && strncasecmp(azOption[iOpt], zKey, nKey) == 0) break;
     }
     if (iOpt == N_OPTION || !zEq) {
       snprintf(zErr, nErr,
                PREFIX "%s '%.*s': options are key=value, with the keys program_id, "
                       "base_url, username, password, page_size, timeout, retries, parallel, "
                       "progress, ca_file",
-               iOpt == N_OPTION ? "unknown option" : "no value for option", (int)nKey,
-               zKey);
+               iOpt == N_OPTION ? "unknown option" : "no value for option", (int)nKey, zKey);
       return -1;
     }
     if (abSeen[iOpt]++) {

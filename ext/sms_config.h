@@ -37,8 +37,7 @@ typedef struct SmsConfig {
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the
 ** environment and ~/.netrc. Returns 0, or -1 with zErr set; either way the caller calls
 ** sms_config_clear. */
-int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
-                    size_t nErr);
+int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr, size_t nErr);
 void sms_config_clear(SmsConfig *p);
 
 /* Scheme, lowercased host, and port of an http(s) URL. 0 on success, -1 when the URL is

@@ -31,8 +31,7 @@ __declspec(dllexport)
 #else
 __attribute__((visibility("default")))
 #endif
-int sqlite3_smsexport_init(sqlite3 *db, char **pzErrMsg,
-                           const sqlite3_api_routines *pApi) {
+    int sqlite3_smsexport_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
   int rc;
   (void)pzErrMsg;
   SQLITE_EXTENSION_INIT2(pApi);

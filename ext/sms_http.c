@@ -25,22 +25,22 @@
 #define RETRY_AFTER_CAP_MS 60000 /* nor a server-requested one */
 
 struct SmsHttp {
-  CURL *pEasy;                      /* reused for every page: keeps the connection */
-  const SmsConfig *pCfg;            /* credentials and limits (owned by the table) */
-  int (*xStop)(void *);             /* polled in waits and transfers; may be NULL */
-  void *pStopArg;                   /* argument of xStop */
-  char *zBody;                      /* the response body of the current try */
-  size_t nBody;                     /* bytes in zBody */
-  size_t nAlloc;                    /* bytes allocated at zBody */
-  int bTooBig;                      /* the body passed SMS_MAX_BODY */
-  int nRequest;                     /* tries sent since open */
-  SmsLog *pLog;                     /* where every try is recorded; may be NULL */
-  unsigned int iSeed;               /* jitter state */
-  char zCurlErr[CURL_ERROR_SIZE];   /* libcurl's own words for the last failure */
+  CURL *pEasy;                    /* reused for every page: keeps the connection */
+  const SmsConfig *pCfg;          /* credentials and limits (owned by the table) */
+  int (*xStop)(void *);           /* polled in waits and transfers; may be NULL */
+  void *pStopArg;                 /* argument of xStop */
+  char *zBody;                    /* the response body of the current try */
+  size_t nBody;                   /* bytes in zBody */
+  size_t nAlloc;                  /* bytes allocated at zBody */
+  int bTooBig;                    /* the body passed SMS_MAX_BODY */
+  int nRequest;                   /* tries sent since open */
+  SmsLog *pLog;                   /* where every try is recorded; may be NULL */
+  unsigned int iSeed;             /* jitter state */
+  char zCurlErr[CURL_ERROR_SIZE]; /* libcurl's own words for the last failure */
 };
 
 struct SmsHttpShare {
-  CURLSH *pShare;                          /* libcurl's share handle */
+  CURLSH *pShare;                              /* libcurl's share handle */
   pthread_mutex_t aMutex[CURL_LOCK_DATA_LAST]; /* one lock per kind of shared data */
 };
 
@@ -75,7 +75,8 @@ SmsHttpShare *sms_http_share_new(void) {
     free(p);
     return 0;
   }
-  for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&p->aMutex[i], 0);
+  for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+    pthread_mutex_init(&p->aMutex[i], 0);
   curl_share_setopt(p->pShare, CURLSHOPT_LOCKFUNC, share_lock);
   curl_share_setopt(p->pShare, CURLSHOPT_UNLOCKFUNC, share_unlock);
   curl_share_setopt(p->pShare, CURLSHOPT_USERDATA, p);
@@ -88,7 +89,8 @@ SmsHttpShare *sms_http_share_new(void) {
 void sms_http_share_free(SmsHttpShare *p) {
   if (!p) return;
   curl_share_cleanup(p->pShare);
-  for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_destroy(&p->aMutex[i]);
+  for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+    pthread_mutex_destroy(&p->aMutex[i]);
   free(p);
 }
 
@@ -101,7 +103,8 @@ static size_t on_body(char *z, size_t sz, size_t nmemb, void *pArg) {
   }
   if (p->nBody + n + 1 > p->nAlloc) {
     size_t nNew = p->nAlloc ? p->nAlloc * 2 : 256 * 1024;
-    while (nNew < p->nBody + n + 1) nNew *= 2;
+    while (nNew < p->nBody + n + 1)
+      nNew *= 2;
     char *zNew = realloc(p->zBody, nNew);
     if (!zNew) return 0;
     p->zBody = zNew;
@@ -112,8 +115,7 @@ static size_t on_body(char *z, size_t sz, size_t nmemb, void *pArg) {
   return n;
 }
 
-static int on_progress(void *pArg, curl_off_t a, curl_off_t b, curl_off_t c,
-                       curl_off_t d) {
+static int on_progress(void *pArg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d) {
   SmsHttp *p = pArg;
   (void)a, (void)b, (void)c, (void)d;
   return p->xStop && p->xStop(p->pStopArg);
@@ -203,8 +205,7 @@ static int wait_ms(SmsHttp *p, long ms) {
 }
 
 static int is_transient_status(long iStatus) {
-  return iStatus == 429 || iStatus == 500 || iStatus == 502 || iStatus == 503 ||
-         iStatus == 504;
+  return iStatus == 429 || iStatus == 500 || iStatus == 502 || iStatus == 503 || iStatus == 504;
 }
 
 static int is_transient_curl(CURLcode rc) {
@@ -274,7 +275,8 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
     /* libcurl's own buffer has the details (a certificate problem, say), but for these
     ** two it holds elapsed times, which would make messages differ from run to run. */
     int bPlain = crc == CURLE_COULDNT_CONNECT || crc == CURLE_OPERATION_TIMEDOUT;
-    snprintf(zWhy, nWhy, "%s", p->zCurlErr[0] && !bPlain ? p->zCurlErr : curl_easy_strerror(crc));
+    snprintf(zWhy, nWhy, "%s",
+             p->zCurlErr[0] && !bPlain ? p->zCurlErr : curl_easy_strerror(crc));
     if (is_transient_curl(crc)) return TRY_AGAIN;
     snprintf(zErr, nErr, PREFIX "cannot GET %s: %s", zUrl, zWhy);
     return TRY_FAILED;

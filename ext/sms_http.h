@@ -33,7 +33,8 @@ void sms_http_share_free(SmsHttpShare *p);
 #define SMS_NOMEM 7
 
 /* A new client for the credentials and limits of *pCfg, which must outlive it, sharing
-** pShare (may be NULL) with the connection's other clients. xStop, when not NULL, is polled during waits and transfers; a non-zero answer abandons the request
+** pShare (may be NULL) with the connection's other clients. xStop, when not NULL, is polled
+*during waits and transfers; a non-zero answer abandons the request
 ** with SMS_INTERRUPT. */
 int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
                   int (*xStop)(void *), void *pStopArg);

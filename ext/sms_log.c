@@ -11,9 +11,9 @@
 #include <string.h>
 
 struct SmsLog {
-  pthread_mutex_t mutex;          /* writers are the scans' threads */
+  pthread_mutex_t mutex;           /* writers are the scans' threads */
   SmsLogRecord aRec[SMS_LOG_SIZE]; /* the ring */
-  long long nAdded;               /* records ever added: the next iSeq is nAdded+1 */
+  long long nAdded;                /* records ever added: the next iSeq is nAdded+1 */
 };
 
 SmsLog *sms_log_new(void) {
@@ -30,7 +30,8 @@ static void clear_record(SmsLogRecord *pRec) {
 
 void sms_log_free(SmsLog *p) {
   if (!p) return;
-  for (int i = 0; i < SMS_LOG_SIZE; i++) clear_record(&p->aRec[i]);
+  for (int i = 0; i < SMS_LOG_SIZE; i++)
+    clear_record(&p->aRec[i]);
   pthread_mutex_destroy(&p->mutex);
   free(p);
 }

@@ -13,16 +13,16 @@
 #define SMS_LOG_SIZE 1000
 
 typedef struct SmsLogRecord {
-  long long iSeq;   /* 1 for the connection's first request */
-  double rTime;     /* when the request started, seconds since 1970 (UTC) */
-  char *zUrl;       /* the URL requested */
+  long long iSeq;     /* 1 for the connection's first request */
+  double rTime;       /* when the request started, seconds since 1970 (UTC) */
+  char *zUrl;         /* the URL requested */
   long long iProgram; /* the program it was for */
-  int iStatus;      /* HTTP status, 0 when no response came */
-  int iAttempt;     /* 1 for the first try of a page, 2 for its first retry, ... */
-  int nRow;         /* messages decoded, -1 when the page was not decoded */
-  long long nByte;  /* bytes of body received */
-  double rMs;       /* milliseconds the try took */
-  char *zError;     /* why it failed, NULL when it did not */
+  int iStatus;        /* HTTP status, 0 when no response came */
+  int iAttempt;       /* 1 for the first try of a page, 2 for its first retry, ... */
+  int nRow;           /* messages decoded, -1 when the page was not decoded */
+  long long nByte;    /* bytes of body received */
+  double rMs;         /* milliseconds the try took */
+  char *zError;       /* why it failed, NULL when it did not */
 } SmsLogRecord;
 
 typedef struct SmsLog SmsLog;

@@ -31,8 +31,7 @@ int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr
     if (n == 0) {
       snprintf(zErr, nErr, "the response body is empty");
     } else {
-      snprintf(zErr, nErr, "the response is not valid JSON (error at byte %zu of %zu)", iAt,
-               n);
+      snprintf(zErr, nErr, "the response is not valid JSON (error at byte %zu of %zu)", iAt, n);
     }
     goto fail;
   }
@@ -91,8 +90,7 @@ int sms_page_next(SmsPage *p) {
   return p->pCur != 0;
 }
 
-void sms_page_keep_rows(SmsPage *p, int (*xKeep)(const cJSON *pRow, void *pArg),
-                        void *pArg) {
+void sms_page_keep_rows(SmsPage *p, int (*xKeep)(const cJSON *pRow, void *pArg), void *pArg) {
   cJSON *pRow, *pNext;
   int n = 0;
   if (!p->pData) return;
@@ -129,9 +127,9 @@ void sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc) {
 }
 
 typedef struct DatedRow {
-  cJSON *pRow;   /* the message */
+  cJSON *pRow;    /* the message */
   char zDate[20]; /* its date, canonical: text order is time order */
-  int iOrig;     /* its position before sorting, to keep ties stable */
+  int iOrig;      /* its position before sorting, to keep ties stable */
 } DatedRow;
 
 static int dated_row_cmp(const void *pA, const void *pB) {
@@ -234,7 +232,8 @@ void sms_page_field(SmsPage *p, SmsField eField, SmsValue *pVal) {
     memset((void *)p->apField, 0, sizeof(p->apField));
     for (const cJSON *pItem = p->pCur ? p->pCur->child : 0; pItem; pItem = pItem->next) {
       for (int i = 0; i < SMS_N_FIELD; i++) {
-        if (!p->apField[i] && pItem->string && strcmp(pItem->string, sms_field_json_name[i]) == 0) {
+        if (!p->apField[i] && pItem->string &&
+            strcmp(pItem->string, sms_field_json_name[i]) == 0) {
           p->apField[i] = pItem;
           break;
         }
@@ -247,7 +246,8 @@ void sms_page_field(SmsPage *p, SmsField eField, SmsValue *pVal) {
 
 static unsigned long long fnv(unsigned long long h, const void *pData, size_t n) {
   const unsigned char *a = pData;
-  for (size_t i = 0; i < n; i++) h = (h ^ a[i]) * 1099511628211ULL;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ a[i]) * 1099511628211ULL;
   return h;
 }
 

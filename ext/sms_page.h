@@ -32,12 +32,12 @@ typedef enum SmsField {
 extern const char *const sms_field_json_name[SMS_N_FIELD];
 
 typedef struct SmsPage {
-  cJSON *pRoot;      /* the parsed body; owns every row */
-  cJSON *pData;      /* the array of messages (inside pRoot) */
-  cJSON *pCur;       /* the current row, NULL before the first and after the last */
-  int iCur;          /* index of pCur on the page */
-  int nRow;          /* rows on the page */
-  const char *zNext; /* nextPageUrl, NULL on the last page (points into pRoot) */
+  cJSON *pRoot;           /* the parsed body; owns every row */
+  cJSON *pData;           /* the array of messages (inside pRoot) */
+  cJSON *pCur;            /* the current row, NULL before the first and after the last */
+  int iCur;               /* index of pCur on the page */
+  int nRow;               /* rows on the page */
+  const char *zNext;      /* nextPageUrl, NULL on the last page (points into pRoot) */
   const cJSON *pFieldRow; /* the row whose fields apField holds */
   const cJSON *apField[SMS_N_FIELD]; /* the current row's fields, found in one pass */
 } SmsPage;

@@ -16,7 +16,8 @@ static double now_seconds(void) {
 static void show(SmsProgress *p, int bFinal) {
   double rElapsed = now_seconds() - p->rStart;
   double rRate = rElapsed > 0 ? p->nRow / rElapsed : 0;
-  fprintf(stderr, "%ssms_messages: program %lld: %lld pages, %lld rows, %.0f rows/s, %.1f s%s%s",
+  fprintf(stderr,
+          "%ssms_messages: program %lld: %lld pages, %lld rows, %.0f rows/s, %.1f s%s%s",
           p->bTty ? "\r" : "", p->iProgram, p->nPage, p->nRow, rRate, rElapsed,
           bFinal ? ", done" : "", p->bTty && !bFinal ? "\033[K" : "\n");
   fflush(stderr);

@@ -20,12 +20,22 @@ SQLITE_EXTENSION_INIT3
 #include <string.h>
 #include <time.h>
 
-#define REQ_SCHEMA                                                                        \
-  "CREATE TABLE x(seq INTEGER, time TEXT, program_id INTEGER, url TEXT, status INTEGER, " \
+#define REQ_SCHEMA                                                                             \
+  "CREATE TABLE x(seq INTEGER, time TEXT, program_id INTEGER, url TEXT, status INTEGER, "      \
   "attempt INTEGER, rows INTEGER, bytes INTEGER, ms REAL, error TEXT)"
 
-enum { REQ_SEQ, REQ_TIME, REQ_PROGRAM, REQ_URL, REQ_STATUS, REQ_ATTEMPT, REQ_ROWS,
-       REQ_BYTES, REQ_MS, REQ_ERROR };
+enum {
+  REQ_SEQ,
+  REQ_TIME,
+  REQ_PROGRAM,
+  REQ_URL,
+  REQ_STATUS,
+  REQ_ATTEMPT,
+  REQ_ROWS,
+  REQ_BYTES,
+  REQ_MS,
+  REQ_ERROR
+};
 
 typedef struct ReqTable {
   sqlite3_vtab base; /* Base class. Must be first */

@@ -15,9 +15,9 @@
 #include <string.h>
 
 #define PREFIX "sms_messages: "
-#define MAX_EMPTY_PAGES 100        /* a chain of empty pages longer than this is a fault */
-#define CACHE_CAP (2u << 20)       /* bytes of bodies a cursor keeps for rescans */
-#define MIN_SUBWINDOW (SMS_DAY)    /* a window is not split finer than this */
+#define MAX_EMPTY_PAGES 100     /* a chain of empty pages longer than this is a fault */
+#define CACHE_CAP (2u << 20)    /* bytes of bodies a cursor keeps for rescans */
+#define MIN_SUBWINDOW (SMS_DAY) /* a window is not split finer than this */
 
 /* ---------------------------------------------------------------- the page cache */
 
@@ -101,43 +101,43 @@ static void cache_put(SmsCache *p, const char *zUrl, const char *zBody, size_t n
 /* ---------------------------------------------------------------- streams */
 
 typedef struct SmsStream {
-  SmsScan *pScan;           /* the scan this stream belongs to */
-  SmsHttp **ppHttp;         /* this stream's client slot (in the caller's array) */
-  char *zUrl;               /* the next page to fetch; NULL when there is none */
-  int bFirst;               /* zUrl is the first page (built here, not from the API) */
-  int bOwnRange;            /* keep only rows dated in [iOwnLo, iOwnHi) */
-  int bOwnUndated;          /* keep rows whose date cannot be read (one stream does) */
-  sms_time iOwnLo;          /* first second this stream's rows may have */
-  sms_time iOwnHi;          /* first second after them */
+  SmsScan *pScan;            /* the scan this stream belongs to */
+  SmsHttp **ppHttp;          /* this stream's client slot (in the caller's array) */
+  char *zUrl;                /* the next page to fetch; NULL when there is none */
+  int bFirst;                /* zUrl is the first page (built here, not from the API) */
+  int bOwnRange;             /* keep only rows dated in [iOwnLo, iOwnHi) */
+  int bOwnUndated;           /* keep rows whose date cannot be read (one stream does) */
+  sms_time iOwnLo;           /* first second this stream's rows may have */
+  sms_time iOwnHi;           /* first second after them */
   unsigned long long *aSeen; /* hashes of the URLs fetched, to stop loops */
-  int nSeen;                /* entries in aSeen */
-  int nSeenAlloc;           /* room in aSeen */
-  int nEmptyRun;            /* consecutive pages without rows */
+  int nSeen;                 /* entries in aSeen */
+  int nSeenAlloc;            /* room in aSeen */
+  int nEmptyRun;             /* consecutive pages without rows */
   /* Hand-over fields, guarded by the scan's mutex once a worker runs: */
-  SmsPage ready;            /* a fetched page waiting for the consumer */
-  int bReady;               /* ready holds a page */
-  int bDone;                /* nothing more will be fetched */
-  int rc;                   /* a failure to report when the consumer gets here */
-  char zErr[1024];          /* its message */
-  pthread_t thread;         /* the worker, when bThread */
-  int bThread;              /* a worker fetches this stream */
+  SmsPage ready;    /* a fetched page waiting for the consumer */
+  int bReady;       /* ready holds a page */
+  int bDone;        /* nothing more will be fetched */
+  int rc;           /* a failure to report when the consumer gets here */
+  char zErr[1024];  /* its message */
+  pthread_t thread; /* the worker, when bThread */
+  int bThread;      /* a worker fetches this stream */
 } SmsStream;
 
 struct SmsScan {
-  SmsScanSpec spec;                     /* what to scan */
-  SmsCache *pCache;                     /* bodies kept for rescans; may be NULL */
-  SmsHttp **apHttp;                     /* the caller's client slots */
-  int nStream;                          /* streams in aStream */
-  SmsStream aStream[SMS_MAX_PARALLEL];  /* the (sub-)windows */
-  int iNext;                            /* the stream to look at first (round robin) */
-  int nTaken;                           /* pages handed to the consumer */
-  int bWorkers;                         /* the streams are fetched by workers */
-  sms_time iEdge;                       /* ordered scans: where the next sub-window starts */
-  sms_time iStep;                       /* ordered scans: the next sub-window's length */
-  int bOrderedDone;                     /* ordered scans: every sub-window was read */
-  volatile int bStop;                   /* close: every request stops */
-  pthread_mutex_t mutex;                /* guards the hand-over fields of the streams */
-  pthread_cond_t cond;                  /* signalled at every hand-over change */
+  SmsScanSpec spec;                    /* what to scan */
+  SmsCache *pCache;                    /* bodies kept for rescans; may be NULL */
+  SmsHttp **apHttp;                    /* the caller's client slots */
+  int nStream;                         /* streams in aStream */
+  SmsStream aStream[SMS_MAX_PARALLEL]; /* the (sub-)windows */
+  int iNext;                           /* the stream to look at first (round robin) */
+  int nTaken;                          /* pages handed to the consumer */
+  int bWorkers;                        /* the streams are fetched by workers */
+  sms_time iEdge;                      /* ordered scans: where the next sub-window starts */
+  sms_time iStep;                      /* ordered scans: the next sub-window's length */
+  int bOrderedDone;                    /* ordered scans: every sub-window was read */
+  volatile int bStop;                  /* close: every request stops */
+  pthread_mutex_t mutex;               /* guards the hand-over fields of the streams */
+  pthread_cond_t cond;                 /* signalled at every hand-over change */
 };
 
 static int scan_should_stop(void *pArg) {
@@ -148,7 +148,8 @@ static int scan_should_stop(void *pArg) {
 
 static unsigned long long url_hash(const char *z) {
   unsigned long long h = 14695981039346656037ULL;
-  while (*z) h = (h ^ (unsigned char)*z++) * 1099511628211ULL;
+  while (*z)
+    h = (h ^ (unsigned char)*z++) * 1099511628211ULL;
   return h;
 }
 
@@ -273,7 +274,8 @@ static void *stream_worker(void *pArg) {
   SmsScan *p = s->pScan;
   pthread_mutex_lock(&p->mutex);
   for (;;) {
-    while (!p->bStop && s->bReady) pthread_cond_wait(&p->cond, &p->mutex);
+    while (!p->bStop && s->bReady)
+      pthread_cond_wait(&p->cond, &p->mutex);
     if (p->bStop || !s->zUrl) break;
     pthread_mutex_unlock(&p->mutex);
     SmsPage page;
@@ -319,8 +321,8 @@ static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd,
   return z;
 }
 
-int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp,
-                  SmsCache *pCache, char *zErr, size_t nErr) {
+int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsCache *pCache,
+                  char *zErr, size_t nErr) {
   SmsScan *p = calloc(1, sizeof(*p));
   int i, rc = SMS_OK;
   *pp = p;
@@ -366,7 +368,8 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp,
   }
   if (n > 1) {
     p->bWorkers = 1;
-    for (i = 0; i < n && rc == SMS_OK; i++) rc = start_worker(&p->aStream[i]);
+    for (i = 0; i < n && rc == SMS_OK; i++)
+      rc = start_worker(&p->aStream[i]);
     if (rc) goto nomem;
   }
   return SMS_OK;

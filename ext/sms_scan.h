@@ -58,8 +58,8 @@ typedef struct SmsScan SmsScan;
 /* Open a scan and start its requests. apHttp holds SMS_MAX_PARALLEL client slots owned by
 ** the caller (NULL slots are opened as needed and kept for later scans, so connections are
 ** reused); pCache may be NULL. */
-int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp,
-                  SmsCache *pCache, char *zErr, size_t nErr);
+int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsCache *pCache,
+                  char *zErr, size_t nErr);
 
 /* The next page into *pPage (cleared first; it may hold no rows). *pbEof is set, and
 ** *pPage left empty, when the scan is over. */

@@ -70,9 +70,9 @@ SQLITE_EXTENSION_INIT3
 #define COL_PROGRAM_ID 9
 #define COL_RAW 10
 
-#define SMS_SCHEMA                                                                        \
-  "CREATE TABLE x(campaign_name TEXT, program_name TEXT, program_type TEXT, type TEXT, " \
-  "delivery_status TEXT, number INTEGER, body TEXT, date TEXT, network TEXT, "           \
+#define SMS_SCHEMA                                                                             \
+  "CREATE TABLE x(campaign_name TEXT, program_name TEXT, program_type TEXT, type TEXT, "       \
+  "delivery_status TEXT, number INTEGER, body TEXT, date TEXT, network TEXT, "                 \
   "program_id INTEGER HIDDEN, raw TEXT HIDDEN)"
 
 #define IDX_PROGRAM_WHERE 1
@@ -102,8 +102,8 @@ typedef enum SmsTerm {
 } SmsTerm;
 
 static const char *const azTermWord[N_TERM] = {
-    "program_id=", "program_id IN", "type=", "type IN", "date=",  "date<",
-    "date<=",      "date>",         "date>=", "limit",  "offset",
+    "program_id=", "program_id IN", "type=",  "type IN", "date=",  "date<",
+    "date<=",      "date>",         "date>=", "limit",   "offset",
 };
 
 typedef struct SmsTable {
@@ -114,20 +114,20 @@ typedef struct SmsTable {
 } SmsTable;
 
 typedef struct SmsCursor {
-  sqlite3_vtab_cursor base; /* Base class. Must be first */
+  sqlite3_vtab_cursor base;          /* Base class. Must be first */
   SmsHttp *apHttp[SMS_MAX_PARALLEL]; /* HTTP clients, kept across scans: connections */
-  SmsCache *pCache;         /* response bodies of this cursor, so rescans send nothing */
-  SmsScan *pScan;           /* the scan of the current program */
-  SmsScanSpec spec;         /* what every program's scan asks for (iProgram aside) */
-  SmsPage page;             /* the page whose rows are being returned */
-  sqlite3_int64 *aProgram;  /* the programs to scan, ascending (sqlite3_malloc64) */
-  int nProgram;             /* entries in aProgram */
-  int iProgram;             /* the program being scanned: index into aProgram */
-  sqlite3_uint64 *aHash;    /* content hash of each row of the page, for xRowid */
-  int nHashAlloc;           /* room in aHash */
-  int bHashed;              /* aHash holds the current page's hashes */
-  int bEof;                 /* the scan is over */
-  SmsProgress progress;     /* the meter on stderr, when asked for */
+  SmsCache *pCache;        /* response bodies of this cursor, so rescans send nothing */
+  SmsScan *pScan;          /* the scan of the current program */
+  SmsScanSpec spec;        /* what every program's scan asks for (iProgram aside) */
+  SmsPage page;            /* the page whose rows are being returned */
+  sqlite3_int64 *aProgram; /* the programs to scan, ascending (sqlite3_malloc64) */
+  int nProgram;            /* entries in aProgram */
+  int iProgram;            /* the program being scanned: index into aProgram */
+  sqlite3_uint64 *aHash;   /* content hash of each row of the page, for xRowid */
+  int nHashAlloc;          /* room in aHash */
+  int bHashed;             /* aHash holds the current page's hashes */
+  int bEof;                /* the scan is over */
+  SmsProgress progress;    /* the meter on stderr, when asked for */
 } SmsCursor;
 
 /* The one place that sets an error message on the table. */
@@ -250,7 +250,8 @@ static int sms_close(sqlite3_vtab_cursor *cur) {
   cursor_reset(pCur);
   sqlite3_free(pCur->aHash);
   sms_cache_free(pCur->pCache);
-  for (i = 0; i < SMS_MAX_PARALLEL; i++) sms_http_close(pCur->apHttp[i]);
+  for (i = 0; i < SMS_MAX_PARALLEL; i++)
+    sms_http_close(pCur->apHttp[i]);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
@@ -264,8 +265,7 @@ static int open_scan(SmsCursor *pCur) {
   pCur->spec.iProgram = pCur->aProgram[pCur->iProgram];
   sms_progress_start(&pCur->progress, ((SmsTable *)pCur->base.pVtab)->cfg.bProgress,
                      pCur->spec.iProgram);
-  rc = sms_scan_open(&pCur->pScan, &pCur->spec, pCur->apHttp, pCur->pCache, zErr,
-                     sizeof(zErr));
+  rc = sms_scan_open(&pCur->pScan, &pCur->spec, pCur->apHttp, pCur->pCache, zErr, sizeof(zErr));
   if (rc != SMS_OK) return set_error(pCur->base.pVtab, rc, "%s", zErr);
   return SQLITE_OK;
 }
@@ -359,7 +359,8 @@ static int sms_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
     }
     pCur->bHashed = 1;
   }
-  for (i = 0; i < pPage->iCur; i++) nSame += pCur->aHash[i] == pCur->aHash[pPage->iCur];
+  for (i = 0; i < pPage->iCur; i++)
+    nSame += pCur->aHash[i] == pCur->aHash[pPage->iCur];
   *pRowid = (sqlite_int64)((pCur->aHash[pPage->iCur] + nSame) & 0x7fffffffffffffffULL);
   return SQLITE_OK;
 }
@@ -396,7 +397,8 @@ static int add_program(SmsCursor *pCur, sqlite3_int64 iProg) {
       sqlite3_realloc64(pCur->aProgram, (pCur->nProgram + 1) * sizeof(sqlite3_int64));
   if (!aNew) return SQLITE_NOMEM;
   pCur->aProgram = aNew;
-  for (i = pCur->nProgram; i > 0 && aNew[i - 1] > iProg; i--) aNew[i] = aNew[i - 1];
+  for (i = pCur->nProgram; i > 0 && aNew[i - 1] > iProg; i--)
+    aNew[i] = aNew[i - 1];
   aNew[i] = iProg;
   pCur->nProgram++;
   return SQLITE_OK;
@@ -427,7 +429,8 @@ static int next_term(const char **pz, SmsTerm *peTerm) {
   const char *z = *pz;
   int i, iBest = -1;
   size_t nBest = 0;
-  while (*z == ' ') z++;
+  while (*z == ' ')
+    z++;
   if (!*z) return 0;
   for (i = 0; i < N_TERM; i++) {
     size_t n = strlen(azTermWord[i]);
@@ -613,12 +616,28 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     if (c->iColumn == SMS_F_DATE && nDate < MAX_DATE_TERMS) {
       SmsTerm e;
       switch (c->op) {
-      case SQLITE_INDEX_CONSTRAINT_EQ: e = TERM_DATE_EQ; bLo = bHi = 1; break;
-      case SQLITE_INDEX_CONSTRAINT_LT: e = TERM_DATE_LT; bHi = 1; break;
-      case SQLITE_INDEX_CONSTRAINT_LE: e = TERM_DATE_LE; bHi = 1; break;
-      case SQLITE_INDEX_CONSTRAINT_GT: e = TERM_DATE_GT; bLo = 1; break;
-      case SQLITE_INDEX_CONSTRAINT_GE: e = TERM_DATE_GE; bLo = 1; break;
-      default: continue;
+      case SQLITE_INDEX_CONSTRAINT_EQ:
+        e = TERM_DATE_EQ;
+        bLo = bHi = 1;
+        break;
+      case SQLITE_INDEX_CONSTRAINT_LT:
+        e = TERM_DATE_LT;
+        bHi = 1;
+        break;
+      case SQLITE_INDEX_CONSTRAINT_LE:
+        e = TERM_DATE_LE;
+        bHi = 1;
+        break;
+      case SQLITE_INDEX_CONSTRAINT_GT:
+        e = TERM_DATE_GT;
+        bLo = 1;
+        break;
+      case SQLITE_INDEX_CONSTRAINT_GE:
+        e = TERM_DATE_GE;
+        bLo = 1;
+        break;
+      default:
+        continue;
       }
       bOther = 0;
       aiArg[nArg] = i;
@@ -684,7 +703,8 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     if (!zStr) return SQLITE_NOMEM;
   }
   if (iOrder) {
-    zStr = sqlite3_mprintf("%z%sORDER BY date%s", zStr, nArg ? " " : "", iOrder < 0 ? " DESC" : "");
+    zStr = sqlite3_mprintf("%z%sORDER BY date%s", zStr, nArg ? " " : "",
+                           iOrder < 0 ? " DESC" : "");
     if (!zStr) return SQLITE_NOMEM;
   }
   pInfo->idxStr = zStr;

@@ -68,8 +68,7 @@ static int days_in_month(int y, int m) {
 }
 
 static sms_time make_time(int y, int mo, int d, int h, int mi, int s) {
-  return days_from_civil(y, (unsigned)mo, (unsigned)d) * SMS_DAY + h * 3600LL +
-         mi * 60LL + s;
+  return days_from_civil(y, (unsigned)mo, (unsigned)d) * SMS_DAY + h * 3600LL + mi * 60LL + s;
 }
 
 /* The six numeric fields of a 19-byte template-shaped string (digits unchecked). */
@@ -217,7 +216,8 @@ static void narrow(SmsWindow *p, int eRel, const char *z, size_t k) {
 
 void sms_window_apply(SmsWindow *p, SmsOp op, const char *z, size_t n) {
   size_t k = 0;
-  while (k < n && k < SMS_DATE_LEN && fits_template((unsigned char)z[k], k)) k++;
+  while (k < n && k < SMS_DATE_LEN && fits_template((unsigned char)z[k], k))
+    k++;
 
   /* How a canonical D whose first k bytes equal p compares with z. */
   int cmp; /* D - z: +1 or -1; 0 only when z is a whole canonical date */
@@ -250,8 +250,8 @@ void sms_window_apply(SmsWindow *p, SmsOp op, const char *z, size_t n) {
   }
 }
 
-int sms_window_request(const SmsWindow *p, sms_time now, sms_time *piStart,
-                       sms_time *piEnd, int *pbEnd) {
+int sms_window_request(const SmsWindow *p, sms_time now, sms_time *piStart, sms_time *piEnd,
+                       int *pbEnd) {
   sms_time iOldest = now - SMS_RETENTION;
   sms_time iStart = p->iLo - 1;
   sms_time iEnd = p->iHi + 1;

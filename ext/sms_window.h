@@ -54,8 +54,8 @@ void sms_window_apply(SmsWindow *p, SmsOp op, const char *z, size_t n);
 ** say whether its bounds are inclusive, and clamped to the retention limit before `now`.
 ** Returns 0 when no request is needed (nothing that old is kept, or the window is empty),
 ** 1 otherwise; *pbEnd says whether *piEnd is set. */
-int sms_window_request(const SmsWindow *p, sms_time now, sms_time *piStart,
-                       sms_time *piEnd, int *pbEnd);
+int sms_window_request(const SmsWindow *p, sms_time now, sms_time *piStart, sms_time *piEnd,
+                       int *pbEnd);
 
 /* Rewrite an API date ("2026-11-01T10:00:00", maybe with more after it) in SQLite's form
 ** "2026-11-01 10:00:00" into zOut (20 bytes). Returns 19, or 0 when z does not start

@@ -63,7 +63,8 @@ int main(int argc, char **argv) {
   }
   double t1 = now_s();
   printf("%.4f %zu %d %ld\n", t1 - t0, nTotal, nFile, nRow);
-  for (i = 0; i < nFile; i++) free(azBody[i]);
+  for (i = 0; i < nFile; i++)
+    free(azBody[i]);
   free(azBody);
   free(anBody);
   return 0;

@@ -52,7 +52,8 @@ CURLcode curl_easy_setopt(CURL *pEasy, CURLoption eOpt, ...) {
   static CURLcode (*xReal)(CURL *, CURLoption, ...);
   va_list ap;
   CURLcode rc;
-  if (!xReal) xReal = (CURLcode(*)(CURL *, CURLoption, ...))dlsym(RTLD_NEXT, "curl_easy_setopt");
+  if (!xReal)
+    xReal = (CURLcode(*)(CURL *, CURLoption, ...))dlsym(RTLD_NEXT, "curl_easy_setopt");
   if (eOpt == CURLOPT_ACCEPT_ENCODING && getenv("WHATIF_IDENTITY")) return CURLE_OK;
   va_start(ap, eOpt);
   if (eOpt < CURLOPTTYPE_OBJECTPOINT) {

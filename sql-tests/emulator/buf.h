@@ -27,15 +27,14 @@ struct buf {
   int oom;    /* set once an allocation failed; appends then do nothing */
 };
 
-#define BUF_INIT                                                               \
+#define BUF_INIT                                                                               \
   { 0, 0, 0, 0 }
 
 int buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const char *z, size_t n);
 void buf_puts(struct buf *b, const char *z);
 void buf_putc(struct buf *b, char c);
-void buf_printf(struct buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_json_string(struct buf *b, const char *z);
 void buf_free(struct buf *b);
 

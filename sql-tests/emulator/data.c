@@ -67,8 +67,8 @@ static struct data_config cfg;        /* copy of the data flags */
 static struct data_program *programs; /* cfg.n_programs entries */
 static char long_body[1025];          /* a body of exactly 1024 bytes */
 
-static const char *const program_types[] = {"Text to Join", "Multi-step",
-                                            "Text for Info", "Text for Email"};
+static const char *const program_types[] = {"Text to Join", "Multi-step", "Text for Info",
+                                            "Text for Email"};
 
 static const char *const program_names[] = {
     "Spring Sale",   "Pizza Palace VIP", "Weather Watch",    "Café Rewards",
@@ -83,29 +83,28 @@ static const char *const campaign_names[] = {
 
 #define LONG_BODY "\x01" /* marker replaced by long_body */
 
-static const struct pick mo_bodies[] = {
-    {14, "STOP"},
-    {14, "JOIN"},
-    {6, "HELP"},
-    {5, "stop"},
-    {4, "Unsubscribe"},
-    {6, "YES"},
-    {3, "Y"},
-    {4, "info"},
-    {3, "START"},
-    {2, "Stop."},
-    {3, "JOIN 🎉"},
-    {3, "¿Dónde está la tienda más cercana?"},
-    {3, "Can I get the \"VIP\" deal?"},
-    {2, ""},
-    {1, "C:\\Users\\me\\coupon.png"},
-    {2, "Line one\nLine two"},
-    {2, "code\tA17"},
-    {3, "👍"},
-    {3, "Ça marche, merci ! 😀"},
-    {2, "Zoë & Björn say hi"},
-    {5, "What time do you open tomorrow?"},
-    {0, NULL}};
+static const struct pick mo_bodies[] = {{14, "STOP"},
+                                        {14, "JOIN"},
+                                        {6, "HELP"},
+                                        {5, "stop"},
+                                        {4, "Unsubscribe"},
+                                        {6, "YES"},
+                                        {3, "Y"},
+                                        {4, "info"},
+                                        {3, "START"},
+                                        {2, "Stop."},
+                                        {3, "JOIN 🎉"},
+                                        {3, "¿Dónde está la tienda más cercana?"},
+                                        {3, "Can I get the \"VIP\" deal?"},
+                                        {2, ""},
+                                        {1, "C:\\Users\\me\\coupon.png"},
+                                        {2, "Line one\nLine two"},
+                                        {2, "code\tA17"},
+                                        {3, "👍"},
+                                        {3, "Ça marche, merci ! 😀"},
+                                        {2, "Zoë & Björn say hi"},
+                                        {5, "What time do you open tomorrow?"},
+                                        {0, NULL}};
 
 static const struct pick mt_bodies[] = {
     {20, "Thanks for joining! Msg&data rates may apply. Reply HELP for "
@@ -129,9 +128,9 @@ static const struct pick mt_statuses[] = {{65, "Delivered"},    {12, "Sent"},
                                           {9, "Failed"},        {7, "Pending"},
                                           {7, "Undeliverable"}, {0, NULL}};
 
-static const struct pick networks[] = {
-    {30, "Verizon"},    {28, "AT&T"}, {22, "T-Mobile"}, {6, "Sprint"},
-    {4, "US Cellular"}, {10, NULL},   {0, NULL}};
+static const struct pick networks[] = {{30, "Verizon"}, {28, "AT&T"},       {22, "T-Mobile"},
+                                       {6, "Sprint"},   {4, "US Cellular"}, {10, NULL},
+                                       {0, NULL}};
 
 /* splitmix64: small, fast, and good enough that neighbouring keys give
 ** unrelated streams. */
@@ -201,12 +200,11 @@ int data_parse_date(const char *z, time_t *t) {
   static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   int yh, yl, mo, d, h, mi, s, dim;
   long y;
-  if (strlen(z) != 19 || z[4] != '-' || z[7] != '-' || z[10] != 'T' ||
-      z[13] != ':' || z[16] != ':')
+  if (strlen(z) != 19 || z[4] != '-' || z[7] != '-' || z[10] != 'T' || z[13] != ':' ||
+      z[16] != ':')
     return 0;
-  if (!two_digits(z, &yh) || !two_digits(z + 2, &yl) ||
-      !two_digits(z + 5, &mo) || !two_digits(z + 8, &d) ||
-      !two_digits(z + 11, &h) || !two_digits(z + 14, &mi) ||
+  if (!two_digits(z, &yh) || !two_digits(z + 2, &yl) || !two_digits(z + 5, &mo) ||
+      !two_digits(z + 8, &d) || !two_digits(z + 11, &h) || !two_digits(z + 14, &mi) ||
       !two_digits(z + 17, &s))
     return 0;
   y = yh * 100 + yl;
@@ -214,8 +212,7 @@ int data_parse_date(const char *z, time_t *t) {
   dim = mdays[mo - 1];
   if (mo == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) dim = 29;
   if (d < 1 || d > dim) return 0;
-  *t =
-      (time_t)(days_from_civil(y, mo, d) * DATA_DAY + h * 3600L + mi * 60L + s);
+  *t = (time_t)(days_from_civil(y, mo, d) * DATA_DAY + h * 3600L + mi * 60L + s);
   return 1;
 }
 
@@ -306,13 +303,11 @@ static time_t gen_date(uint64_t *s, long j, time_t prev) {
   if (j < 3) return today + (time_t)rnd(s, (uint64_t)(now - today) + 1);
   if (j % 20 == 7) return prev; /* several messages in the same second */
   if (j % 50 == 10) return today - (time_t)(rnd(s, 365) * DATA_DAY);
-  if (j % 50 == 20)
-    return today - (time_t)((1 + rnd(s, 364)) * DATA_DAY) + DATA_DAY - 1;
+  if (j % 50 == 20) return today - (time_t)((1 + rnd(s, 364)) * DATA_DAY) + DATA_DAY - 1;
   return now - span + 1 + (time_t)rnd(s, (uint64_t)span);
 }
 
-static void render_msg(struct buf *b, const struct gen_msg *m,
-                       const char *head) {
+static void render_msg(struct buf *b, const struct gen_msg *m, const char *head) {
   char date[20];
   int q = cfg.quirks;
   buf_puts(b, "{\"campaignName\":");
@@ -357,9 +352,8 @@ static int program_generate(struct data_program *p) {
   s = mix(key, 0xFFFFFFFFULL); /* the program's own stream */
 
   buf_puts(&head, ",\"programName\":");
-  buf_json_string(
-      &head,
-      program_names[rnd(&s, sizeof program_names / sizeof program_names[0])]);
+  buf_json_string(&head,
+                  program_names[rnd(&s, sizeof program_names / sizeof program_names[0])]);
   buf_puts(&head, ",\"programType\":");
   buf_json_string(&head, program_types[(p->id - DATA_FIRST_PROGRAM) % 4]);
   for (i = 0; i < (long)N_CAMPAIGN_NAMES; i++)
@@ -376,8 +370,7 @@ static int program_generate(struct data_program *p) {
   p->off = calloc((size_t)n + 1, sizeof *p->off);
   p->pos[DATA_MO] = calloc((size_t)n + 1, sizeof(long));
   p->pos[DATA_MT] = calloc((size_t)n + 1, sizeof(long));
-  if (!msgs || !p->date || !p->off || !p->pos[DATA_MO] || !p->pos[DATA_MT])
-    goto done;
+  if (!msgs || !p->date || !p->off || !p->pos[DATA_MO] || !p->pos[DATA_MT]) goto done;
 
   for (j = 0; j < n; j++) {
     struct gen_msg *m = &msgs[j];
@@ -458,8 +451,7 @@ static time_t date_at(const struct data_program *p, int type, long k) {
 
 /* First position in list `type` whose date is >= t (after_equal 0) or > t
 ** (after_equal 1). */
-static long lower_bound(const struct data_program *p, int type, time_t t,
-                        int after_equal) {
+static long lower_bound(const struct data_program *p, int type, time_t t, int after_equal) {
   long lo = 0, hi = p->count[type];
   while (lo < hi) {
     long mid = lo + (hi - lo) / 2;
@@ -474,8 +466,8 @@ static long lower_bound(const struct data_program *p, int type, time_t t,
 
 /* Positions [*begin, *end) of list `type` are the messages dated in
 ** [lo, hi], both bounds inclusive. */
-void data_select(const struct data_program *p, int type, time_t lo, time_t hi,
-                 long *begin, long *end) {
+void data_select(const struct data_program *p, int type, time_t lo, time_t hi, long *begin,
+                 long *end) {
   *begin = lower_bound(p, type, lo, 0);
   *end = lower_bound(p, type, hi, 1);
   if (*end < *begin) *end = *begin;

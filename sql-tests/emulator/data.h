@@ -49,10 +49,9 @@ struct data_program; /* opaque; see data.c */
 int data_init(const struct data_config *cfg);
 void data_shutdown(void);
 int data_get(long id, const struct data_program **pp);
-void data_select(const struct data_program *p, int type, time_t lo, time_t hi,
-                 long *begin, long *end);
-void data_render(const struct data_program *p, int type, long begin, long end,
-                 struct buf *out);
+void data_select(const struct data_program *p, int type, time_t lo, time_t hi, long *begin,
+                 long *end);
+void data_render(const struct data_program *p, int type, long begin, long end, struct buf *out);
 long data_count(const struct data_program *p, int type);
 
 int data_parse_date(const char *z, time_t *t);

@@ -55,8 +55,8 @@ enum fault {
   FAULT_HANG,
   FAULT_MALFORMED
 };
-static const char *const fault_names[] = {
-    "", "500", "503", "429", "reset", "truncate", "hang", "malformed"};
+static const char *const fault_names[] = {"",      "500",      "503",  "429",
+                                          "reset", "truncate", "hang", "malformed"};
 
 enum shape { SHAPE_ENVELOPE, SHAPE_TOP_NEXT, SHAPE_BARE };
 static const char *const shape_names[] = {"envelope", "top-next", "bare"};
@@ -115,35 +115,33 @@ static unsigned long api_requests;     /* requests to /api/ so far (atomic) */
 static volatile sig_atomic_t stopping; /* set on SIGTERM/SIGINT */
 
 static void usage(FILE *f) {
-  fprintf(
-      f,
-      "usage: sms-emulator [flags]\n"
-      "  --port N               listen on 127.0.0.1:N (0 = a free port; "
-      "default 0)\n"
-      "  --port-file FILE       write the port (and a newline) to FILE once "
-      "listening\n"
-      "  --user U               Basic-auth user (default demo)\n"
-      "  --password P           Basic-auth password (default demo-secret)\n"
-      "  --programs N           programs 4711..4711+N-1 (default 3)\n"
-      "  --messages M           messages per program (default 1000)\n"
-      "  --seed S               seed of the deterministic data (default 1)\n"
-      "  --now YYYY-MM-DDTHH:MM:SS  the server's now, UTC (default: the "
-      "clock)\n"
-      "  --log FILE             append 'METHOD PATH?QUERY auth=ok|bad|none' "
-      "per request\n"
-      "  --latency-ms N         sleep N ms before answering every API request\n"
-      "  --fault KIND           500, 503, 429, reset, truncate, hang or "
-      "malformed\n"
-      "  --fault-every K        the fault hits every K-th API request (default "
-      "1)\n"
-      "  --retry-after V        Retry-After value sent with 429 (default 1)\n"
-      "  --public-url URL       base of nextPageUrl (default "
-      "http://127.0.0.1:PORT/api)\n"
-      "  --shape S              envelope (default), top-next or bare\n"
-      "  --quirks               tolerant-reader data variations\n"
-      "  --dump PROGRAM         print the program's messages as a JSON array; "
-      "exit\n"
-      "  --help                 this text\n");
+  fprintf(f, "usage: sms-emulator [flags]\n"
+             "  --port N               listen on 127.0.0.1:N (0 = a free port; "
+             "default 0)\n"
+             "  --port-file FILE       write the port (and a newline) to FILE once "
+             "listening\n"
+             "  --user U               Basic-auth user (default demo)\n"
+             "  --password P           Basic-auth password (default demo-secret)\n"
+             "  --programs N           programs 4711..4711+N-1 (default 3)\n"
+             "  --messages M           messages per program (default 1000)\n"
+             "  --seed S               seed of the deterministic data (default 1)\n"
+             "  --now YYYY-MM-DDTHH:MM:SS  the server's now, UTC (default: the "
+             "clock)\n"
+             "  --log FILE             append 'METHOD PATH?QUERY auth=ok|bad|none' "
+             "per request\n"
+             "  --latency-ms N         sleep N ms before answering every API request\n"
+             "  --fault KIND           500, 503, 429, reset, truncate, hang or "
+             "malformed\n"
+             "  --fault-every K        the fault hits every K-th API request (default "
+             "1)\n"
+             "  --retry-after V        Retry-After value sent with 429 (default 1)\n"
+             "  --public-url URL       base of nextPageUrl (default "
+             "http://127.0.0.1:PORT/api)\n"
+             "  --shape S              envelope (default), top-next or bare\n"
+             "  --quirks               tolerant-reader data variations\n"
+             "  --dump PROGRAM         print the program's messages as a JSON array; "
+             "exit\n"
+             "  --help                 this text\n");
 }
 
 static void die_usage(const char *fmt, const char *arg) {
@@ -161,15 +159,13 @@ static long number_arg(const char *flag, const char *z, long min, long max) {
   errno = 0;
   v = strtol(z, &end, 10);
   if (errno || *end || v < min || v > max) {
-    fprintf(stderr, "sms-emulator: %s %s: want a number from %ld to %ld\n",
-            flag, z, min, max);
+    fprintf(stderr, "sms-emulator: %s %s: want a number from %ld to %ld\n", flag, z, min, max);
     exit(2);
   }
   return v;
 }
 
-static int name_arg(const char *flag, const char *z, const char *const *names,
-                    int n) {
+static int name_arg(const char *flag, const char *z, const char *const *names, int n) {
   int i;
   for (i = 0; i < n; i++)
     if (names[i][0] && strcmp(z, names[i]) == 0) return i;
@@ -181,9 +177,9 @@ static int name_arg(const char *flag, const char *z, const char *const *names,
 }
 
 /* The flags that take a value, each followed by a space. */
-#define VALUE_FLAGS                                                            \
-  "--port --port-file --user --password --programs --messages --seed "         \
-  "--now --log --latency-ms --fault --fault-every --retry-after "              \
+#define VALUE_FLAGS                                                                            \
+  "--port --port-file --user --password --programs --messages --seed "                         \
+  "--now --log --latency-ms --fault --fault-every --retry-after "                              \
   "--public-url --shape --dump "
 
 static void parse_args(int argc, char **argv) {
@@ -246,8 +242,7 @@ static void parse_args(int argc, char **argv) {
     else if (strcmp(a, "--fault-every") == 0)
       opt.fault_every = number_arg(a, v, 1, 1000000000);
     else if (strcmp(a, "--retry-after") == 0) {
-      if (!*v || strpbrk(v, "\r\n"))
-        die_usage("--retry-after %s: bad value", v);
+      if (!*v || strpbrk(v, "\r\n")) die_usage("--retry-after %s: bad value", v);
       opt.retry_after = v;
     } else if (strcmp(a, "--public-url") == 0) {
       if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
@@ -308,8 +303,8 @@ static long base64_decode(const char *z, char *out, size_t cap) {
 }
 
 static int check_auth(struct MHD_Connection *c) {
-  const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                              MHD_HTTP_HEADER_AUTHORIZATION);
+  const char *h =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
   char cred[1024], want[1024];
   long n;
   if (h == NULL) return AUTH_NONE;
@@ -318,16 +313,15 @@ static int check_auth(struct MHD_Connection *c) {
   }
   n = base64_decode(h, cred, sizeof cred);
   snprintf(want, sizeof want, "%s:%s", opt.user, opt.password);
-  if (n < 0 || (size_t)n != strlen(want) || memcmp(cred, want, (size_t)n))
-    return AUTH_BAD;
+  if (n < 0 || (size_t)n != strlen(want) || memcmp(cred, want, (size_t)n)) return AUTH_BAD;
   return AUTH_OK;
 }
 
 /* Does Accept-Encoding allow gzip?  Tokens are comma-separated, may carry
 ** ";q=", and q=0 means "not this one". */
 static int accepts_gzip(struct MHD_Connection *c) {
-  const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                              MHD_HTTP_HEADER_ACCEPT_ENCODING);
+  const char *h =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
   while (h && *h) {
     const char *end = strchr(h, ','), *semi, *q;
     size_t n, len;
@@ -340,8 +334,7 @@ static int accepts_gzip(struct MHD_Connection *c) {
       n--;
     len = n;
     if ((len == 4 && strncasecmp(h, "gzip", 4) == 0) ||
-        (len == 6 && strncasecmp(h, "x-gzip", 6) == 0) ||
-        (len == 1 && *h == '*')) {
+        (len == 6 && strncasecmp(h, "x-gzip", 6) == 0) || (len == 1 && *h == '*')) {
       q = semi ? strstr(semi, "q=") : NULL;
       if (!q || q > end || strtod(q + 2, NULL) > 0) return 1;
     }
@@ -356,8 +349,7 @@ static int gzip_buf(struct buf *body) {
   struct buf out = BUF_INIT;
   int ok = 0;
   memset(&zs, 0, sizeof zs);
-  if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8,
-                   Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     return 0;
   if (!buf_reserve(&out, deflateBound(&zs, body->n) + 32)) goto done;
   zs.next_in = (Bytef *)body->z;
@@ -390,8 +382,7 @@ static void put_meta(struct buf *b, const struct query *q, const char *next) {
     int k, dup = 0;
     if (!q->error_fields[i]) continue;
     for (k = 0; k < i; k++) /* one entry per field: its first error */
-      if (q->error_fields[k] && !strcmp(q->error_fields[k], q->error_fields[i]))
-        dup = 1;
+      if (q->error_fields[k] && !strcmp(q->error_fields[k], q->error_fields[i])) dup = 1;
     if (dup) continue;
     if (j++) buf_putc(b, ',');
     buf_json_string(b, q->error_fields[i]);
@@ -498,8 +489,7 @@ static void normal_reply(struct reply *r, const char *method, const char *path,
     return;
   }
   if (strcmp(method, "GET") != 0) {
-    error_reply(r, MHD_HTTP_METHOD_NOT_ALLOWED, NULL,
-                "Method not allowed: use GET");
+    error_reply(r, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "Method not allowed: use GET");
     r->header = MHD_HTTP_HEADER_ALLOW;
     r->value = "GET";
     return;
@@ -519,8 +509,7 @@ static void normal_reply(struct reply *r, const char *method, const char *path,
     return;
   }
   if (rc != DATA_OK) {
-    error_reply(r, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
-                "General server exception");
+    error_reply(r, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "General server exception");
     return;
   }
   if (!query_parse(&q, query, opt.data.now))
@@ -555,9 +544,8 @@ static void sleep_ms(long ms) {
   }
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
-                              const char *url, const char *method,
-                              const char *version, const char *upload,
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls) {
   struct request *req = *con_cls;
   struct reply r = {0, BUF_INIT, NULL, NULL};
@@ -597,8 +585,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
     goto done;
   case FAULT_500:
   case FAULT_503:
-    error_reply(&r, fault == FAULT_500 ? 500 : 503, NULL,
-                "General server exception");
+    error_reply(&r, fault == FAULT_500 ? 500 : 503, NULL, "General server exception");
     break;
   case FAULT_429:
     error_reply(&r, 429, NULL, "Too many requests: retry later");
@@ -622,15 +609,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
     if (cut == NULL) goto done;
     cut->z = r.body.z;
     cut->limit = r.body.n / 2;
-    resp = MHD_create_response_from_callback(r.body.n, 64 * 1024, cut_reader,
-                                             cut, cut_free);
+    resp = MHD_create_response_from_callback(r.body.n, 64 * 1024, cut_reader, cut, cut_free);
     if (resp == NULL) {
       free(cut);
       goto done;
     }
   } else {
-    resp = MHD_create_response_from_buffer(r.body.n, r.body.z,
-                                           MHD_RESPMEM_MUST_FREE);
+    resp = MHD_create_response_from_buffer(r.body.n, r.body.z, MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) goto done;
   }
   r.body.z = NULL; /* the response owns it now */
@@ -745,18 +730,16 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   if (opt.log_file) {
-    log_fd =
-        open(opt.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    log_fd = open(opt.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd < 0) {
-      fprintf(stderr, "sms-emulator: --log %s: %s\n", opt.log_file,
-              strerror(errno));
+      fprintf(stderr, "sms-emulator: --log %s: %s\n", opt.log_file, strerror(errno));
       goto done;
     }
   }
   fd = listen_loopback(opt.port, &port);
   if (fd < 0) {
-    fprintf(stderr, "sms-emulator: cannot listen on 127.0.0.1:%ld: %s\n",
-            opt.port, strerror(errno));
+    fprintf(stderr, "sms-emulator: cannot listen on 127.0.0.1:%ld: %s\n", opt.port,
+            strerror(errno));
     goto done;
   }
   if (opt.public_url) {
@@ -767,11 +750,10 @@ int main(int argc, char **argv) {
     buf_printf(&url, "http://127.0.0.1:%ld/api", port);
   }
   base_url = url.z;
-  d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
-                           MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-                           MHD_USE_ERROR_LOG,
-                       0, NULL, NULL, handle, NULL, MHD_OPTION_LISTEN_SOCKET,
-                       fd, MHD_OPTION_URI_LOG_CALLBACK, uri_logged, NULL,
+  d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                           MHD_USE_AUTO | MHD_USE_ERROR_LOG,
+                       0, NULL, NULL, handle, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
+                       MHD_OPTION_URI_LOG_CALLBACK, uri_logged, NULL,
                        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
                        MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_END);
   if (d == NULL) {
@@ -780,8 +762,7 @@ int main(int argc, char **argv) {
   }
   fd = -1; /* MHD closes it */
   if (opt.port_file && !write_port_file(opt.port_file, port)) {
-    fprintf(stderr, "sms-emulator: --port-file %s: %s\n", opt.port_file,
-            strerror(errno));
+    fprintf(stderr, "sms-emulator: --port-file %s: %s\n", opt.port_file, strerror(errno));
     goto done;
   }
   data_format_date(opt.data.now, now);
@@ -789,8 +770,8 @@ int main(int argc, char **argv) {
           "sms-emulator: serving http://127.0.0.1:%ld/api: %ld programs "
           "(%ld..%ld) x %ld messages, now %s, seed %llu%s%s\n",
           port, opt.data.n_programs, DATA_FIRST_PROGRAM,
-          DATA_FIRST_PROGRAM + opt.data.n_programs - 1, opt.data.n_messages,
-          now, (unsigned long long)opt.data.seed, opt.fault ? ", fault " : "",
+          DATA_FIRST_PROGRAM + opt.data.n_programs - 1, opt.data.n_messages, now,
+          (unsigned long long)opt.data.seed, opt.fault ? ", fault " : "",
           fault_names[opt.fault]);
 
   while (sigwait(&sigs, &sig) != 0) {

@@ -20,14 +20,13 @@
 #define MAX_ECHO 200 /* bytes of a client's value quoted in a message */
 
 enum { P_TYPE, P_START, P_END, P_SIZE, P_PAGE, N_PARAMS };
-static const char *const param_names[N_PARAMS] = {
-    "messageType", "startDate", "endDate", "pageSize", "page"};
+static const char *const param_names[N_PARAMS] = {"messageType", "startDate", "endDate",
+                                                  "pageSize", "page"};
 
 static void add_error(struct query *q, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void add_error(struct query *q, const char *field, const char *fmt,
-                      ...) {
+static void add_error(struct query *q, const char *field, const char *fmt, ...) {
   char msg[1024];
   va_list ap;
   if (q->n_errors >= QUERY_MAX_ERRORS) return;
@@ -103,14 +102,12 @@ static void check_value(struct query *q, int p, const char *v) {
     else if (strcmp(v, "MT") == 0)
       q->type = DATA_MT;
     else
-      add_error(q, "messageType", "messageType '%s' is not valid: use MO or MT",
-                echo(v, e));
+      add_error(q, "messageType", "messageType '%s' is not valid: use MO or MT", echo(v, e));
     break;
   case P_START:
   case P_END:
     if (!data_parse_date(v, p == P_START ? &q->start : &q->end))
-      add_error(q, param_names[p],
-                "%s '%s' is not a valid date: use YYYY-MM-DDTHH:MM:SS",
+      add_error(q, param_names[p], "%s '%s' is not a valid date: use YYYY-MM-DDTHH:MM:SS",
                 param_names[p], echo(v, e));
     else if (p == P_START)
       q->has_start = 1;
@@ -121,8 +118,7 @@ static void check_value(struct query *q, int p, const char *v) {
     if (parse_count(v, &n) && n >= 1 && n <= QUERY_MAX_PAGE_SIZE)
       q->page_size = n;
     else
-      add_error(q, "pageSize",
-                "pageSize '%s' is not valid: use an integer from 1 to %d",
+      add_error(q, "pageSize", "pageSize '%s' is not valid: use an integer from 1 to %d",
                 echo(v, e), QUERY_MAX_PAGE_SIZE);
     break;
   case P_PAGE:
@@ -198,11 +194,8 @@ int query_parse(struct query *q, const char *raw, time_t now) {
     v = eq ? decode(eq + 1, n - kn - 1, &oom) : strdup("");
     if (k == NULL || v == NULL) {
       char raw_seg[MAX_ECHO + 1];
-      snprintf(raw_seg, sizeof raw_seg, "%.*s",
-               (int)(n < MAX_ECHO ? n : MAX_ECHO), seg);
-      if (!oom)
-        add_error(q, NULL, "parameter '%s' has an invalid percent-encoding",
-                  raw_seg);
+      snprintf(raw_seg, sizeof raw_seg, "%.*s", (int)(n < MAX_ECHO ? n : MAX_ECHO), seg);
+      if (!oom) add_error(q, NULL, "parameter '%s' has an invalid percent-encoding", raw_seg);
       goto next;
     }
     for (p = 0; p < N_PARAMS && strcmp(k, param_names[p]) != 0; p++) {

@@ -28,17 +28,17 @@
 #define QUERY_YEAR (366L * 86400L) /* the longest window, in seconds */
 
 struct query {
-  int type;        /* DATA_ALL, DATA_MO or DATA_MT */
-  int has_start;   /* startDate was given */
-  int has_end;     /* endDate was given */
-  time_t start;    /* startDate, if given */
-  time_t end;      /* endDate, if given */
-  long page_size;  /* pageSize, or the default */
-  long page;       /* page (1-based), or 1 */
-  time_t lo;       /* first date served (inclusive) */
-  time_t hi;       /* last date served (inclusive) */
-  struct buf rest; /* raw "k=v&k=v" of all but page: nextPageUrl */
-  int n_errors;    /* entries in errors[] */
+  int type;                             /* DATA_ALL, DATA_MO or DATA_MT */
+  int has_start;                        /* startDate was given */
+  int has_end;                          /* endDate was given */
+  time_t start;                         /* startDate, if given */
+  time_t end;                           /* endDate, if given */
+  long page_size;                       /* pageSize, or the default */
+  long page;                            /* page (1-based), or 1 */
+  time_t lo;                            /* first date served (inclusive) */
+  time_t hi;                            /* last date served (inclusive) */
+  struct buf rest;                      /* raw "k=v&k=v" of all but page: nextPageUrl */
+  int n_errors;                         /* entries in errors[] */
   char *errors[QUERY_MAX_ERRORS];       /* messages for generalErrors */
   char *error_fields[QUERY_MAX_ERRORS]; /* field of each, or NULL */
 };

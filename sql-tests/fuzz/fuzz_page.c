@@ -24,15 +24,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(x)                                                                          \
-  do {                                                                                    \
-    if (!(x)) {                                                                           \
-      fprintf(stderr, "fuzz_page: check failed: %s (line %d)\n", #x, __LINE__);          \
-      abort();                                                                            \
-    }                                                                                     \
+#define CHECK(x)                                                                               \
+  do {                                                                                         \
+    if (!(x)) {                                                                                \
+      fprintf(stderr, "fuzz_page: check failed: %s (line %d)\n", #x, __LINE__);                \
+      abort();                                                                                 \
+    }                                                                                          \
   } while (0)
 
-static volatile unsigned long long uSink; /* keeps the reads of values from being optimized out */
+static volatile unsigned long long
+    uSink; /* keeps the reads of values from being optimized out */
 
 static void check_value(const SmsValue *v, SmsField e) {
   switch (v->eType) {
@@ -47,7 +48,8 @@ static void check_value(const SmsValue *v, SmsField e) {
   case SMS_TEXT:
     CHECK(v->z != 0);
     CHECK(memchr(v->z, 0, v->n) == 0 && v->z[v->n] == 0); /* n bytes, NUL-terminated */
-    for (size_t i = 0; i < v->n; i++) uSink += (unsigned char)v->z[i];
+    for (size_t i = 0; i < v->n; i++)
+      uSink += (unsigned char)v->z[i];
     if (v->z == v->zBuf) CHECK(e == SMS_F_DATE && v->n == 19 && v->zBuf[10] == ' ');
     break;
   default:
@@ -58,10 +60,14 @@ static void check_value(const SmsValue *v, SmsField e) {
 static int same_value(const SmsValue *a, const SmsValue *b) {
   if (a->eType != b->eType) return 0;
   switch (a->eType) {
-  case SMS_INT: return a->iVal == b->iVal;
-  case SMS_REAL: return memcmp(&a->rVal, &b->rVal, sizeof(double)) == 0;
-  case SMS_TEXT: return a->n == b->n && memcmp(a->z, b->z, a->n) == 0;
-  default: return 1;
+  case SMS_INT:
+    return a->iVal == b->iVal;
+  case SMS_REAL:
+    return memcmp(&a->rVal, &b->rVal, sizeof(double)) == 0;
+  case SMS_TEXT:
+    return a->n == b->n && memcmp(a->z, b->z, a->n) == 0;
+  default:
+    return 1;
   }
 }
 
@@ -119,7 +125,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unsigned long long *aHash = malloc(sizeof(*aHash) * (page.nRow ? page.nRow : 1));
     CHECK(aHash != 0);
     sms_page_row_hashes(&page, aHash);
-    for (int i = 0; i < page.nRow; i++) uSink += aHash[i];
+    for (int i = 0; i < page.nRow; i++)
+      uSink += aHash[i];
     free(aHash);
     CHECK(walk_page(&page) == page.nRow);
 

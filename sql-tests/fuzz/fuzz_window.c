@@ -30,7 +30,9 @@ static void fail(const char *zWhy, int op, const char *z, size_t n, const SmsWin
   sms_time_format(w->iLo, ' ', zLo);
   sms_time_format(w->iHi, ' ', zHi);
   sms_time_format(t, ' ', zT);
-  fprintf(stderr, "fuzz_window: %s: date %s '%.*s' (%zu bytes): window [%s (%lld), %s (%lld)], date %s (%lld)\n",
+  fprintf(stderr,
+          "fuzz_window: %s: date %s '%.*s' (%zu bytes): window [%s (%lld), %s (%lld)], date %s "
+          "(%lld)\n",
           zWhy, azOp[op], (int)n, z, n, zLo, w->iLo, zHi, w->iHi, zT, t);
   abort();
 }
@@ -41,11 +43,16 @@ static int text_holds(const char *zD, const char *z, size_t n, int op) {
   int c = memcmp(zD, z, nMin);
   if (c == 0) c = n == 19 ? 0 : (19 < n ? -1 : 1);
   switch (op) {
-  case SMS_OP_EQ: return c == 0;
-  case SMS_OP_LT: return c < 0;
-  case SMS_OP_LE: return c <= 0;
-  case SMS_OP_GT: return c > 0;
-  default: return c >= 0;
+  case SMS_OP_EQ:
+    return c == 0;
+  case SMS_OP_LT:
+    return c < 0;
+  case SMS_OP_LE:
+    return c <= 0;
+  case SMS_OP_GT:
+    return c > 0;
+  default:
+    return c >= 0;
   }
 }
 
@@ -65,7 +72,8 @@ static int completed(const char *z, size_t n, char cFill, sms_time *pT) {
   while (k < n && k < 19 &&
          (zTemplate[k] == '0' ? (z[k] >= '0' && z[k] <= '9') : z[k] == zTemplate[k]))
     k++;
-  for (size_t i = 0; i < 19; i++) a[i] = i < k ? z[i] : (zTemplate[i] == '0' ? cFill : zTemplate[i]);
+  for (size_t i = 0; i < 19; i++)
+    a[i] = i < k ? z[i] : (zTemplate[i] == '0' ? cFill : zTemplate[i]);
   return sms_time_parse(a, 19, pT) == 0;
 }
 
@@ -81,8 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sms_window_apply(&w, (SmsOp)op, z, n);
 
   /* The edges: a sound window has no accepted date just outside it. */
-  static const sms_time aStep[] = {0, 1, 2, 59, 60, 61, 3599, 3600, 86399, 86400, 86401,
-                                   2678400, 31536000, 31622400};
+  static const sms_time aStep[] = {0,    1,     2,     59,    60,      61,       3599,
+                                   3600, 86399, 86400, 86401, 2678400, 31536000, 31622400};
   for (size_t i = 0; i < sizeof(aStep) / sizeof(aStep[0]); i++) {
     if (w.iLo > SMS_TIME_MIN) check_date(w.iLo - 1 - aStep[i], op, z, n, &w);
     if (w.iHi < SMS_TIME_MAX) check_date(w.iHi + 1 + aStep[i], op, z, n, &w);
@@ -98,13 +106,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       check_date(t + aStep[j], op, z, n, &w);
     }
   }
-  static const char *const azFixed[] = {
-      "0000-01-01 00:00:00", "0000-12-31 23:59:59", "1970-01-01 00:00:00",
-      "1999-12-31 23:59:59", "2000-02-29 12:00:00", "2024-02-29 23:59:59",
-      "2025-06-30 12:00:00", "2026-06-30 12:00:00", "2026-12-31 23:59:59",
-      "9999-12-31 23:59:59"};
+  static const char *const azFixed[] = {"0000-01-01 00:00:00", "0000-12-31 23:59:59",
+                                        "1970-01-01 00:00:00", "1999-12-31 23:59:59",
+                                        "2000-02-29 12:00:00", "2024-02-29 23:59:59",
+                                        "2025-06-30 12:00:00", "2026-06-30 12:00:00",
+                                        "2026-12-31 23:59:59", "9999-12-31 23:59:59"};
   for (size_t i = 0; i < sizeof(azFixed) / sizeof(azFixed[0]); i++) {
-    if (sms_time_parse(azFixed[i], 19, &t) != 0) fail("a fixed date does not parse", op, z, n, &w, 0);
+    if (sms_time_parse(azFixed[i], 19, &t) != 0)
+      fail("a fixed date does not parse", op, z, n, &w, 0);
     check_date(t, op, z, n, &w);
   }
 
@@ -119,7 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (sms_window_is_empty(&w)) fail("a request for an empty window", op, z, n, &w, iS);
     if (iS > iWantLo || iS < iOldest) fail("startDate misses wanted times", op, z, n, &w, iS);
     if (bEnd != 0 && bEnd != 1) fail("bEnd not set", op, z, n, &w, 0);
-    if (bEnd && (iE < w.iHi || iE - iS > SMS_RETENTION)) fail("endDate misses wanted times or spans over a year", op, z, n, &w, iE);
+    if (bEnd && (iE < w.iHi || iE - iS > SMS_RETENTION))
+      fail("endDate misses wanted times or spans over a year", op, z, n, &w, iE);
   } else if (!sms_window_is_empty(&w) && w.iHi >= iOldest) {
     fail("no request for a window the API serves", op, z, n, &w, now);
   }

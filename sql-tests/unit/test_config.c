@@ -23,7 +23,8 @@ static int config(SmsConfig *p, char *zErr, const char *zOpt, ...) {
   int n = 0;
   va_list ap;
   va_start(ap, zOpt);
-  for (const char *z = zOpt; z && n < 16; z = va_arg(ap, const char *)) azArg[n++] = z;
+  for (const char *z = zOpt; z && n < 16; z = va_arg(ap, const char *))
+    azArg[n++] = z;
   va_end(ap);
   return sms_config_init(p, n, azArg, zErr, 1024);
 }

@@ -21,10 +21,17 @@ static const char *field(const SmsPage *p, SmsField e) {
   SmsValue v;
   sms_row_field(p->pCur, e, &v);
   switch (v.eType) {
-  case SMS_NULL: return "NULL";
-  case SMS_INT: snprintf(z, sizeof(z), "INT %lld", v.iVal); break;
-  case SMS_REAL: snprintf(z, sizeof(z), "REAL %g", v.rVal); break;
-  default: snprintf(z, sizeof(z), "TEXT %.*s", (int)v.n, v.z); break;
+  case SMS_NULL:
+    return "NULL";
+  case SMS_INT:
+    snprintf(z, sizeof(z), "INT %lld", v.iVal);
+    break;
+  case SMS_REAL:
+    snprintf(z, sizeof(z), "REAL %g", v.rVal);
+    break;
+  default:
+    snprintf(z, sizeof(z), "TEXT %.*s", (int)v.n, v.z);
+    break;
   }
   return z;
 }
@@ -105,7 +112,8 @@ int main(void) {
         "a page of three dated rows");
   SmsValue v;
   sms_page_field(&pg, SMS_F_TYPE, &v);
-  check(v.eType == SMS_TEXT && strcmp(v.z, "MO") == 0, "page field: the first of a repeated key");
+  check(v.eType == SMS_TEXT && strcmp(v.z, "MO") == 0,
+        "page field: the first of a repeated key");
   sms_page_next(&pg);
   sms_page_field(&pg, SMS_F_TYPE, &v);
   check(v.eType == SMS_NULL, "page field: the next row's own fields, not the cached ones");
@@ -126,7 +134,8 @@ int main(void) {
   if (strcmp(zOrder, "03 02 02L 01 ")) printf("#   got '%s'\n", zOrder);
   sms_page_clear(&pg);
   decode("[{\"date\":\"soon\"}]", &pg, zErr);
-  check(sms_page_sort_by_date(&pg, 0, &zBad) == SMS_PAGE_UNDATED && zBad && !strcmp(zBad, "soon"),
+  check(sms_page_sort_by_date(&pg, 0, &zBad) == SMS_PAGE_UNDATED && zBad &&
+            !strcmp(zBad, "soon"),
         "a row without a real date cannot be sorted");
   sms_page_clear(&pg);
 

@@ -43,11 +43,16 @@ static int text_cmp(const char *a, size_t na, const char *b, size_t nb) {
 
 static int op_holds(SmsOp op, int c) {
   switch (op) {
-  case SMS_OP_EQ: return c == 0;
-  case SMS_OP_LT: return c < 0;
-  case SMS_OP_LE: return c <= 0;
-  case SMS_OP_GT: return c > 0;
-  default: return c >= 0;
+  case SMS_OP_EQ:
+    return c == 0;
+  case SMS_OP_LT:
+    return c < 0;
+  case SMS_OP_LE:
+    return c <= 0;
+  case SMS_OP_GT:
+    return c > 0;
+  default:
+    return c >= 0;
   }
 }
 
@@ -60,15 +65,15 @@ static const char *const azOp[] = {"=", "<", "<=", ">", ">="};
 
 /* A random constraint value near the dates in [2025-12-25, 2026-01-05]. */
 static void random_value(char *z) {
-  static const char *const azJunk[] = {"T", " ", ".", "Z", "x", "/", ":", "-", "\xc3\xa9",
-                                       "", "9", "0", "5"};
+  static const char *const azJunk[] = {"T", " ",        ".", "Z", "x", "/", ":",
+                                       "-", "\xc3\xa9", "",  "9", "0", "5"};
   char zDate[20];
   sms_time t = t_of("2025-12-25 00:00:00") + rand() % (12 * 86400);
   if (rand() % 4 == 0) t = t - t % 86400 + (rand() % 2 ? 0 : 86399); /* day edges */
   sms_time_format(t, rand() % 3 ? ' ' : 'T', zDate);
   if (rand() % 8 == 0) { /* unreal fields */
-    static const char *const azBad[] = {"2026-02-30", "2025-13-01", "2026-00-10",
-                                        "2025-12-00", "2025-12-32"};
+    static const char *const azBad[] = {"2026-02-30", "2025-13-01", "2026-00-10", "2025-12-00",
+                                        "2025-12-32"};
     memcpy(zDate, azBad[rand() % 5], 10);
   }
   if (rand() % 8 == 0) memcpy(zDate + 11, rand() % 2 ? "24" : "99", 2);
