@@ -1,80 +1,475 @@
 /*
 ** sms_page.c: the page decoder, one API response body in, rows out. See sms_page.h.
 **
-** A row stays the cJSON object the parser made: the vtab reads the few fields a query asks
-** for straight from it, so nothing is copied per row unless SQLite asks for that column.
+** One pass over the body checks it is JSON (RFC 8259, strictly: what cJSON accepts and
+** more is refused) and notes where each message object and its known fields are. cJSON
+** parsed a page into about 25 allocations a message, which made malloc the largest cost
+** of an export; here a page is one copy of the body plus one array of SmsRow.
 */
 #include "sms_page.h"
 #include "sms_window.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define MAX_DEPTH 200 /* nesting allowed inside unknown fields */
 
 const char *const sms_field_json_name[SMS_N_FIELD] = {
     "campaignName", "programName", "programType", "type",    "deliveryStatus",
     "number",       "body",        "date",        "network",
 };
 
-static const cJSON *object_item(const cJSON *pObj, const char *zKey) {
-  return cJSON_IsObject(pObj) ? cJSON_GetObjectItemCaseSensitive(pObj, zKey) : 0;
+/* ---------------------------------------------------------------- the JSON scanner */
+
+typedef struct Scanner {
+  const char *z;     /* the next byte */
+  const char *zEnd;  /* one past the last byte */
+  const char *zBase; /* the first byte, for error positions */
+  int nDepth;        /* arrays and objects open */
+  const char *zWhy;  /* what was wrong, when a scan failed */
+} Scanner;
+
+static void skip_ws(Scanner *s) {
+  while (s->z < s->zEnd && (*s->z == ' ' || *s->z == '\n' || *s->z == '\r' || *s->z == '\t'))
+    s->z++;
+}
+
+static int fail(Scanner *s, const char *zWhy) {
+  if (!s->zWhy) s->zWhy = zWhy;
+  return -1;
+}
+
+static int hex4(const char *z) {
+  int v = 0;
+  for (int i = 0; i < 4; i++) {
+    char c = z[i];
+    v <<= 4;
+    if (c >= '0' && c <= '9')
+      v |= c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v |= c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v |= c - 'A' + 10;
+    else
+      return -1;
+  }
+  return v;
+}
+
+/* A string at s->z (its opening quote). *pbEscaped says whether it holds a backslash. */
+static int scan_string(Scanner *s, int *pbEscaped) {
+  const char *z = s->z + 1;
+  *pbEscaped = 0;
+  for (;;) {
+    if (z >= s->zEnd) return fail(s, "a string is not closed");
+    unsigned char c = (unsigned char)*z;
+    if (c == '"') break;
+    if (c < 0x20) return fail(s, "a string holds a control character");
+    if (c == '\\') {
+      *pbEscaped = 1;
+      if (z + 1 >= s->zEnd) return fail(s, "a string is not closed");
+      char e = z[1];
+      if (e == 'u') {
+        if (z + 6 > s->zEnd) return fail(s, "a \\u escape is cut short");
+        int u = hex4(z + 2);
+        if (u < 0) return fail(s, "a \\u escape is not hexadecimal");
+        z += 6;
+        if (u >= 0xDC00 && u <= 0xDFFF) return fail(s, "a lone low surrogate");
+        if (u >= 0xD800 && u <= 0xDBFF) { /* must be followed by its low half */
+          if (z + 6 > s->zEnd || z[0] != '\\' || z[1] != 'u')
+            return fail(s, "a lone surrogate");
+          int u2 = hex4(z + 2);
+          if (u2 < 0xDC00 || u2 > 0xDFFF) return fail(s, "a lone surrogate");
+          z += 6;
+        }
+        continue;
+      }
+      if (!strchr("\"\\/bfnrt", e) || e == 0) return fail(s, "a string has a bad escape");
+      z += 2;
+      continue;
+    }
+    z++;
+  }
+  s->z = z + 1;
+  return 0;
+}
+
+static int scan_number(Scanner *s) {
+  const char *z = s->z;
+  if (z < s->zEnd && *z == '-') z++;
+  if (z >= s->zEnd || *z < '0' || *z > '9') return fail(s, "a number has no digits");
+  if (*z == '0') {
+    z++;
+  } else {
+    while (z < s->zEnd && *z >= '0' && *z <= '9')
+      z++;
+  }
+  if (z < s->zEnd && *z == '.') {
+    z++;
+    if (z >= s->zEnd || *z < '0' || *z > '9')
+      return fail(s, "a number has no digits after '.'");
+    while (z < s->zEnd && *z >= '0' && *z <= '9')
+      z++;
+  }
+  if (z < s->zEnd && (*z == 'e' || *z == 'E')) {
+    z++;
+    if (z < s->zEnd && (*z == '+' || *z == '-')) z++;
+    if (z >= s->zEnd || *z < '0' || *z > '9') return fail(s, "a number has no exponent digits");
+    while (z < s->zEnd && *z >= '0' && *z <= '9')
+      z++;
+  }
+  s->z = z;
+  return 0;
+}
+
+static int scan_value(Scanner *s);
+
+static int scan_literal(Scanner *s, const char *zWord) {
+  size_t n = strlen(zWord);
+  if ((size_t)(s->zEnd - s->z) < n || memcmp(s->z, zWord, n) != 0) {
+    return fail(s, "an unexpected character");
+  }
+  s->z += n;
+  return 0;
+}
+
+/* The members of an object at s->z ('{'); xMember, when not NULL, sees each key (its
+** text between the quotes, and whether it has escapes) with the scanner at its value, and
+** scans the value itself. */
+typedef int (*MemberFn)(Scanner *s, const char *zKey, size_t nKey, int bEscaped, void *pArg);
+
+static int scan_object(Scanner *s, MemberFn xMember, void *pArg) {
+  if (++s->nDepth > MAX_DEPTH) return fail(s, "values are nested too deeply");
+  s->z++;
+  skip_ws(s);
+  if (s->z < s->zEnd && *s->z == '}') {
+    s->z++;
+    s->nDepth--;
+    return 0;
+  }
+  for (;;) {
+    int bEscaped;
+    skip_ws(s);
+    if (s->z >= s->zEnd || *s->z != '"') return fail(s, "an object key is not a string");
+    const char *zKey = s->z + 1;
+    if (scan_string(s, &bEscaped)) return -1;
+    size_t nKey = (size_t)(s->z - 1 - zKey);
+    skip_ws(s);
+    if (s->z >= s->zEnd || *s->z != ':') return fail(s, "a ':' is missing");
+    s->z++;
+    skip_ws(s);
+    if (xMember ? xMember(s, zKey, nKey, bEscaped, pArg) : scan_value(s)) return -1;
+    skip_ws(s);
+    if (s->z < s->zEnd && *s->z == ',') {
+      s->z++;
+      continue;
+    }
+    if (s->z < s->zEnd && *s->z == '}') break;
+    return fail(s, "a ',' or '}' is missing");
+  }
+  s->z++;
+  s->nDepth--;
+  return 0;
+}
+
+/* The elements of an array at s->z ('['); xElement as xMember. */
+typedef int (*ElementFn)(Scanner *s, void *pArg);
+
+static int scan_array(Scanner *s, ElementFn xElement, void *pArg) {
+  if (++s->nDepth > MAX_DEPTH) return fail(s, "values are nested too deeply");
+  s->z++;
+  skip_ws(s);
+  if (s->z < s->zEnd && *s->z == ']') {
+    s->z++;
+    s->nDepth--;
+    return 0;
+  }
+  for (;;) {
+    skip_ws(s);
+    if (xElement ? xElement(s, pArg) : scan_value(s)) return -1;
+    skip_ws(s);
+    if (s->z < s->zEnd && *s->z == ',') {
+      s->z++;
+      continue;
+    }
+    if (s->z < s->zEnd && *s->z == ']') break;
+    return fail(s, "a ',' or ']' is missing");
+  }
+  s->z++;
+  s->nDepth--;
+  return 0;
+}
+
+static int scan_value(Scanner *s) {
+  int bEscaped;
+  if (s->z >= s->zEnd) return fail(s, "a value is missing");
+  switch (*s->z) {
+  case '"':
+    return scan_string(s, &bEscaped);
+  case '{':
+    return scan_object(s, 0, 0);
+  case '[':
+    return scan_array(s, 0, 0);
+  case 't':
+    return scan_literal(s, "true");
+  case 'f':
+    return scan_literal(s, "false");
+  case 'n':
+    return scan_literal(s, "null");
+  default:
+    if (*s->z == '-' || (*s->z >= '0' && *s->z <= '9')) return scan_number(s);
+    return fail(s, "an unexpected character");
+  }
+}
+
+/* Decode the JSON string token z[0..n) (quotes included) into zOut, which holds n bytes.
+** Returns the bytes written. The token was checked by scan_string. */
+static size_t unescape(const char *z, size_t n, char *zOut) {
+  size_t j = 0;
+  for (size_t i = 1; i + 1 < n; i++) {
+    char c = z[i];
+    if (c != '\\') {
+      zOut[j++] = c;
+      continue;
+    }
+    c = z[++i];
+    switch (c) {
+    case 'b':
+      zOut[j++] = '\b';
+      break;
+    case 'f':
+      zOut[j++] = '\f';
+      break;
+    case 'n':
+      zOut[j++] = '\n';
+      break;
+    case 'r':
+      zOut[j++] = '\r';
+      break;
+    case 't':
+      zOut[j++] = '\t';
+      break;
+    case 'u': {
+      unsigned int u = (unsigned int)hex4(z + i + 1);
+      i += 4;
+      if (u >= 0xD800 && u <= 0xDBFF) {
+        u = 0x10000 + ((u - 0xD800) << 10) + ((unsigned int)hex4(z + i + 3) - 0xDC00);
+        i += 6;
+      }
+      if (u < 0x80) {
+        zOut[j++] = (char)u;
+      } else if (u < 0x800) {
+        zOut[j++] = (char)(0xC0 | (u >> 6));
+        zOut[j++] = (char)(0x80 | (u & 0x3F));
+      } else if (u < 0x10000) {
+        zOut[j++] = (char)(0xE0 | (u >> 12));
+        zOut[j++] = (char)(0x80 | ((u >> 6) & 0x3F));
+        zOut[j++] = (char)(0x80 | (u & 0x3F));
+      } else {
+        zOut[j++] = (char)(0xF0 | (u >> 18));
+        zOut[j++] = (char)(0x80 | ((u >> 12) & 0x3F));
+        zOut[j++] = (char)(0x80 | ((u >> 6) & 0x3F));
+        zOut[j++] = (char)(0x80 | (u & 0x3F));
+      }
+      break;
+    }
+    default:
+      zOut[j++] = c;
+      break; /* " \ / */
+    }
+  }
+  return j;
+}
+
+/* Whether the key token text zKey[0..nKey) (between the quotes) spells zName. */
+static int key_is(const char *zKey, size_t nKey, int bEscaped, const char *zName) {
+  size_t nName = strlen(zName);
+  if (!bEscaped) return nKey == nName && memcmp(zKey, zName, nName) == 0;
+  char zBuf[64];
+  if (nKey + 2 > sizeof(zBuf)) return 0; /* an escaped key this long is none of ours */
+  /* unescape wants the quotes around the token: they are there, in the body */
+  return unescape(zKey - 1, nKey + 2, zBuf) == nName && memcmp(zBuf, zName, nName) == 0;
+}
+
+/* ---------------------------------------------------------------- decoding a page */
+
+typedef struct Decoder {
+  SmsPage *p;           /* the page being filled */
+  int nAlloc;           /* room in p->aRow */
+  int nElement;         /* elements of the message array seen */
+  int iNotObject;       /* 1-based index of the first message that is not an object */
+  const char *zNextTok; /* the nextPageUrl value token, or NULL */
+  size_t nNextTok;      /* its bytes */
+  int bMetaNext;        /* meta had a nextPageUrl key (then the top-level one is ignored) */
+  int bData;            /* the "data" array was seen */
+  int bMeta;            /* the "meta" object was seen */
+  int bTopNext;         /* a top-level nextPageUrl was seen */
+} Decoder;
+
+static int row_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped, void *pArg) {
+  SmsRow *pRow = pArg;
+  const char *zStart = s->z;
+  if (scan_value(s)) return -1;
+  for (int i = 0; i < SMS_N_FIELD; i++) {
+    if (pRow->aLen[i] == 0 && key_is(zKey, nKey, bEscaped, sms_field_json_name[i])) {
+      pRow->aOff[i] = (unsigned int)(zStart - pRow->zObj);
+      pRow->aLen[i] = (unsigned int)(s->z - zStart);
+      break;
+    }
+  }
+  return 0;
+}
+
+static int message_element(Scanner *s, void *pArg) {
+  Decoder *d = pArg;
+  SmsPage *p = d->p;
+  d->nElement++;
+  if (s->z >= s->zEnd) return fail(s, "a value is missing");
+  if (*s->z != '{') { /* the page fails, but only once the whole body proved to be JSON */
+    if (!d->iNotObject) d->iNotObject = d->nElement;
+    return scan_value(s);
+  }
+  if (p->nRow == d->nAlloc) {
+    int nNew = d->nAlloc ? d->nAlloc * 2 : 64;
+    SmsRow *aNew = realloc(p->aRow, nNew * sizeof(SmsRow));
+    if (!aNew) return fail(s, "out of memory");
+    p->aRow = aNew;
+    d->nAlloc = nNew;
+  }
+  SmsRow *pRow = &p->aRow[p->nRow];
+  memset(pRow, 0, sizeof(*pRow));
+  pRow->zObj = s->z;
+  if (scan_object(s, row_member, pRow)) return -1;
+  pRow->nObj = (unsigned int)(s->z - pRow->zObj);
+  p->nRow++;
+  return 0;
+}
+
+static int meta_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped, void *pArg) {
+  Decoder *d = pArg;
+  if (!d->bMetaNext && key_is(zKey, nKey, bEscaped, "nextPageUrl")) {
+    d->bMetaNext = 1;
+    d->zNextTok = s->z;
+    if (scan_value(s)) return -1;
+    d->nNextTok = (size_t)(s->z - d->zNextTok);
+    return 0;
+  }
+  return scan_value(s);
+}
+
+static int top_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped, void *pArg) {
+  Decoder *d = pArg;
+  if (s->z >= s->zEnd) return fail(s, "a value is missing");
+  if (!d->bData && key_is(zKey, nKey, bEscaped, "data")) {
+    d->bData = 1;
+    if (*s->z == '[') return scan_array(s, message_element, d);
+    d->bData = -1; /* present, but not an array */
+    return scan_value(s);
+  }
+  if (!d->bMeta && key_is(zKey, nKey, bEscaped, "meta")) {
+    d->bMeta = 1;
+    if (*s->z == '{') return scan_object(s, meta_member, d);
+    return scan_value(s);
+  }
+  if (!d->bTopNext && key_is(zKey, nKey, bEscaped, "nextPageUrl")) {
+    d->bTopNext = 1;
+    if (!d->bMetaNext) {
+      d->zNextTok = s->z;
+      if (scan_value(s)) return -1;
+      d->nNextTok = (size_t)(s->z - d->zNextTok);
+      return 0;
+    }
+  }
+  return scan_value(s);
 }
 
 int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr) {
-  const char *zEnd = 0;
-  memset(p, 0, sizeof(*p));
-  p->pRoot = cJSON_ParseWithLengthOpts(z, n, &zEnd, 0);
-  if (p->pRoot == 0) {
-    size_t iAt = zEnd && zEnd >= z ? (size_t)(zEnd - z) : 0;
-    if (n == 0) {
-      snprintf(zErr, nErr, "the response body is empty");
-    } else {
-      snprintf(zErr, nErr, "the response is not valid JSON (error at byte %zu of %zu)", iAt, n);
-    }
+  Scanner s;
+  Decoder d;
+  sms_page_clear(p);
+  memset(&d, 0, sizeof(d));
+  d.p = p;
+  if (n == 0) {
+    snprintf(zErr, nErr, "the response body is empty");
+    return -1;
+  }
+  if (n > 0xFFFFFFF0u) {
+    snprintf(zErr, nErr, "the response body is too large");
+    return -1;
+  }
+  p->azBody = malloc(sizeof(char *));
+  char *zBody = malloc(n);
+  if (!p->azBody || !zBody) {
+    free(zBody);
+    snprintf(zErr, nErr, "out of memory");
     goto fail;
   }
-  while (zEnd < z + n && (*zEnd == ' ' || *zEnd == '\n' || *zEnd == '\r' || *zEnd == '\t'))
-    zEnd++;
-  if (zEnd != z + n) {
-    snprintf(zErr, nErr, "the response has bytes after its JSON value (at byte %zu of %zu)",
-             (size_t)(zEnd - z), n);
-    goto fail;
-  }
+  memcpy(zBody, z, n);
+  p->azBody[0] = zBody;
+  p->nBody = 1;
 
-  const cJSON *pNext = 0;
-  if (cJSON_IsArray(p->pRoot)) {
-    p->pData = p->pRoot;
-  } else if (cJSON_IsObject(p->pRoot)) {
-    p->pData = cJSON_GetObjectItemCaseSensitive(p->pRoot, "data");
-    if (!cJSON_IsArray(p->pData)) {
-      snprintf(zErr, nErr, "the response has no \"data\" array of messages");
-      goto fail;
-    }
-    pNext = object_item(object_item(p->pRoot, "meta"), "nextPageUrl");
-    if (pNext == 0) pNext = object_item(p->pRoot, "nextPageUrl");
-    if (pNext && !cJSON_IsNull(pNext) && !cJSON_IsString(pNext)) {
-      snprintf(zErr, nErr, "the response's nextPageUrl is not a string");
+  memset(&s, 0, sizeof(s));
+  s.z = s.zBase = zBody;
+  s.zEnd = zBody + n;
+  skip_ws(&s);
+  int bArray = s.z < s.zEnd && *s.z == '[';
+  int bObject = s.z < s.zEnd && *s.z == '{';
+  int rc;
+  if (bArray) {
+    rc = scan_array(&s, message_element, &d);
+  } else if (bObject) {
+    rc = scan_object(&s, top_member, &d);
+  } else {
+    rc = scan_value(&s);
+  }
+  if (rc == 0) {
+    skip_ws(&s);
+    if (s.z != s.zEnd) {
+      snprintf(zErr, nErr, "the response has bytes after its JSON value (at byte %zu of %zu)",
+               (size_t)(s.z - s.zBase), n);
       goto fail;
     }
   } else {
-    snprintf(zErr, nErr, "the response is neither a page object nor an array of messages");
+    if (s.zWhy && strcmp(s.zWhy, "out of memory") == 0) {
+      snprintf(zErr, nErr, "out of memory");
+    } else {
+      snprintf(zErr, nErr, "the response is not valid JSON: %s (at byte %zu of %zu)",
+               s.zWhy ? s.zWhy : "?", (size_t)(s.z - s.zBase), n);
+    }
     goto fail;
   }
 
-  int i = 0;
-  const cJSON *pRow;
-  cJSON_ArrayForEach(pRow, p->pData) {
-    if (!cJSON_IsObject(pRow)) {
-      snprintf(zErr, nErr, "message %d of the response is not a JSON object", i + 1);
+  if (!bArray && !bObject) {
+    snprintf(zErr, nErr, "the response is neither a page object nor an array of messages");
+    goto fail;
+  }
+  if (bObject && d.bData != 1) {
+    snprintf(zErr, nErr, "the response has no \"data\" array of messages");
+    goto fail;
+  }
+  if (d.iNotObject) {
+    snprintf(zErr, nErr, "message %d of the response is not a JSON object", d.iNotObject);
+    goto fail;
+  }
+  if (d.zNextTok && *d.zNextTok == '"') {
+    p->zNext = malloc(d.nNextTok);
+    if (!p->zNext) {
+      snprintf(zErr, nErr, "out of memory");
       goto fail;
     }
-    i++;
+    size_t nNext = unescape(d.zNextTok, d.nNextTok, p->zNext);
+    p->zNext[nNext] = 0;
+    if (nNext == 0 || memchr(p->zNext, 0, nNext)) { /* "" is no next page; NUL is no URL */
+      free(p->zNext);
+      p->zNext = 0;
+    }
+  } else if (d.zNextTok && *d.zNextTok != 'n') {
+    snprintf(zErr, nErr, "the response's nextPageUrl is not a string");
+    goto fail;
   }
-  p->nRow = i;
-  p->pCur = p->pData->child;
-  p->zNext = cJSON_IsString(pNext) && pNext->valuestring[0] ? pNext->valuestring : 0;
   return 0;
 
 fail:
@@ -82,104 +477,70 @@ fail:
   return -1;
 }
 
+/* ---------------------------------------------------------------- rows */
+
+int sms_page_has_row(const SmsPage *p) {
+  return p->iCur < p->nRow;
+}
+
 int sms_page_next(SmsPage *p) {
-  if (p->pCur) {
-    p->pCur = p->pCur->next;
-    p->iCur++;
-  }
-  return p->pCur != 0;
-}
-
-void sms_page_keep_rows(SmsPage *p, int (*xKeep)(const cJSON *pRow, void *pArg), void *pArg) {
-  cJSON *pRow, *pNext;
-  int n = 0;
-  if (!p->pData) return;
-  for (pRow = p->pData->child; pRow; pRow = pNext) {
-    pNext = pRow->next;
-    if (xKeep(pRow, pArg)) {
-      n++;
-    } else {
-      cJSON_Delete(cJSON_DetachItemViaPointer(p->pData, pRow));
-    }
-  }
-  p->nRow = n;
-  p->pCur = p->pData->child;
-  p->iCur = 0;
-  p->pFieldRow = 0;
-}
-
-void sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc) {
-  if (!pDst->pRoot) {
-    *pDst = *pSrc;
-    pDst->zNext = 0;
-  } else {
-    cJSON *pRow;
-    while (pSrc->pData && (pRow = pSrc->pData->child) != 0) {
-      cJSON_AddItemToArray(pDst->pData, cJSON_DetachItemViaPointer(pSrc->pData, pRow));
-    }
-    pDst->nRow += pSrc->nRow;
-    sms_page_clear(pSrc);
-  }
-  memset(pSrc, 0, sizeof(*pSrc));
-  pDst->pCur = pDst->pData ? pDst->pData->child : 0;
-  pDst->iCur = 0;
-  pDst->pFieldRow = 0;
-}
-
-typedef struct DatedRow {
-  cJSON *pRow;    /* the message */
-  char zDate[20]; /* its date, canonical: text order is time order */
-  int iOrig;      /* its position before sorting, to keep ties stable */
-} DatedRow;
-
-static int dated_row_cmp(const void *pA, const void *pB) {
-  const DatedRow *a = pA, *b = pB;
-  int c = memcmp(a->zDate, b->zDate, 19);
-  return c ? c : a->iOrig - b->iOrig;
-}
-
-int sms_page_sort_by_date(SmsPage *p, int bDesc, const char **pzBadDate) {
-  int i = 0, n = p->nRow;
-  cJSON *pRow;
-  *pzBadDate = 0;
-  if (n < 1) return 0;
-  DatedRow *a = malloc(n * sizeof(*a));
-  if (!a) return SMS_PAGE_NOMEM;
-  for (pRow = p->pData->child; pRow && i < n; pRow = pRow->next, i++) {
-    SmsValue v;
-    sms_row_field(pRow, SMS_F_DATE, &v);
-    if (v.eType != SMS_TEXT || v.n != 19 || sms_date_to_sql(v.z, v.n, a[i].zDate) != 19) {
-      *pzBadDate = v.eType == SMS_TEXT ? v.z : 0;
-      free(a);
-      return SMS_PAGE_UNDATED;
-    }
-    a[i].pRow = pRow;
-    a[i].iOrig = bDesc ? -i : i; /* ties: arrival order, whichever way the sort runs */
-  }
-  qsort(a, n, sizeof(*a), dated_row_cmp);
-  /* Relink the array's children in the new order. */
-  for (i = 0; i < n; i++) {
-    cJSON *pItem = a[bDesc ? n - 1 - i : i].pRow;
-    pItem->prev = i ? a[bDesc ? n - i : i - 1].pRow : 0;
-    pItem->next = i + 1 < n ? a[bDesc ? n - 2 - i : i + 1].pRow : 0;
-  }
-  p->pData->child = a[bDesc ? n - 1 : 0].pRow;
-  p->pData->child->prev = a[bDesc ? 0 : n - 1].pRow; /* cJSON keeps the tail in child->prev */
-  free(a);
-  p->pCur = p->pData->child;
-  p->iCur = 0;
-  p->pFieldRow = 0;
-  return 0;
+  if (p->iCur < p->nRow) p->iCur++;
+  return p->iCur < p->nRow;
 }
 
 void sms_page_clear(SmsPage *p) {
-  cJSON_Delete(p->pRoot);
+  for (int i = 0; i < p->nBody; i++)
+    free(p->azBody[i]);
+  free(p->azBody);
+  free(p->aRow);
+  free(p->zNext);
+  free(p->zScratch);
   memset(p, 0, sizeof(*p));
 }
 
+int sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc) {
+  if (pSrc->nRow || pSrc->nBody) {
+    SmsRow *aRow = realloc(pDst->aRow, (pDst->nRow + pSrc->nRow + 1) * sizeof(SmsRow));
+    if (!aRow) return -1;
+    pDst->aRow = aRow;
+    char **azBody = realloc(pDst->azBody, (pDst->nBody + pSrc->nBody + 1) * sizeof(char *));
+    if (!azBody) return -1;
+    pDst->azBody = azBody;
+    if (pSrc->nRow) memcpy(pDst->aRow + pDst->nRow, pSrc->aRow, pSrc->nRow * sizeof(SmsRow));
+    memcpy(pDst->azBody + pDst->nBody, pSrc->azBody, pSrc->nBody * sizeof(char *));
+    pDst->nRow += pSrc->nRow;
+    pDst->nBody += pSrc->nBody;
+    pSrc->nBody = 0; /* the bodies belong to pDst now */
+  }
+  sms_page_clear(pSrc);
+  pDst->iCur = 0;
+  return 0;
+}
+
+void sms_page_keep_rows(SmsPage *p, int (*xKeep)(SmsPage *p, int iRow, void *pArg),
+                        void *pArg) {
+  int n = 0;
+  for (int i = 0; i < p->nRow; i++) {
+    if (xKeep(p, i, pArg)) p->aRow[n++] = p->aRow[i];
+  }
+  p->nRow = n;
+  p->iCur = 0;
+}
+
+/* Room for n bytes in the page's scratch buffer. */
+static char *scratch(SmsPage *p, size_t n) {
+  if (n > p->nScratch) {
+    size_t nNew = n < 256 ? 256 : n * 2;
+    char *zNew = realloc(p->zScratch, nNew);
+    if (!zNew) return 0;
+    p->zScratch = zNew;
+    p->nScratch = nNew;
+  }
+  return p->zScratch;
+}
+
 /* A string of 1 to 18 ASCII digits as an integer (18 digits cannot overflow). */
-static int digits_to_int(const char *z, long long *piVal) {
-  size_t n = strlen(z);
+static int digits_to_int(const char *z, size_t n, long long *piVal) {
   if (n == 0 || n > 18) return 0;
   long long v = 0;
   for (size_t i = 0; i < n; i++) {
@@ -190,86 +551,159 @@ static int digits_to_int(const char *z, long long *piVal) {
   return 1;
 }
 
-/* One field's value as the table shows it. */
-static void item_value(const cJSON *pItem, SmsField eField, SmsValue *pVal) {
+/* A JSON number token z[0..n) as INTEGER when it is a whole number that fits exactly,
+** REAL otherwise. */
+static void number_value(const char *z, size_t n, SmsValue *pVal) {
+  char zBuf[400];
+  int bNeg = z[0] == '-';
+  if (digits_to_int(z + bNeg, n - bNeg, &pVal->iVal)) {
+    if (bNeg) pVal->iVal = -pVal->iVal;
+    pVal->eType = SMS_INT;
+    return;
+  }
+  if (n >= sizeof(zBuf)) n = sizeof(zBuf) - 1; /* past 400 digits the value is inf or 0 */
+  memcpy(zBuf, z, n);
+  zBuf[n] = 0;
+  double r = strtod(zBuf, 0);
+  /* Doubles hold every integer up to 2^53 exactly; phone numbers are far below. */
+  if (r == floor(r) && fabs(r) < 9007199254740992.0) {
+    pVal->eType = SMS_INT;
+    pVal->iVal = (long long)r;
+  } else {
+    pVal->eType = SMS_REAL;
+    pVal->rVal = r;
+  }
+}
+
+void sms_page_row_field(SmsPage *p, int iRow, SmsField eField, SmsValue *pVal) {
+  const SmsRow *pRow = &p->aRow[iRow];
+  const char *z = pRow->zObj + pRow->aOff[eField];
+  size_t n = pRow->aLen[eField];
   pVal->eType = SMS_NULL;
-  if (cJSON_IsString(pItem)) {
-    const char *z = pItem->valuestring;
-    if (eField == SMS_F_NUMBER && digits_to_int(z, &pVal->iVal)) {
+  if (n == 0) return;
+  switch (z[0]) {
+  case '"': {
+    const char *zText = z + 1;
+    size_t nText = n - 2;
+    if (memchr(zText, '\\', nText)) {
+      char *zOut = scratch(p, n);
+      if (!zOut) return; /* out of memory: NULL rather than a wrong value */
+      nText = unescape(z, n, zOut);
+      zText = zOut;
+    }
+    if (eField == SMS_F_NUMBER && digits_to_int(zText, nText, &pVal->iVal)) {
       pVal->eType = SMS_INT;
       return;
     }
     pVal->eType = SMS_TEXT;
-    pVal->z = z;
-    pVal->n = strlen(z);
-    if (eField == SMS_F_DATE && sms_date_to_sql(z, pVal->n, pVal->zBuf)) {
+    pVal->z = zText;
+    pVal->n = nText;
+    if (eField == SMS_F_DATE && sms_date_to_sql(zText, nText, pVal->zBuf)) {
       pVal->z = pVal->zBuf;
       pVal->n = 19;
     }
-  } else if (cJSON_IsNumber(pItem)) {
-    double r = pItem->valuedouble;
-    /* Doubles hold every integer up to 2^53 exactly; phone numbers are far below. */
-    if (r == floor(r) && fabs(r) < 9007199254740992.0) {
-      pVal->eType = SMS_INT;
-      pVal->iVal = (long long)r;
-    } else {
-      pVal->eType = SMS_REAL;
-      pVal->rVal = r;
-    }
-  } else if (cJSON_IsBool(pItem)) {
-    pVal->eType = SMS_INT;
-    pVal->iVal = cJSON_IsTrue(pItem);
+    return;
   }
-}
-
-void sms_row_field(const cJSON *pRow, SmsField eField, SmsValue *pVal) {
-  item_value(object_item(pRow, sms_field_json_name[eField]), eField, pVal);
+  case 't':
+  case 'f':
+    pVal->eType = SMS_INT;
+    pVal->iVal = z[0] == 't';
+    return;
+  case 'n':
+  case '{':
+  case '[':
+    return;
+  default:
+    number_value(z, n, pVal);
+    return;
+  }
 }
 
 void sms_page_field(SmsPage *p, SmsField eField, SmsValue *pVal) {
-  if (p->pFieldRow != p->pCur) {
-    /* One pass over the row's keys; the first of a repeated key wins, as in cJSON. */
-    memset((void *)p->apField, 0, sizeof(p->apField));
-    for (const cJSON *pItem = p->pCur ? p->pCur->child : 0; pItem; pItem = pItem->next) {
-      for (int i = 0; i < SMS_N_FIELD; i++) {
-        if (!p->apField[i] && pItem->string &&
-            strcmp(pItem->string, sms_field_json_name[i]) == 0) {
-          p->apField[i] = pItem;
-          break;
-        }
-      }
-    }
-    p->pFieldRow = p->pCur;
-  }
-  item_value(p->apField[eField], eField, pVal);
+  sms_page_row_field(p, p->iCur, eField, pVal);
 }
 
-static unsigned long long fnv(unsigned long long h, const void *pData, size_t n) {
-  const unsigned char *a = pData;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ a[i]) * 1099511628211ULL;
-  return h;
-}
+/* Call xByte for each byte of the row's text but the whitespace between tokens. */
+#define FOR_COMPACT_BYTES(pRow, c, BODY)                                                       \
+  do {                                                                                         \
+    int bInString_ = 0;                                                                        \
+    for (unsigned int i_ = 0; i_ < (pRow)->nObj; i_++) {                                       \
+      char c = (pRow)->zObj[i_];                                                               \
+      if (bInString_) {                                                                        \
+        if (c == '\\') {                                                                       \
+          BODY;                                                                                \
+          c = (pRow)->zObj[++i_];                                                              \
+        } else if (c == '"') {                                                                 \
+          bInString_ = 0;                                                                      \
+        }                                                                                      \
+      } else if (c == '"') {                                                                   \
+        bInString_ = 1;                                                                        \
+      } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {                            \
+        continue;                                                                              \
+      }                                                                                        \
+      BODY;                                                                                    \
+    }                                                                                          \
+  } while (0)
 
-static unsigned long long hash_item(unsigned long long h, const cJSON *p) {
-  h = fnv(h, &p->type, sizeof(p->type));
-  if (p->string) h = fnv(h, p->string, strlen(p->string) + 1);
-  if (cJSON_IsString(p)) h = fnv(h, p->valuestring, strlen(p->valuestring) + 1);
-  if (cJSON_IsNumber(p)) h = fnv(h, &p->valuedouble, sizeof(p->valuedouble));
-  for (const cJSON *pChild = p->child; pChild; pChild = pChild->next) {
-    h = hash_item(h, pChild);
-  }
-  return h;
+char *sms_page_row_json(const SmsPage *p, int iRow) {
+  const SmsRow *pRow = &p->aRow[iRow];
+  char *zOut = malloc(pRow->nObj + 1);
+  size_t n = 0;
+  if (!zOut) return 0;
+  FOR_COMPACT_BYTES(pRow, c, zOut[n++] = c);
+  zOut[n] = 0;
+  return zOut;
 }
 
 void sms_page_row_hashes(const SmsPage *p, unsigned long long *aOut) {
-  const cJSON *pRow;
-  int i = 0;
-  cJSON_ArrayForEach(pRow, p->pData) aOut[i++] = hash_item(14695981039346656037ULL, pRow);
+  for (int iRow = 0; iRow < p->nRow; iRow++) {
+    unsigned long long h = 14695981039346656037ULL;
+    FOR_COMPACT_BYTES(&p->aRow[iRow], c, h = (h ^ (unsigned char)c) * 1099511628211ULL);
+    aOut[iRow] = h;
+  }
 }
 
-char *sms_row_json(const cJSON *pRow) {
-  return cJSON_PrintUnformatted(pRow);
+typedef struct DatedRow {
+  SmsRow row;     /* the message */
+  char zDate[20]; /* its date, canonical: text order is time order */
+  int iOrig;      /* its position before sorting, to keep ties stable */
+} DatedRow;
+
+static int dated_row_cmp(const void *pA, const void *pB) {
+  const DatedRow *a = pA, *b = pB;
+  int c = memcmp(a->zDate, b->zDate, 19);
+  return c ? c : a->iOrig - b->iOrig;
+}
+
+int sms_page_sort_by_date(SmsPage *p, int bDesc, char *zBad) {
+  int n = p->nRow;
+  zBad[0] = 0;
+  p->iCur = 0;
+  if (n < 1) return 0;
+  DatedRow *a = malloc(n * sizeof(*a));
+  if (!a) return SMS_PAGE_NOMEM;
+  for (int i = 0; i < n; i++) {
+    SmsValue v;
+    sms_page_row_field(p, i, SMS_F_DATE, &v);
+    if (v.eType != SMS_TEXT || v.n != 19 || sms_date_to_sql(v.z, v.n, a[i].zDate) != 19) {
+      if (v.eType == SMS_TEXT) snprintf(zBad, 64, "%.*s", (int)(v.n < 40 ? v.n : 40), v.z);
+      free(a);
+      return SMS_PAGE_UNDATED;
+    }
+    a[i].row = p->aRow[i];
+    a[i].iOrig = bDesc ? -i : i; /* ties: arrival order, whichever way the sort runs */
+  }
+  qsort(a, n, sizeof(*a), dated_row_cmp);
+  for (int i = 0; i < n; i++)
+    p->aRow[i] = a[bDesc ? n - 1 - i : i].row;
+  free(a);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- error bodies */
+
+static const cJSON *object_item(const cJSON *pObj, const char *zKey) {
+  return cJSON_IsObject(pObj) ? cJSON_GetObjectItemCaseSensitive(pObj, zKey) : 0;
 }
 
 /* Append z to zOut (of nOut bytes, *pn used), separated from what is there by "; ". */

@@ -1,18 +1,21 @@
 /*
 ** sms_page.h: the page decoder, one API response body in, rows out.
 **
-** Boundary: cJSON only, no SQLite and no network. A tolerant reader (api.md): the body may
-** be the documented envelope {"meta":{..., "nextPageUrl":...}, "data":[...]}, the same
-** with nextPageUrl at the top level, or a bare array of messages. A row is the message's
-** JSON object itself; the accessors below read one field each and never fail: a missing
-** or mistyped field reads as NULL (SMS_NULL), never as an error.
+** Boundary: no SQLite and no network (cJSON only for the rare error body). A tolerant
+** reader (api.md): the body may be the documented envelope {"meta":{..., "nextPageUrl":
+** ...}, "data":[...]}, the same with nextPageUrl at the top level, or a bare array of
+** messages. Unknown fields are kept (in the row's JSON text), missing or mistyped fields
+** read as NULL (SMS_NULL), never as an error; a body that is not valid JSON, or not a
+** page, is an error.
+**
+** The decoder validates the whole body as strict JSON and records, for each message, where
+** its object and its nine known fields lie in a copy of the body: no tree is built and
+** nothing is allocated per row. Values are decoded only when read.
 */
 #ifndef SMS_PAGE_H
 #define SMS_PAGE_H
 
 #include <stddef.h>
-
-typedef struct cJSON cJSON;
 
 /* The message fields, in the order of the table's columns. */
 typedef enum SmsField {
@@ -31,40 +34,50 @@ typedef enum SmsField {
 /* The API's name of each field ("campaignName", ...). */
 extern const char *const sms_field_json_name[SMS_N_FIELD];
 
+typedef struct SmsRow {
+  const char *zObj;               /* the message object's JSON text, inside a page body */
+  unsigned int nObj;              /* its bytes */
+  unsigned int aOff[SMS_N_FIELD]; /* where each known field's value starts, from zObj */
+  unsigned int aLen[SMS_N_FIELD]; /* the value's bytes as written; 0 when absent */
+} SmsRow;
+
 typedef struct SmsPage {
-  cJSON *pRoot;           /* the parsed body; owns every row */
-  cJSON *pData;           /* the array of messages (inside pRoot) */
-  cJSON *pCur;            /* the current row, NULL before the first and after the last */
-  int iCur;               /* index of pCur on the page */
-  int nRow;               /* rows on the page */
-  const char *zNext;      /* nextPageUrl, NULL on the last page (points into pRoot) */
-  const cJSON *pFieldRow; /* the row whose fields apField holds */
-  const cJSON *apField[SMS_N_FIELD]; /* the current row's fields, found in one pass */
+  SmsRow *aRow;    /* the messages, in page order */
+  int nRow;        /* entries in aRow */
+  int iCur;        /* the current row; nRow when the page is used up */
+  char *zNext;     /* nextPageUrl, NULL on the last page */
+  char **azBody;   /* the bodies the rows point into (one, or more after take_rows) */
+  int nBody;       /* entries in azBody */
+  char *zScratch;  /* strings with escapes, decoded: valid until the next read */
+  size_t nScratch; /* bytes allocated at zScratch */
 } SmsPage;
 
-/* Decode n bytes of a 200 response. On success *p holds the rows (pCur at the first) and 0
-** is returned; on a body that is not a page, -1 and zErr says why. */
+/* Decode n bytes of a 200 response (copied: z may be reused). On success *p holds the rows
+** (iCur at the first) and 0 is returned; on a body that is not a page, -1, and zErr says
+** why. *p is cleared first. */
 int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr);
 
-/* Move to the next row; 0 when the page is used up. */
+/* Whether iCur is a row; move to the next row (0 when the page is used up). */
+int sms_page_has_row(const SmsPage *p);
 int sms_page_next(SmsPage *p);
 
 void sms_page_clear(SmsPage *p);
 
 /* Move every row of pSrc to the end of pDst (pSrc is left empty; its nextPageUrl is
-** dropped). */
-void sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc);
+** dropped). pDst's iCur goes back to the first row. 0, or -1 when out of memory (then
+** nothing moved). */
+int sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc);
 
 /* Sort the rows by date, newest first when bDesc, rows of the same second in the order
-** they came. Returns 0, SMS_PAGE_UNDATED when a row has no date of the canonical form
-** (nothing is sorted then; *pzBadDate points to its date text, or NULL when missing), or
-** SMS_PAGE_NOMEM. pCur goes back to the first row. */
+** they came. Returns 0; SMS_PAGE_UNDATED when a row has no date of the canonical form
+** (nothing is sorted then; zBad, 64 bytes, gets its date text or "" when missing); or
+** SMS_PAGE_NOMEM. iCur goes back to the first row. */
 #define SMS_PAGE_UNDATED 1
 #define SMS_PAGE_NOMEM 2
-int sms_page_sort_by_date(SmsPage *p, int bDesc, const char **pzBadDate);
+int sms_page_sort_by_date(SmsPage *p, int bDesc, char *zBad);
 
-/* Keep only the rows for which xKeep answers non-zero; pCur goes back to the first. */
-void sms_page_keep_rows(SmsPage *p, int (*xKeep)(const cJSON *pRow, void *pArg), void *pArg);
+/* Keep only the rows for which xKeep answers non-zero; iCur goes back to the first. */
+void sms_page_keep_rows(SmsPage *p, int (*xKeep)(SmsPage *p, int iRow, void *pArg), void *pArg);
 
 /* What a value is, for the vtab to hand to sqlite3_result_*. */
 typedef enum SmsValueType { SMS_NULL, SMS_INT, SMS_REAL, SMS_TEXT } SmsValueType;
@@ -73,25 +86,26 @@ typedef struct SmsValue {
   SmsValueType eType; /* which of the members below holds the value */
   long long iVal;     /* SMS_INT */
   double rVal;        /* SMS_REAL */
-  const char *z;      /* SMS_TEXT: points into the row or into zBuf */
-  size_t n;           /* SMS_TEXT: bytes at z */
+  const char *z;      /* SMS_TEXT: into the body, the page's scratch, or zBuf */
+  size_t n;           /* SMS_TEXT: bytes at z (may include NUL bytes: \u0000) */
   char zBuf[24];      /* room for a date rewritten to SQLite's form */
 } SmsValue;
 
-/* One field of a row as the table shows it: `number` as INTEGER (from a JSON number or a
-** string of digits), `date` in SQLite's "YYYY-MM-DD HH:MM:SS", text byte for byte. */
-void sms_row_field(const cJSON *pRow, SmsField eField, SmsValue *pVal);
+/* One field of row iRow as the table shows it: `number` as INTEGER (from a JSON number or
+** a string of digits), `date` in SQLite's "YYYY-MM-DD HH:MM:SS", text byte for byte, an
+** object or array as NULL. Text is valid until the next read from this page. */
+void sms_page_row_field(SmsPage *p, int iRow, SmsField eField, SmsValue *pVal);
 
-/* A 64-bit hash of each row's content (every key and value, in order) into aOut, which
-** holds p->nRow entries. */
-void sms_page_row_hashes(const SmsPage *p, unsigned long long *aOut);
-
-/* The same for the current row of a page: its fields are found once per row, not once
-** per column asked for. */
+/* The same for the current row. */
 void sms_page_field(SmsPage *p, SmsField eField, SmsValue *pVal);
 
-/* The whole row as compact JSON (malloc'd, the caller frees), NULL when out of memory. */
-char *sms_row_json(const cJSON *pRow);
+/* Row iRow as compact JSON (its text without the whitespace between tokens; malloc'd,
+** the caller frees), NULL when out of memory. */
+char *sms_page_row_json(const SmsPage *p, int iRow);
+
+/* A 64-bit hash of each row's content (its compact JSON text) into aOut, which holds
+** p->nRow entries. */
+void sms_page_row_hashes(const SmsPage *p, unsigned long long *aOut);
 
 /* The error details of a 4xx/5xx body: meta.generalErrors (strings, or objects with a
 ** message) and meta.fieldErrors, joined by "; " into zOut. Returns the length written,

@@ -171,11 +171,11 @@ static int next_url_ok(const SmsScan *p, const char *zNext, char *zErr, size_t n
 
 /* Whether a row belongs to this sub-window's stream: its date is in the stream's part, or
 ** it has no readable date and this is the stream that keeps those. */
-static int is_own_row(const cJSON *pRow, void *pArg) {
+static int is_own_row(SmsPage *pPage, int iRow, void *pArg) {
   const SmsStream *s = pArg;
   SmsValue v;
   sms_time t;
-  sms_row_field(pRow, SMS_F_DATE, &v);
+  sms_page_row_field(pPage, iRow, SMS_F_DATE, &v);
   if (v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, &t) == 0) {
     return t >= s->iOwnLo && t < s->iOwnHi;
   }
@@ -425,11 +425,15 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
     SmsPage next;
     memset(&next, 0, sizeof(next));
     rc = stream_fetch(s, &next, zErr, nErr);
-    if (rc == SMS_OK) sms_page_take_rows(pPage, &next);
+    if (rc == SMS_OK && sms_page_take_rows(pPage, &next)) {
+      sms_page_clear(&next);
+      snprintf(zErr, nErr, PREFIX "out of memory");
+      rc = SMS_NOMEM;
+    }
   }
   if (rc != SMS_OK) return rc;
-  const char *zBad = 0;
-  int e = sms_page_sort_by_date(pPage, pSpec->iOrder < 0, &zBad);
+  char zBad[64];
+  int e = sms_page_sort_by_date(pPage, pSpec->iOrder < 0, zBad);
   if (e == SMS_PAGE_NOMEM) {
     snprintf(zErr, nErr, PREFIX "out of memory");
     return SMS_NOMEM;
@@ -438,7 +442,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
     snprintf(zErr, nErr,
              PREFIX "cannot return rows in date order: the API sent a message whose date is "
                     "%s%.40s%s; sort the rows yourself (e.g. in a subquery) instead",
-             zBad ? "'" : "", zBad ? zBad : "missing", zBad ? "'" : "");
+             zBad[0] ? "'" : "", zBad[0] ? zBad : "missing", zBad[0] ? "'" : "");
     return SMS_ERROR;
   }
   p->nTaken++;

@@ -270,12 +270,13 @@ static int open_scan(SmsCursor *pCur) {
   return SQLITE_OK;
 }
 
-/* Make page.pCur a row, taking pages and moving to the next program as needed, or set
+/* Make the page's current row a row, taking pages and moving to the next program as needed, or
+*set
 ** bEof. */
 static int cursor_settle(SmsCursor *pCur) {
   char zErr[2048];
   int rc = SQLITE_OK, bEnd;
-  while (!pCur->page.pCur) {
+  while (!sms_page_has_row(&pCur->page)) {
     pCur->bHashed = 0;
     rc = sms_scan_next(pCur->pScan, &pCur->page, &bEnd, zErr, sizeof(zErr));
     if (rc != SMS_OK) {
@@ -307,14 +308,13 @@ static int sms_next(sqlite3_vtab_cursor *cur) {
 
 static int sms_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) {
   SmsCursor *pCur = (SmsCursor *)cur;
-  const cJSON *pRow = pCur->page.pCur;
   SmsValue v;
   if (iCol == COL_PROGRAM_ID) {
     sqlite3_result_int64(ctx, pCur->aProgram[pCur->iProgram]);
     return SQLITE_OK;
   }
   if (iCol == COL_RAW) {
-    char *z = sms_row_json(pRow);
+    char *z = sms_page_row_json(&pCur->page, pCur->page.iCur);
     if (!z) return SQLITE_NOMEM;
     sqlite3_result_text(ctx, z, -1, free);
     return SQLITE_OK;

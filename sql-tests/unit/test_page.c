@@ -1,6 +1,6 @@
 /*
-** test_page.c: unit tests of sms_page.c, the page decoder (the tolerant reader of api.md).
-** Prints "ok - ..." / "not ok - ..." lines.
+** test_page.c: unit tests of sms_page.c, the page decoder (the tolerant reader of api.md)
+** and its strict JSON scanner. Prints "ok - ..." / "not ok - ..." lines.
 */
 #include "sms_page.h"
 
@@ -16,10 +16,10 @@ static void check(int bOk, const char *zDesc) {
 }
 
 /* One field of the current row, rendered as text for comparison. */
-static const char *field(const SmsPage *p, SmsField e) {
+static const char *field(SmsPage *p, SmsField e) {
   static char z[2048];
   SmsValue v;
-  sms_row_field(p->pCur, e, &v);
+  sms_page_field(p, e, &v);
   switch (v.eType) {
   case SMS_NULL:
     return "NULL";
@@ -36,7 +36,7 @@ static const char *field(const SmsPage *p, SmsField e) {
   return z;
 }
 
-static void check_field(const SmsPage *p, SmsField e, const char *zWant, const char *zDesc) {
+static void check_field(SmsPage *p, SmsField e, const char *zWant, const char *zDesc) {
   const char *zGot = field(p, e);
   check(strcmp(zGot, zWant) == 0, zDesc);
   if (strcmp(zGot, zWant)) printf("#   got '%s', want '%s'\n", zGot, zWant);
@@ -46,83 +46,123 @@ static int decode(const char *z, SmsPage *p, char *zErr) {
   return sms_page_decode(z, strlen(z), p, zErr, 300);
 }
 
+/* Decoding z fails with a message containing zWant. */
+static void check_bad(const char *z, const char *zWant, const char *zDesc) {
+  SmsPage pg;
+  char zErr[300];
+  memset(&pg, 0, sizeof(pg));
+  int rc = decode(z, &pg, zErr);
+  check(rc != 0 && strstr(zErr, zWant) != 0 && pg.nRow == 0 && pg.azBody == 0, zDesc);
+  if (rc == 0 || !strstr(zErr, zWant)) printf("#   got '%s'\n", rc ? zErr : "(decoded)");
+  sms_page_clear(&pg);
+}
+
 int main(void) {
   SmsPage pg;
   char zErr[300];
+  memset(&pg, 0, sizeof(pg));
 
   const char *zEnvelope =
       "{\"meta\":{\"attributes\":{},\"generalErrors\":[],\"fieldErrors\":{},"
-      "\"nextPageUrl\":\"http://x/api/messages/program/1?page=2\"},\"data\":["
+      "\"nextPageUrl\":\"http:\\/\\/x\\/api\\/messages\\/program\\/1?page=2\"},\"data\":[ "
       "{\"campaignName\":\"Default Campaign\",\"programName\":\"Spring\","
       "\"programType\":\"Text to Join\",\"type\":\"MO\",\"deliveryStatus\":\"Received\","
-      "\"number\":15551234567,\"body\":\"JOIN \\\"now\\\" \\ud83d\\ude00\","
-      "\"date\":\"2012-05-08T11:56:05\",\"network\":null,\"extra\":[1,2]},"
-      "{\"number\":\"0015551234567\",\"date\":\"soon\",\"network\":\"AT&T\"}]}";
+      "\"number\":15551234567,\"body\":\"JOIN \\\"now\\\" \\ud83d\\ude00 caf\\u00e9\","
+      "\"date\":\"2012-05-08T11:56:05\",\"network\":null,\"extra\":[1, {\"a\" : 2}]},\n"
+      "{\"number\":\"0015551234567\",\"date\":\"soon\",\"network\":\"AT&T\",\"type\":\"MT\","
+      "\"type\":\"MO\"}]}";
   check(decode(zEnvelope, &pg, zErr) == 0, "envelope decodes");
   check(pg.nRow == 2, "envelope: two rows");
   check(pg.zNext && strcmp(pg.zNext, "http://x/api/messages/program/1?page=2") == 0,
-        "envelope: nextPageUrl from meta");
+        "envelope: nextPageUrl from meta, escapes decoded");
   check_field(&pg, SMS_F_NUMBER, "INT 15551234567", "number as a JSON number");
   check_field(&pg, SMS_F_DATE, "TEXT 2012-05-08 11:56:05", "date in SQLite's form");
-  check_field(&pg, SMS_F_BODY, "TEXT JOIN \"now\" \xf0\x9f\x98\x80", "body byte-exact UTF-8");
+  check_field(&pg, SMS_F_BODY, "TEXT JOIN \"now\" \xf0\x9f\x98\x80 caf\xc3\xa9",
+              "body: escapes, a surrogate pair and \\u00e9 decoded to UTF-8");
   check_field(&pg, SMS_F_NETWORK, "NULL", "network null is NULL");
   check_field(&pg, SMS_F_PROGRAM_TYPE, "TEXT Text to Join", "programType");
-  char *zRaw = sms_row_json(pg.pCur);
-  check(zRaw && strstr(zRaw, "\"extra\":[1,2]") && !strchr(zRaw, '\n'),
-        "raw keeps unknown fields, compact");
+  char *zRaw = sms_page_row_json(&pg, 0);
+  check(zRaw && strstr(zRaw, "\"extra\":[1,{\"a\":2}]") && !strchr(zRaw, '\n') &&
+            strstr(zRaw, "\\ud83d"),
+        "raw: unknown fields kept, compact, strings as sent");
   free(zRaw);
   check(sms_page_next(&pg) == 1, "second row");
   check_field(&pg, SMS_F_NUMBER, "INT 15551234567", "number as a string of digits");
   check_field(&pg, SMS_F_DATE, "TEXT soon", "a date that is not a date is kept as it is");
   check_field(&pg, SMS_F_BODY, "NULL", "a missing field is NULL");
   check_field(&pg, SMS_F_NETWORK, "TEXT AT&T", "network text");
-  check(sms_page_next(&pg) == 0 && pg.pCur == 0, "end of page");
+  check_field(&pg, SMS_F_TYPE, "TEXT MT", "a repeated key: the first wins");
+  check(sms_page_next(&pg) == 0 && !sms_page_has_row(&pg), "end of page");
+  check(sms_page_next(&pg) == 0 && pg.iCur == pg.nRow, "... and it stays there");
   sms_page_clear(&pg);
 
   check(decode("{\"nextPageUrl\":\"http://x/2\",\"data\":[]}", &pg, zErr) == 0 &&
             pg.nRow == 0 && pg.zNext && strcmp(pg.zNext, "http://x/2") == 0,
         "nextPageUrl at the top level");
   sms_page_clear(&pg);
+  check(decode("{\"meta\":{\"nextPageUrl\":null},\"nextPageUrl\":\"http://x/2\",\"data\":[]}",
+               &pg, zErr) == 0 &&
+            pg.zNext == 0,
+        "meta's nextPageUrl, even null, wins over a top-level one");
+  sms_page_clear(&pg);
   check(decode("[{\"type\":\"MT\"}]", &pg, zErr) == 0 && pg.nRow == 1 && pg.zNext == 0,
         "a bare array is one last page");
   check_field(&pg, SMS_F_TYPE, "TEXT MT", "bare array row");
   sms_page_clear(&pg);
-  check(decode("{\"meta\":{\"nextPageUrl\":null},\"data\":[]}", &pg, zErr) == 0 &&
-            pg.zNext == 0,
-        "nextPageUrl null is the last page");
+  check(decode("{\"data\":[{\"number\":-12,\"body\":1.5,\"type\":true,\"network\":{}}]}", &pg,
+               zErr) == 0,
+        "values of every JSON type");
+  check_field(&pg, SMS_F_NUMBER, "INT -12", "a negative whole number");
+  check_field(&pg, SMS_F_BODY, "REAL 1.5", "a fraction is REAL");
+  check_field(&pg, SMS_F_TYPE, "INT 1", "true is 1");
+  check_field(&pg, SMS_F_NETWORK, "NULL", "an object is NULL (raw has it)");
+  sms_page_clear(&pg);
+  check(decode("[{\"body\":\"a\\u0000b\",\"number\":123456789012345678}]", &pg, zErr) == 0,
+        "a NUL inside a string, an 18-digit number");
+  SmsValue v;
+  sms_page_field(&pg, SMS_F_BODY, &v);
+  check(v.eType == SMS_TEXT && v.n == 3 && memcmp(v.z, "a\0b", 3) == 0,
+        "a NUL inside a string is kept, byte for byte");
+  check_field(&pg, SMS_F_NUMBER, "INT 123456789012345678", "18 digits stay exact");
   sms_page_clear(&pg);
 
-  check(decode("{\"meta\":{}}", &pg, zErr) != 0 && strstr(zErr, "no \"data\" array"),
-        "an envelope without data is an error");
-  check(decode("{\"data\":[{\"a\":1}", &pg, zErr) != 0 && strstr(zErr, "not valid JSON"),
-        "a body cut short is an error");
-  check(decode("", &pg, zErr) != 0 && strstr(zErr, "empty"), "an empty body is an error");
-  check(decode("<html>oops</html>", &pg, zErr) != 0, "HTML is an error");
-  check(decode("[1,2]", &pg, zErr) != 0 && strstr(zErr, "message 1"),
-        "a message that is not an object is an error");
-  check(decode("{\"data\":[]} x", &pg, zErr) != 0 && strstr(zErr, "after its JSON"),
-        "trailing bytes are an error");
-  check(decode("{\"data\":[],\"nextPageUrl\":5}", &pg, zErr) != 0,
-        "a nextPageUrl that is not a string is an error");
+  check_bad("{\"meta\":{}}", "no \"data\" array", "an envelope without data is an error");
+  check_bad("{\"data\":{}}", "no \"data\" array", "data that is not an array is an error");
+  check_bad("{\"data\":[{\"a\":1}", "not valid JSON", "a body cut short is an error");
+  check_bad("", "empty", "an empty body is an error");
+  check_bad("<html>oops</html>", "not valid JSON", "HTML is an error");
+  check_bad("[1,{}]", "message 1 of the response is not a JSON object",
+            "a message that is not an object is an error");
+  check_bad("[{},2", "not valid JSON", "... but broken JSON is reported first");
+  check_bad("{\"data\":[]} x", "after its JSON", "trailing bytes are an error");
+  check_bad("{\"data\":[],\"nextPageUrl\":5}", "nextPageUrl is not a string",
+            "a nextPageUrl that is not a string is an error");
+  check_bad("\"text\"", "neither a page object nor an array", "a string is not a page");
+  check_bad("[{\"a\":01}]", "not valid JSON", "strict: a leading zero");
+  check_bad("[{\"a\":1.}]", "not valid JSON", "strict: no digits after the point");
+  check_bad("[{\"a\":\"x\ty\"}]", "control character", "strict: a raw tab in a string");
+  check_bad("[{\"a\":\"\\x\"}]", "bad escape", "strict: an unknown escape");
+  check_bad("[{\"a\":\"\\ud800\"}]", "surrogate", "strict: a lone surrogate");
+  check_bad("[{\"a\":tru}]", "not valid JSON", "strict: a cut literal");
+  check_bad("[{\"a\":1,}]", "not valid JSON", "strict: a trailing comma");
+  char zDeep[1200];
+  memset(zDeep, '[', 600);
+  memset(zDeep + 600, ']', 600);
+  zDeep[1199] = 0;
+  check_bad(zDeep, "nested too deeply", "deep nesting is refused, not a stack overflow");
 
-  /* sms_page_field: the current row's fields, looked up once per row */
-  check(decode("{\"data\":[{\"date\":\"2026-01-02T00:00:00\",\"type\":\"MO\",\"type\":\"MT\"},"
-               "{\"date\":\"2026-01-01T00:00:00\"},{\"date\":\"2026-01-03T00:00:00\"}]}",
-               &pg, zErr) == 0,
-        "a page of three dated rows");
-  SmsValue v;
-  sms_page_field(&pg, SMS_F_TYPE, &v);
-  check(v.eType == SMS_TEXT && strcmp(v.z, "MO") == 0,
-        "page field: the first of a repeated key");
-  sms_page_next(&pg);
-  sms_page_field(&pg, SMS_F_TYPE, &v);
-  check(v.eType == SMS_NULL, "page field: the next row's own fields, not the cached ones");
+  /* take_rows and sort_by_date */
+  decode("{\"data\":[{\"date\":\"2026-01-02T00:00:00\",\"type\":\"MO\"},"
+         "{\"date\":\"2026-01-01T00:00:00\"},{\"date\":\"2026-01-03T00:00:00\"}]}",
+         &pg, zErr);
   SmsPage more;
+  memset(&more, 0, sizeof(more));
   decode("{\"data\":[{\"date\":\"2026-01-02T00:00:00\",\"body\":\"late\"}]}", &more, zErr);
-  sms_page_take_rows(&pg, &more);
-  check(pg.nRow == 4 && more.pRoot == 0, "take_rows moves every row");
-  const char *zBad = 0;
-  check(sms_page_sort_by_date(&pg, 1, &zBad) == 0, "sort by date");
+  check(sms_page_take_rows(&pg, &more) == 0 && pg.nRow == 4 && pg.nBody == 2 &&
+            more.nRow == 0 && more.azBody == 0,
+        "take_rows moves every row and its body");
+  char zBad[64];
+  check(sms_page_sort_by_date(&pg, 1, zBad) == 0, "sort by date");
   char zOrder[200] = "";
   do {
     sms_page_field(&pg, SMS_F_DATE, &v);
@@ -132,11 +172,17 @@ int main(void) {
   } while (sms_page_next(&pg));
   check(strcmp(zOrder, "03 02 02L 01 ") == 0, "newest first, ties in arrival order");
   if (strcmp(zOrder, "03 02 02L 01 ")) printf("#   got '%s'\n", zOrder);
+  unsigned long long aHash[4];
+  sms_page_row_hashes(&pg, aHash);
+  check(aHash[0] != aHash[1] && aHash[1] != aHash[2], "rows hash differently");
   sms_page_clear(&pg);
   decode("[{\"date\":\"soon\"}]", &pg, zErr);
-  check(sms_page_sort_by_date(&pg, 0, &zBad) == SMS_PAGE_UNDATED && zBad &&
-            !strcmp(zBad, "soon"),
+  check(sms_page_sort_by_date(&pg, 0, zBad) == SMS_PAGE_UNDATED && !strcmp(zBad, "soon"),
         "a row without a real date cannot be sorted");
+  sms_page_clear(&pg);
+  decode("[{\"a\":1}, {\"a\" : 1}]", &pg, zErr);
+  sms_page_row_hashes(&pg, aHash);
+  check(aHash[0] == aHash[1], "whitespace does not change a row's hash");
   sms_page_clear(&pg);
 
   char zText[200];
