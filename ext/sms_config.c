@@ -14,12 +14,23 @@
 #include <string.h>
 #include <strings.h>
 
-#define PREFIX "sms_messages: "
-
-static const char *const azOption[] = {"program_id", "base_url", "username", "password",
-                                       "page_size",  "timeout",  "retries",  "parallel",
-                                       "progress",   "ca_file"};
-#define N_OPTION (int)(sizeof(azOption) / sizeof(azOption[0]))
+/* The options, in the order of azOption. */
+enum {
+  OPT_PROGRAM_ID,
+  OPT_BASE_URL,
+  OPT_USERNAME,
+  OPT_PASSWORD,
+  OPT_PAGE_SIZE,
+  OPT_TIMEOUT,
+  OPT_RETRIES,
+  OPT_PARALLEL,
+  OPT_PROGRESS,
+  OPT_CA_FILE,
+  N_OPTION
+};
+static const char *const azOption[N_OPTION] = {"program_id", "base_url", "username", "password",
+                                               "page_size",  "timeout",  "retries",  "parallel",
+                                               "progress",   "ca_file"};
 
 /* Trim spaces around z[0..n) in place; returns the new start, *pn the new length. */
 static const char *trim(const char *z, size_t *pn) {
@@ -195,23 +206,27 @@ static int netrc_lookup(const char *zHost, char **pzUser, char **pzPassword) {
 static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size_t nErr) {
   long long v;
   switch (iOpt) {
-  case 0:
+  case OPT_PROGRAM_ID:
     if (parse_int(zVal, 1, 999999999999999999LL, &v)) {
-      snprintf(zErr, nErr, PREFIX "program_id must be a positive integer, not '%s'", zVal);
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "program_id must be a positive integer, not '%s'",
+               zVal);
       return -1;
     }
     p->iProgram = v;
     return 0;
-  case 1: {
+  case OPT_BASE_URL: {
     char zScheme[8], zHost[256];
     int iPort;
     size_t n = strlen(zVal);
     if (sms_url_origin(zVal, zScheme, zHost, &iPort) || strpbrk(zVal, "?#@ ")) {
+      /* Shown without a user:password@ part, which may hold a real password. */
+      const char *zAt = strchr(zVal, '@');
+      const char *zShown = zAt ? zAt + 1 : zVal;
       snprintf(zErr, nErr,
-               PREFIX "base_url must be an http:// or https:// URL with a host and no "
-                      "credentials, query or fragment, like '" SMS_DEFAULT_BASE_URL
-                      "', not '%s'",
-               zVal);
+               SMS_ERR_PREFIX "base_url must be an http:// or https:// URL with a host and no "
+                              "credentials, query or fragment, like '" SMS_DEFAULT_BASE_URL
+                              "', not '%s%s'",
+               zAt ? "...@" : "", zShown);
       return -1;
     }
     while (n && zVal[n - 1] == '/')
@@ -220,47 +235,49 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
     p->zBaseUrl = strndup(zVal, n);
     return p->zBaseUrl ? 0 : -2;
   }
-  case 2:
-  case 3: {
-    char **pz = iOpt == 2 ? &p->zUser : &p->zPassword;
+  case OPT_USERNAME:
+  case OPT_PASSWORD: {
+    char **pz = iOpt == OPT_USERNAME ? &p->zUser : &p->zPassword;
     if (!zVal[0] || strchr(zVal, '\n') || strchr(zVal, '\r')) {
-      snprintf(zErr, nErr, PREFIX "%s must be a non-empty single line", azOption[iOpt]);
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "%s must be a non-empty single line", azOption[iOpt]);
       return -1;
     }
     free(*pz);
     *pz = strdup(zVal);
     return *pz ? 0 : -2;
   }
-  case 4:
+  case OPT_PAGE_SIZE:
     if (parse_int(zVal, 1, SMS_MAX_PAGE_SIZE, &v)) {
-      snprintf(zErr, nErr, PREFIX "page_size must be a whole number from 1 to 500, not '%s'",
-               zVal);
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX "page_size must be a whole number from 1 to 500, not '%s'", zVal);
       return -1;
     }
     p->nPageSize = (int)v;
     return 0;
-  case 5:
+  case OPT_TIMEOUT:
     if (parse_int(zVal, 1, 86400, &v)) {
       snprintf(zErr, nErr,
-               PREFIX "timeout must be a whole number of seconds from 1 to 86400, not '%s'",
+               SMS_ERR_PREFIX
+               "timeout must be a whole number of seconds from 1 to 86400, not '%s'",
                zVal);
       return -1;
     }
     p->nTimeout = (int)v;
     return 0;
-  case 6:
+  case OPT_RETRIES:
     if (parse_int(zVal, 0, 20, &v)) {
-      snprintf(zErr, nErr, PREFIX "retries must be a whole number from 0 to 20, not '%s'",
-               zVal);
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX "retries must be a whole number from 0 to 20, not '%s'", zVal);
       return -1;
     }
     p->nRetries = (int)v;
     return 0;
-  case 9: {
+  case OPT_CA_FILE: {
     FILE *f = fopen(zVal, "rb");
     if (!f) {
       snprintf(zErr, nErr,
-               PREFIX "ca_file '%s' cannot be read: name a file of PEM CA certificates", zVal);
+               SMS_ERR_PREFIX "ca_file '%s' cannot be read: name a file of PEM CA certificates",
+               zVal);
       return -1;
     }
     fclose(f);
@@ -268,17 +285,17 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
     p->zCaFile = strdup(zVal);
     return p->zCaFile ? 0 : -2;
   }
-  case 8:
+  case OPT_PROGRESS:
     if (parse_int(zVal, 0, 1, &v)) {
-      snprintf(zErr, nErr, PREFIX "progress must be 0 (off) or 1 (on), not '%s'", zVal);
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "progress must be 0 (off) or 1 (on), not '%s'", zVal);
       return -1;
     }
     p->bProgress = (int)v;
     return 0;
   default:
     if (parse_int(zVal, 1, 16, &v)) {
-      snprintf(zErr, nErr, PREFIX "parallel must be a whole number from 1 to 16, not '%s'",
-               zVal);
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX "parallel must be a whole number from 1 to 16, not '%s'", zVal);
       return -1;
     }
     p->nParallel = (int)v;
@@ -293,8 +310,8 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
   int iPort;
   if (bOptUser != bOptPassword) {
     snprintf(zErr, nErr,
-             PREFIX "option %s is missing: give username= and password= together, or "
-                    "neither to use SMS_API_USERNAME/SMS_API_PASSWORD or ~/.netrc",
+             SMS_ERR_PREFIX "option %s is missing: give username= and password= together, or "
+                            "neither to use SMS_API_USERNAME/SMS_API_PASSWORD or ~/.netrc",
              bOptUser ? "password" : "username");
     return -1;
   }
@@ -339,10 +356,10 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
   p->zNoCredHint = malloc(n);
   if (!p->zNoCredHint) return -2;
   snprintf(p->zNoCredHint, n,
-           PREFIX "no credentials for %s%s: set SMS_API_USERNAME and SMS_API_PASSWORD "
-                  "(and SMS_API_BASE_URL for a server other than the default), add "
-                  "'machine %s login USER password PASSWORD' to ~/.netrc, or give the "
-                  "table the username= and password= options",
+           SMS_ERR_PREFIX "no credentials for %s%s: set SMS_API_USERNAME and SMS_API_PASSWORD "
+                          "(and SMS_API_BASE_URL for a server other than the default), add "
+                          "'machine %s login USER password PASSWORD' to ~/.netrc, or give the "
+                          "table the username= and password= options",
            zOrigin, zWhy, zHost);
   return 0;
 }
@@ -362,8 +379,9 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
       set_option(p, 1, zEnvBase && *zEnvBase ? zEnvBase : SMS_DEFAULT_BASE_URL, zErr, nErr);
   if (rc == -1) {
     snprintf(zErr, nErr,
-             PREFIX "SMS_API_BASE_URL must be an http:// or https:// URL with a host, like "
-                    "'" SMS_DEFAULT_BASE_URL "'");
+             SMS_ERR_PREFIX
+             "SMS_API_BASE_URL must be an http:// or https:// URL with a host, like "
+             "'" SMS_DEFAULT_BASE_URL "'");
     return -1;
   }
   if (rc) goto nomem;
@@ -373,20 +391,26 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
     const char *zEq = strchr(zArg, '=');
     size_t nKey = zEq ? (size_t)(zEq - zArg) : strlen(zArg);
     const char *zKey = trim(zArg, &nKey);
+    if (nKey >= 2 && (zKey[0] == '"' || zKey[0] == '\'' || zKey[0] == '`') &&
+        zKey[nKey - 1] == zKey[0]) { /* a quoted key, as SQL allows for names */
+      zKey++;
+      nKey -= 2;
+    }
     int iOpt;
     for (iOpt = 0; iOpt < N_OPTION; iOpt++) {
       if (strlen(azOption[iOpt]) == nKey && strncasecmp(azOption[iOpt], zKey, nKey) == 0) break;
     }
     if (iOpt == N_OPTION || !zEq) {
       snprintf(zErr, nErr,
-               PREFIX "%s '%.*s': options are key=value, with the keys program_id, "
-                      "base_url, username, password, page_size, timeout, retries, parallel, "
-                      "progress, ca_file",
+               SMS_ERR_PREFIX
+               "%s '%.*s': options are key=value, with the keys program_id, "
+               "base_url, username, password, page_size, timeout, retries, parallel, "
+               "progress, ca_file",
                iOpt == N_OPTION ? "unknown option" : "no value for option", (int)nKey, zKey);
       return -1;
     }
     if (abSeen[iOpt]++) {
-      snprintf(zErr, nErr, PREFIX "option %s is given twice", azOption[iOpt]);
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "option %s is given twice", azOption[iOpt]);
       return -1;
     }
     size_t nVal = strlen(zEq + 1);
@@ -398,12 +422,12 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
     if (rc == -2) goto nomem;
     if (rc) return -1;
   }
-  rc = find_credentials(p, abSeen[2], abSeen[3], zErr, nErr);
+  rc = find_credentials(p, abSeen[OPT_USERNAME], abSeen[OPT_PASSWORD], zErr, nErr);
   if (rc == -2) goto nomem;
   return rc;
 
 nomem:
-  snprintf(zErr, nErr, PREFIX "out of memory");
+  snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
   return -2;
 }
 

@@ -16,6 +16,9 @@
 #include <stddef.h>
 
 #define SMS_DEFAULT_BASE_URL "https://communicatepro.mgage.com/api"
+
+/* Every message a user sees starts with this. */
+#define SMS_ERR_PREFIX "sms_messages: "
 #define SMS_MAX_PAGE_SIZE 500
 
 typedef struct SmsConfig {
@@ -35,8 +38,8 @@ typedef struct SmsConfig {
 } SmsConfig;
 
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the
-** environment and ~/.netrc. Returns 0, or -1 with zErr set; either way the caller calls
-** sms_config_clear. */
+** environment and ~/.netrc. Returns 0, -1 with zErr set, or -2 when out of memory; either
+** way the caller calls sms_config_clear. */
 int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr, size_t nErr);
 void sms_config_clear(SmsConfig *p);
 

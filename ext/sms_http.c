@@ -19,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#define PREFIX "sms_messages: "
 #define BACKOFF_FIRST_MS 200     /* the first wait; each next one doubles */
 #define BACKOFF_CAP_MS 10000     /* no backoff wait is longer */
 #define RETRY_AFTER_CAP_MS 60000 /* nor a server-requested one */
@@ -33,7 +32,6 @@ struct SmsHttp {
   size_t nBody;                   /* bytes in zBody */
   size_t nAlloc;                  /* bytes allocated at zBody */
   int bTooBig;                    /* the body passed SMS_MAX_BODY */
-  int nRequest;                   /* tries sent since open */
   SmsLog *pLog;                   /* where every try is recorded; may be NULL */
   unsigned int iSeed;             /* jitter state */
   char zCurlErr[CURL_ERROR_SIZE]; /* libcurl's own words for the last failure */
@@ -188,10 +186,6 @@ const char *sms_http_body(const SmsHttp *p, size_t *pnBody) {
   return p->zBody;
 }
 
-int sms_http_request_count(const SmsHttp *p) {
-  return p ? p->nRequest : 0;
-}
-
 /* Sleep ms milliseconds in short slices, so that an interrupt ends the wait. */
 static int wait_ms(SmsHttp *p, long ms) {
   while (ms > 0) {
@@ -249,25 +243,25 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
   p->nBody = 0;
   p->bTooBig = 0;
   p->zCurlErr[0] = 0;
-  p->nRequest++;
   CURLcode crc = curl_easy_perform(p->pEasy);
   *pRc = SMS_ERROR;
   if (crc == CURLE_OK) curl_easy_getinfo(p->pEasy, CURLINFO_RESPONSE_CODE, &iStatus);
   *piStatus = iStatus;
   if (crc == CURLE_ABORTED_BY_CALLBACK) {
-    snprintf(zErr, nErr, PREFIX "interrupted");
+    snprintf(zErr, nErr, SMS_ERR_PREFIX "interrupted");
     *pRc = SMS_INTERRUPT;
     return TRY_FAILED;
   }
   if (p->bTooBig) {
     snprintf(zErr, nErr,
-             PREFIX "the response to GET %s is larger than %u MiB, far more than a page; "
-                    "check base_url",
+             SMS_ERR_PREFIX
+             "the response to GET %s is larger than %u MiB, far more than a page; "
+             "check base_url",
              zUrl, SMS_MAX_BODY >> 20);
     return TRY_FAILED;
   }
   if (crc == CURLE_WRITE_ERROR) {
-    snprintf(zErr, nErr, PREFIX "out of memory reading GET %s", zUrl);
+    snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory reading GET %s", zUrl);
     *pRc = SMS_NOMEM;
     return TRY_FAILED;
   }
@@ -278,7 +272,7 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
     snprintf(zWhy, nWhy, "%s",
              p->zCurlErr[0] && !bPlain ? p->zCurlErr : curl_easy_strerror(crc));
     if (is_transient_curl(crc)) return TRY_AGAIN;
-    snprintf(zErr, nErr, PREFIX "cannot GET %s: %s", zUrl, zWhy);
+    snprintf(zErr, nErr, SMS_ERR_PREFIX "cannot GET %s: %s", zUrl, zWhy);
     return TRY_FAILED;
   }
 
@@ -294,36 +288,39 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
   if (is_transient_status(iStatus)) {
     curl_off_t iAfter = 0;
     curl_easy_getinfo(p->pEasy, CURLINFO_RETRY_AFTER, &iAfter);
-    if (iAfter > 0) {
-      *pmsWait = iAfter * 1000 < RETRY_AFTER_CAP_MS ? (long)iAfter * 1000 : RETRY_AFTER_CAP_MS;
+    if (iAfter > 0) { /* compared in seconds first: a hostile value must not overflow */
+      *pmsWait = iAfter < RETRY_AFTER_CAP_MS / 1000 ? (long)iAfter * 1000 : RETRY_AFTER_CAP_MS;
     }
     snprintf(zWhy, nWhy, "HTTP %ld%s", iStatus, zDetails);
     return TRY_AGAIN;
   }
   if (iStatus == 401 || iStatus == 403) {
     snprintf(zErr, nErr,
-             PREFIX "authentication failed for user '%s' (HTTP %ld%s): check the username "
-                    "and password given by %s",
+             SMS_ERR_PREFIX
+             "authentication failed for user '%s' (HTTP %ld%s): check the username "
+             "and password given by %s",
              pCfg->zUser ? pCfg->zUser : "", iStatus, zDetails,
              pCfg->zCredSource ? pCfg->zCredSource : "no source");
   } else if (iStatus == 404) {
     snprintf(zErr, nErr,
-             PREFIX "program %lld not found (HTTP 404%s): check the program id (the number "
-                    "at the end of the program's URL in the SMS Campaign Manager) and "
-                    "base_url (%s)",
+             SMS_ERR_PREFIX
+             "program %lld not found (HTTP 404%s): check the program id (the number "
+             "at the end of the program's URL in the SMS Campaign Manager) and "
+             "base_url (%s)",
              iProgram, zDetails, pCfg->zBaseUrl);
   } else if (iStatus >= 300 && iStatus < 400) {
     char *zTo = 0;
     curl_easy_getinfo(p->pEasy, CURLINFO_REDIRECT_URL, &zTo);
     snprintf(zErr, nErr,
-             PREFIX "HTTP %ld from GET %s: the API redirects to %s; set base_url to the "
-                    "address it names (redirects are not followed, so that credentials go "
-                    "nowhere else)",
+             SMS_ERR_PREFIX
+             "HTTP %ld from GET %s: the API redirects to %s; set base_url to the "
+             "address it names (redirects are not followed, so that credentials go "
+             "nowhere else)",
              iStatus, zUrl, zTo ? zTo : "another address");
   } else if (iStatus == 400) {
-    snprintf(zErr, nErr, PREFIX "the API rejected GET %s (HTTP 400%s)", zUrl, zDetails);
+    snprintf(zErr, nErr, SMS_ERR_PREFIX "the API rejected GET %s (HTTP 400%s)", zUrl, zDetails);
   } else {
-    snprintf(zErr, nErr, PREFIX "HTTP %ld from GET %s%s", iStatus, zUrl, zDetails);
+    snprintf(zErr, nErr, SMS_ERR_PREFIX "HTTP %ld from GET %s%s", iStatus, zUrl, zDetails);
   }
   return TRY_FAILED;
 }
@@ -357,7 +354,9 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
       rec.nRow = eTry == TRY_DONE ? pPage->nRow : -1;
       rec.nByte = (long long)p->nBody;
       rec.rMs = (seconds(CLOCK_MONOTONIC) - rStart) * 1e3;
-      rec.zError = eTry == TRY_AGAIN ? zWhy : eTry == TRY_FAILED ? zErr + strlen(PREFIX) : 0;
+      rec.zError = eTry == TRY_AGAIN    ? zWhy
+                   : eTry == TRY_FAILED ? zErr + strlen(SMS_ERR_PREFIX)
+                                        : 0;
       sms_log_add(p->pLog, &rec);
     }
     if (eTry == TRY_DONE) return SMS_OK;
@@ -369,13 +368,14 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
       msWait = msCap / 2 + rand_r(&p->iSeed) % (msCap / 2 + 1); /* jitter: spread clients */
     }
     if (wait_ms(p, msWait) != SMS_OK) {
-      snprintf(zErr, nErr, PREFIX "interrupted");
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "interrupted");
       return SMS_INTERRUPT;
     }
   }
   snprintf(zErr, nErr,
-           PREFIX "GET %s failed after %d tr%s: %s; try again later, or raise the retries "
-                  "or timeout option",
+           SMS_ERR_PREFIX
+           "GET %s failed after %d tr%s: %s; try again later, or raise the retries "
+           "or timeout option",
            zUrl, nTry, nTry == 1 ? "y" : "ies", zWhy);
   return SMS_ERROR;
 }

@@ -1,10 +1,11 @@
 /*
 ** sms_http.h: the HTTP client: one GET of one page, with retries, decoded.
 **
-** Boundary: libcurl and the page decoder, no SQLite calls. The vtab owns one SmsHttp per
-** cursor (one curl handle, so pages reuse the connection) and asks for pages by URL; this
-** layer retries what is worth retrying and turns every failure into one sentence starting
-** with "sms_messages: " that names the URL (never the password) and says what to do.
+** Boundary: libcurl and the page decoder, no SQLite calls. A cursor keeps its SmsHttp
+** clients (one curl handle each, so pages reuse the connection; sms_scan opens one per
+** parallel stream) and asks for pages by URL; this layer retries what is worth retrying
+** and turns every failure into one sentence starting with "sms_messages: " that names the
+** URL (never the password) and says what to do.
 */
 #ifndef SMS_HTTP_H
 #define SMS_HTTP_H
@@ -34,8 +35,7 @@ void sms_http_share_free(SmsHttpShare *p);
 
 /* A new client for the credentials and limits of *pCfg, which must outlive it, sharing
 ** pShare (may be NULL) with the connection's other clients. xStop, when not NULL, is polled
-*during waits and transfers; a non-zero answer abandons the request
-** with SMS_INTERRUPT. */
+** during waits and transfers; a non-zero answer abandons the request with SMS_INTERRUPT. */
 int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
                   int (*xStop)(void *), void *pStopArg);
 void sms_http_close(SmsHttp *p);
@@ -53,8 +53,5 @@ void sms_http_set_log(SmsHttp *p, SmsLog *pLog);
 
 /* The body of the last successful fetch (valid until the next one). */
 const char *sms_http_body(const SmsHttp *p, size_t *pnBody);
-
-/* Requests sent (tries included) since the client was opened. */
-int sms_http_request_count(const SmsHttp *p);
 
 #endif /* SMS_HTTP_H */

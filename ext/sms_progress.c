@@ -21,14 +21,12 @@ static void show(SmsProgress *p, int bFinal) {
           p->bTty ? "\r" : "", p->iProgram, p->nPage, p->nRow, rRate, rElapsed,
           bFinal ? ", done" : "", p->bTty && !bFinal ? "\033[K" : "\n");
   fflush(stderr);
-  p->bShown = 1;
   p->rLast = now_seconds();
 }
 
 void sms_progress_start(SmsProgress *p, int bOn, long long iProgram) {
   p->bOn = bOn;
   p->bTty = bOn && isatty(2);
-  p->bShown = 0;
   p->iProgram = iProgram;
   p->nPage = p->nRow = 0;
   p->rStart = p->rLast = now_seconds();

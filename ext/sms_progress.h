@@ -12,7 +12,6 @@
 typedef struct SmsProgress {
   int bOn;            /* the meter is shown */
   int bTty;           /* stderr is a terminal: redraw in place */
-  int bShown;         /* a line is on screen (terminal) or was written */
   long long iProgram; /* the program being scanned */
   long long nPage;    /* pages taken so far */
   long long nRow;     /* rows on them */

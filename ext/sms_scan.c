@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PREFIX "sms_messages: "
-#define MAX_EMPTY_PAGES 100     /* a chain of empty pages longer than this is a fault */
-#define CACHE_CAP (2u << 20)    /* bytes of bodies a cursor keeps for rescans */
-#define MIN_SUBWINDOW (SMS_DAY) /* a window is not split finer than this */
+#define MAX_EMPTY_PAGES 100            /* a chain of empty pages longer than this is a fault */
+#define CACHE_CAP (2u << 20)           /* bytes of bodies a cursor keeps for rescans */
+#define MIN_SUBWINDOW (SMS_DAY)        /* a window is not split finer than this */
+#define MAX_ORDERED_STEP (8 * SMS_DAY) /* ordered scans hold one sub-window in memory */
 
 /* ---------------------------------------------------------------- the page cache */
 
@@ -161,8 +161,9 @@ static int next_url_ok(const SmsScan *p, const char *zNext, char *zErr, size_t n
   if (!sms_same_origin(zNext, p->spec.pCfg->zBaseUrl) || !zAuth ||
       memchr(zAuth + 3, '@', nAuth)) {
     snprintf(zErr, nErr,
-             PREFIX "the API's nextPageUrl (%s) is not on the origin of base_url (%s); not "
-                    "following it, so that the credentials go nowhere else",
+             SMS_ERR_PREFIX
+             "the API's nextPageUrl (%s) is not on the origin of base_url (%s); not "
+             "following it, so that the credentials go nowhere else",
              zNext, p->spec.pCfg->zBaseUrl);
     return 0;
   }
@@ -201,8 +202,9 @@ static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
   for (int i = 0; i < s->nSeen; i++) {
     if (s->aSeen[i] == h) {
       snprintf(zErr, nErr,
-               PREFIX "the API's nextPageUrl repeats an earlier page (%s); stopping instead "
-                      "of looping forever",
+               SMS_ERR_PREFIX
+               "the API's nextPageUrl repeats an earlier page (%s); stopping instead "
+               "of looping forever",
                zUrl);
       free(zUrl);
       return SMS_ERROR;
@@ -223,12 +225,12 @@ static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
     char zWhy[300];
     rc = sms_page_decode(zCached, nBody, pPage, zWhy, sizeof(zWhy)) ? SMS_ERROR : SMS_OK;
     free(zCached);
-    if (rc) snprintf(zErr, nErr, PREFIX "bad cached page for %s: %s", zUrl, zWhy);
+    if (rc) snprintf(zErr, nErr, SMS_ERR_PREFIX "bad cached page for %s: %s", zUrl, zWhy);
   } else {
     if (!*s->ppHttp) {
       rc = sms_http_open(s->ppHttp, pCfg, p->spec.pShare, scan_should_stop, p);
       if (rc) {
-        snprintf(zErr, nErr, PREFIX "cannot start libcurl");
+        snprintf(zErr, nErr, SMS_ERR_PREFIX "cannot start libcurl");
         goto done;
       }
     }
@@ -245,8 +247,9 @@ static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
   s->nEmptyRun = pPage->nRow ? 0 : s->nEmptyRun + 1;
   if (s->nEmptyRun > MAX_EMPTY_PAGES) {
     snprintf(zErr, nErr,
-             PREFIX "the API sent more than %d empty pages in a row (last: %s); stopping "
-                    "instead of looping forever",
+             SMS_ERR_PREFIX
+             "the API sent more than %d empty pages in a row (last: %s); stopping "
+             "instead of looping forever",
              MAX_EMPTY_PAGES, zUrl);
     rc = SMS_ERROR;
     goto done;
@@ -263,7 +266,7 @@ done:
   return rc;
 
 nomem:
-  snprintf(zErr, nErr, PREFIX "out of memory");
+  snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
   sms_page_clear(pPage);
   free(zUrl);
   return SMS_NOMEM;
@@ -375,12 +378,14 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsC
   return SMS_OK;
 
 nomem:
-  snprintf(zErr, nErr, PREFIX "out of memory");
+  snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
   return SMS_NOMEM;
 }
 
 /* Ordered scans: read the next sub-window whole, from the newest end (or the oldest),
-** and hand it out sorted. Each sub-window is four times longer than the one before. */
+** and hand it out sorted. Each sub-window is four times longer than the one before, up to
+** MAX_ORDERED_STEP: the first is small, so the latest messages cost one request, and none
+** is large, so memory stays a few pages even for a busy program. */
 static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr) {
   const SmsScanSpec *pSpec = &p->spec;
   SmsStream *s = &p->aStream[0];
@@ -401,7 +406,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
     iHi = iLo + p->iStep < iEnd ? iLo + p->iStep : iEnd;
     p->iEdge = iHi;
   }
-  p->iStep *= 4;
+  p->iStep = p->iStep * 4 < MAX_ORDERED_STEP ? p->iStep * 4 : MAX_ORDERED_STEP;
   int bFirst = iLo <= iStart, bLast = iHi >= iEnd;
   p->bOrderedDone = pSpec->iOrder < 0 ? bFirst : bLast;
 
@@ -418,7 +423,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   s->zUrl = first_url(pSpec, bFirst ? iStart : iLo - 1, bLast ? pSpec->iEnd : iHi + 1,
                       bLast ? pSpec->bEnd : 1);
   if (!s->zUrl) {
-    snprintf(zErr, nErr, PREFIX "out of memory");
+    snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
     return SMS_NOMEM;
   }
   while (s->zUrl && rc == SMS_OK) {
@@ -427,7 +432,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
     rc = stream_fetch(s, &next, zErr, nErr);
     if (rc == SMS_OK && sms_page_take_rows(pPage, &next)) {
       sms_page_clear(&next);
-      snprintf(zErr, nErr, PREFIX "out of memory");
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
       rc = SMS_NOMEM;
     }
   }
@@ -435,13 +440,14 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   char zBad[64];
   int e = sms_page_sort_by_date(pPage, pSpec->iOrder < 0, zBad);
   if (e == SMS_PAGE_NOMEM) {
-    snprintf(zErr, nErr, PREFIX "out of memory");
+    snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
     return SMS_NOMEM;
   }
   if (e == SMS_PAGE_UNDATED) {
     snprintf(zErr, nErr,
-             PREFIX "cannot return rows in date order: the API sent a message whose date is "
-                    "%s%.40s%s; sort the rows yourself (e.g. in a subquery) instead",
+             SMS_ERR_PREFIX
+             "cannot return rows in date order: the API sent a message whose date is "
+             "%s%.40s%s; sort the rows yourself (e.g. in a subquery) instead",
              zBad[0] ? "'" : "", zBad[0] ? zBad : "missing", zBad[0] ? "'" : "");
     return SMS_ERROR;
   }
@@ -473,7 +479,7 @@ int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nEr
     p->bWorkers = 1;
     rc = start_worker(s);
     if (rc) {
-      snprintf(zErr, nErr, PREFIX "cannot start a thread");
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "cannot start a thread");
       return rc;
     }
   }

@@ -14,8 +14,8 @@
 **     at once; each keeps only the rows dated inside its own part, so rows are the same as
 **     one sequential scan, none lost or doubled (but they arrive in page-arrival order);
 **   - with iOrder, rows come sorted by date: the window is read as a series of growing
-**     sub-windows from the newest end (or the oldest), each sorted in memory, so that
-**     "ORDER BY date DESC LIMIT 10" reads a day or so, not a year;
+**     sub-windows (1, 4, then 8 days) from the newest end (or the oldest), each sorted in
+**     memory, so that "ORDER BY date DESC LIMIT 10" reads a day or so, not a year;
 **   - every body is kept in an SmsCache for the life of the cursor (up to a small cap), so
 **     that a rescan of the same request (an inner loop of a join) sends nothing.
 */

@@ -271,8 +271,8 @@ static int open_scan(SmsCursor *pCur) {
 }
 
 /* Make the page's current row a row, taking pages and moving to the next program as needed, or
-*set
-** bEof. */
+ *set
+ ** bEof. */
 static int cursor_settle(SmsCursor *pCur) {
   char zErr[2048];
   int rc = SQLITE_OK, bEnd;
@@ -414,9 +414,10 @@ static int bad_program(sqlite3_vtab *pVtab, sqlite3_value *pVal) {
 #define TYPE_MO 1
 #define TYPE_MT 2
 
-/* The types a `type = v` value allows: TYPE_MO, TYPE_MT, 0 for another text (no row can
-** match), both when v is not text (not pushed down: SQLite decides). */
+/* The types a `type = v` value allows: TYPE_MO, TYPE_MT, 0 for NULL or another text (no
+** row can match), both when v is a number or a blob (SQLite decides). */
 static int type_mask(sqlite3_value *pVal) {
+  if (sqlite3_value_type(pVal) == SQLITE_NULL) return 0;
   const char *z = (const char *)sqlite3_value_text(pVal);
   if (sqlite3_value_type(pVal) != SQLITE_TEXT || !z) return TYPE_MO | TYPE_MT;
   if (strcmp(z, "MO") == 0) return TYPE_MO;
@@ -469,7 +470,6 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
                      "program_id = N (or IN (...)), as sms_messages(N), or with CREATE "
                      "VIRTUAL TABLE ... USING sms_messages(program_id=N)");
   }
-  if (!pTab->cfg.zUser) return set_error(pVtab, SQLITE_ERROR, "%s", pTab->cfg.zNoCredHint);
   if ((idxNum & IDX_PROGRAM_MASK) == IDX_PROGRAM_DEFAULT) {
     rc = add_program(pCur, pTab->cfg.iProgram);
     if (rc) return rc;
@@ -554,6 +554,7 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
                           &pCur->spec.bEnd)) {
     return SQLITE_OK; /* no row can match: no request */
   }
+  if (!pTab->cfg.zUser) return set_error(pVtab, SQLITE_ERROR, "%s", pTab->cfg.zNoCredHint);
   if (!pCur->pCache && sms_cache_new(&pCur->pCache) != SMS_OK) return SQLITE_NOMEM;
   pCur->bEof = 0;
   rc = open_scan(pCur);
@@ -580,10 +581,10 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   for (i = 0; i < pInfo->nConstraint; i++) {
     const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
     int bEq = c->op == SQLITE_INDEX_CONSTRAINT_EQ;
-    if (c->iColumn == COL_PROGRAM_ID && bEq) {
+    if (c->iColumn == COL_PROGRAM_ID && (bEq || c->op == SQLITE_INDEX_CONSTRAINT_IS)) {
       if (!c->usable) {
         bProgUnusable = 1;
-      } else if (bIn && sqlite3_vtab_in(pInfo, i, -1)) {
+      } else if (bEq && bIn && sqlite3_vtab_in(pInfo, i, -1)) {
         if (iProgIn < 0) iProgIn = i;
       } else if (iProgEq < 0) {
         iProgEq = i;
@@ -601,20 +602,18 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
       iOffset = i;
       continue;
     }
-    bOther = 1; /* until it is found to be pushed down below */
-    /* The API compares exactly: a constraint under another collation is SQLite's alone. */
-    if (c->iColumn != SMS_F_TYPE && c->iColumn != SMS_F_DATE) continue;
-    if (sqlite3_stricmp(sqlite3_vtab_collation(pInfo, i), "BINARY") != 0) continue;
-    if (c->iColumn == SMS_F_TYPE && bEq) {
+    /* The API compares exactly: a constraint under another collation is SQLite's alone, and
+    ** so is any one not pushed down below; either way SQLite will filter rows itself. */
+    int bPushed = 0;
+    int bBinary = sqlite3_stricmp(sqlite3_vtab_collation(pInfo, i), "BINARY") == 0;
+    if (bBinary && c->iColumn == SMS_F_TYPE && bEq) {
       if (bIn && sqlite3_vtab_in(pInfo, i, -1)) {
-        if (iTypeIn < 0) iTypeIn = i, bOther = 0;
+        if (iTypeIn < 0) iTypeIn = i, bPushed = 1;
       } else if (iTypeEq < 0) {
-        iTypeEq = i, bOther = 0;
+        iTypeEq = i, bPushed = 1;
       }
-      continue;
-    }
-    if (c->iColumn == SMS_F_DATE && nDate < MAX_DATE_TERMS) {
-      SmsTerm e;
+    } else if (bBinary && c->iColumn == SMS_F_DATE && nDate < MAX_DATE_TERMS) {
+      SmsTerm e = N_TERM;
       switch (c->op) {
       case SQLITE_INDEX_CONSTRAINT_EQ:
         e = TERM_DATE_EQ;
@@ -636,14 +635,15 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
         e = TERM_DATE_GE;
         bLo = 1;
         break;
-      default:
-        continue;
       }
-      bOther = 0;
-      aiArg[nArg] = i;
-      aeTerm[nArg++] = e;
-      nDate++;
+      if (e != N_TERM) {
+        aiArg[nArg] = i;
+        aeTerm[nArg++] = e;
+        nDate++;
+        bPushed = 1;
+      }
     }
+    if (!bPushed) bOther = 1;
   }
 
   /* The program terms go first, then type, then the dates collected above, then LIMIT and

@@ -2,8 +2,9 @@
 ** sms_vtab.h: the virtual tables: sms_messages (query planning and the cursor, in
 ** sms_vtab.c) and sms_requests (the connection's recent requests, in sms_requests.c).
 **
-** Boundary: everything that speaks SQLite's virtual-table interface lives in sms_vtab.c;
-** it calls down into sms_window (dates), sms_config (options and credentials), sms_http
+** Boundary: everything that speaks SQLite's virtual-table interface lives in sms_vtab.c
+** and sms_requests.c; they call down into sms_window (dates), sms_config (options and
+*credentials), sms_http
 ** (requests and retries) and sms_page (JSON to rows), none of which sees SQLite.
 */
 #ifndef SMS_VTAB_H

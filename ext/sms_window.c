@@ -252,7 +252,7 @@ void sms_window_apply(SmsWindow *p, SmsOp op, const char *z, size_t n) {
 
 int sms_window_request(const SmsWindow *p, sms_time now, sms_time *piStart, sms_time *piEnd,
                        int *pbEnd) {
-  sms_time iOldest = now - SMS_RETENTION;
+  sms_time iOldest = now - SMS_RETENTION + SMS_RETENTION_MARGIN;
   sms_time iStart = p->iLo - 1;
   sms_time iEnd = p->iHi + 1;
   *pbEnd = 0;

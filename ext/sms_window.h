@@ -18,8 +18,11 @@ typedef long long sms_time; /* seconds since 1970-01-01 00:00:00 UTC */
 #define SMS_TIME_MAX (253402300799LL) /* 9999-12-31 23:59:59 */
 
 #define SMS_DAY 86400LL
-/* The API keeps a year of messages and rejects older start dates (api.md). */
+/* The API keeps a year of messages and rejects older start dates (api.md). A request
+** leaves a margin inside that year: the server's clock may run ahead of ours, and a long
+** scan sends its last requests minutes after its window was computed. */
 #define SMS_RETENTION (365 * SMS_DAY)
+#define SMS_RETENTION_MARGIN (10 * 60)
 
 typedef enum SmsOp { SMS_OP_EQ, SMS_OP_LT, SMS_OP_LE, SMS_OP_GT, SMS_OP_GE } SmsOp;
 
@@ -51,7 +54,8 @@ void sms_window_apply(SmsWindow *p, SmsOp op, const char *z, size_t n);
 
 /* The API request for a window: startDate (always), endDate (when the window has an
 ** upper bound the API can take), widened by a second each way because the API does not
-** say whether its bounds are inclusive, and clamped to the retention limit before `now`.
+** say whether its bounds are inclusive, and clamped to the retention limit before `now`
+** (less SMS_RETENTION_MARGIN).
 ** Returns 0 when no request is needed (nothing that old is kept, or the window is empty),
 ** 1 otherwise; *pbEnd says whether *piEnd is set. */
 int sms_window_request(const SmsWindow *p, sms_time now, sms_time *piStart, sms_time *piEnd,

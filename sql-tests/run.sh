@@ -52,7 +52,9 @@ for f in sql-tests/sql/*.sql; do
   if [ -n "${UPDATE_EXPECTED:-}" ]; then
     printf '%s\n' "$actual" > "$name.expected"
   fi
-  if [ -f "$name.expected" ] && [ "$actual" == "$(cat "$name.expected")" ]; then
+  if grep -qF -- "$TEST_PASSWORD" <<<"$actual"; then
+    fail "$f shows the password"
+  elif [ -f "$name.expected" ] && [ "$actual" == "$(cat "$name.expected")" ]; then
     pass
   else
     fail "$f"

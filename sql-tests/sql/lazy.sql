@@ -14,5 +14,6 @@ SELECT count(*) FROM small;
 SELECT '-- ORDER BY that SQLite must sort: LIMIT is no page-size hint (one full-size scan, not hundreds of tiny pages)';
 EXPLAIN QUERY PLAN SELECT number FROM sms_messages(4711) ORDER BY number DESC LIMIT 3;
 SELECT number FROM sms_messages(4711) ORDER BY number DESC LIMIT 3;
-SELECT '-- a filter only SQLite applies (LIKE): LIMIT is declined too';
-SELECT date FROM sms_messages(4711) WHERE body LIKE 'STOP%' LIMIT 1;
+SELECT '-- a filter only SQLite applies (number =): LIMIT is declined too, whatever the order of the terms';
+SELECT count(*) FROM (SELECT * FROM sms_messages(4711) WHERE number = 1 AND date >= '2026-06-01' LIMIT 2);
+SELECT count(*) FROM (SELECT * FROM sms_messages(4711) WHERE date >= '2026-06-01' AND number = 1 LIMIT 2);

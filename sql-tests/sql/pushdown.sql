@@ -53,5 +53,12 @@ SELECT program_id, count(*) FROM sms_messages WHERE program_id IN (4713, 4711, 4
 SELECT '-- program_id written as text or as a real number is the same program';
 SELECT count(*) FROM sms_messages WHERE program_id = '4712' AND date >= '2026-06-30';
 SELECT count(*) FROM sms_messages WHERE program_id = 4712.0 AND date >= '2026-06-30';
+SELECT '-- program_id IS 4712 is program_id = 4712';
+SELECT count(*) FROM sms_messages WHERE program_id IS 4712 AND date >= '2026-06-30';
+SELECT '-- type = NULL: no row, no request';
+SELECT count(*) FROM sms_messages WHERE program_id = 4711 AND type = NULL;
+SELECT '-- option keys may be quoted, as SQL names';
+CREATE VIRTUAL TABLE quoted USING sms_messages("program_id"=4713, 'page_size'=7);
+SELECT count(*) FROM quoted WHERE date >= '2026-06-30';
 SELECT '-- program_id = NULL: no row, no request';
 SELECT count(*) FROM sms_messages WHERE program_id = NULL;
