@@ -309,12 +309,16 @@ static int start_worker(SmsStream *s) {
 
 /* ---------------------------------------------------------------- the scan */
 
-/* The first URL of a stream over [iStart, iEnd] (no endDate when !bEnd). */
+/* The first URL of a stream over [iStart, iEnd] (no endDate when !bEnd). The start is
+** clamped to the retention limit again at the time of the request: an ordered scan may
+** reach its oldest sub-window minutes after the window was computed. */
 static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd, int bEnd) {
   char zStart[20], zEnd[20];
   size_t n = strlen(pSpec->pCfg->zBaseUrl) + 160;
   char *z = malloc(n);
+  sms_time iOldest = sms_time_now() - SMS_RETENTION + SMS_RETENTION_MARGIN;
   if (!z) return 0;
+  if (iStart < iOldest) iStart = iOldest;
   sms_time_format(iStart, 'T', zStart);
   sms_time_format(iEnd, 'T', zEnd);
   snprintf(z, n, "%s/messages/program/%lld?%s%s%sstartDate=%s%s%s&pageSize=%d",

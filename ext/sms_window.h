@@ -19,10 +19,10 @@ typedef long long sms_time; /* seconds since 1970-01-01 00:00:00 UTC */
 
 #define SMS_DAY 86400LL
 /* The API keeps a year of messages and rejects older start dates (api.md). A request
-** leaves a margin inside that year: the server's clock may run ahead of ours, and a long
-** scan sends its last requests minutes after its window was computed. */
+** leaves a few seconds inside that year, for the time it takes to reach the server; a
+** long scan clamps each request again when it sends it (sms_scan.c). */
 #define SMS_RETENTION (365 * SMS_DAY)
-#define SMS_RETENTION_MARGIN (10 * 60)
+#define SMS_RETENTION_MARGIN 5
 
 typedef enum SmsOp { SMS_OP_EQ, SMS_OP_LT, SMS_OP_LE, SMS_OP_GT, SMS_OP_GE } SmsOp;
 

@@ -27,7 +27,7 @@ SELECT count(*) FROM t;
 SQL
 )
 check "a fault that never ends: an error after 1 + retries tries" \
-  "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$always_PORT/api/messages/program/4711?startDate=2025-06-30T12:10:00&pageSize=500 failed after 3 tries: HTTP 503: General server exception; try again later, or raise the retries or timeout option" "$got"
+  "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$always_PORT/api/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=500 failed after 3 tries: HTTP 503: General server exception; try again later, or raise the retries or timeout option" "$got"
 check "... and exactly 3 requests" "3" "$(wc -l < "$always_LOG")"
 
 emu_start_test garbled --programs 1 --messages 600 --fault malformed
@@ -37,7 +37,7 @@ SELECT count(*) FROM t;
 SQL
 )
 check_match "a page that is never valid JSON: an error naming the URL, never an early end" \
-  "sms_messages: GET http://127.0.0.1:$garbled_PORT/api/messages/program/4711\\?startDate=2025-06-30T12:10:00&pageSize=500 failed after 2 tries: bad page: the response is not valid JSON" "$got"
+  "sms_messages: GET http://127.0.0.1:$garbled_PORT/api/messages/program/4711\\?startDate=2025-06-30T12:00:05&pageSize=500 failed after 2 tries: bad page: the response is not valid JSON" "$got"
 
 emu_start_test slow --programs 1 --messages 600 --fault hang
 start=$(date +%s)
@@ -47,7 +47,7 @@ SELECT count(*) FROM t;
 SQL
 )
 check "a server that never answers: timeout bounds the request" \
-  "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$slow_PORT/api/messages/program/4711?startDate=2025-06-30T12:10:00&pageSize=500 failed after 1 try: Timeout was reached; try again later, or raise the retries or timeout option" "$got"
+  "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$slow_PORT/api/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=500 failed after 1 try: Timeout was reached; try again later, or raise the retries or timeout option" "$got"
 elapsed=$(( $(date +%s) - start ))
 check "... within a few seconds, not forever" "yes" "$([ "$elapsed" -lt 10 ] && echo yes || echo "no: ${elapsed}s")"
 

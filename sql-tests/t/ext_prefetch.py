@@ -24,7 +24,7 @@ db.execute("CREATE VIRTUAL TABLE small USING sms_messages(program_id=4711, page_
 for n in (1, 4, 7):
     db.execute(f"CREATE VIRTUAL TABLE par{n} USING sms_messages(program_id=4711, parallel={n})")
 
-base = "/messages/program/4711?startDate=2025-06-30T12:10:00&pageSize=10"
+base = "/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=10"
 
 clear_log()
 cur = db.execute("SELECT * FROM small")
@@ -63,16 +63,16 @@ check("the sequential scan saw all 1000 messages", 1000, want[0])
 clear_log()
 db.execute(summary.format("par4")).fetchone()
 check("parallel=4: four equal sub-windows of the window, overlapping by a second", sorted([
-    "/messages/program/4711?startDate=2025-06-30T12:10:00&endDate=2025-09-29T18:07:31&pageSize=500",
-    "/messages/program/4711?startDate=2025-09-29T18:07:29&endDate=2025-12-30T00:05:01&pageSize=500",
-    "/messages/program/4711?startDate=2025-12-30T00:04:59&endDate=2026-03-31T06:02:31&pageSize=500",
-    "/messages/program/4711?startDate=2026-03-31T06:02:29&pageSize=500",
+    "/messages/program/4711?startDate=2025-06-30T12:00:05&endDate=2025-09-29T18:00:05&pageSize=500",
+    "/messages/program/4711?startDate=2025-09-29T18:00:03&endDate=2025-12-30T00:00:04&pageSize=500",
+    "/messages/program/4711?startDate=2025-12-30T00:00:02&endDate=2026-03-31T06:00:03&pageSize=500",
+    "/messages/program/4711?startDate=2026-03-31T06:00:01&pageSize=500",
 ]), sorted(log()))
 
 clear_log()
 got = db.execute("SELECT count(*) FROM (SELECT * FROM par4 LIMIT 5)").fetchone()
 check("parallel under a LIMIT: one sequential request of pageSize 5",
-      ((5,), ["/messages/program/4711?startDate=2025-06-30T12:10:00&pageSize=5"]), (got, log()))
+      ((5,), ["/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=5"]), (got, log()))
 
 clear_log()
 got = db.execute("SELECT count(*) FROM par4 WHERE date >= '2026-06-29 12:00:00'").fetchone()

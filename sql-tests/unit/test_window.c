@@ -202,8 +202,8 @@ static void test_request(void) {
   sms_window_init(&w);
   bReq = request(&w, now, zS, zE, &bEnd);
   check(bReq && !bEnd, "no bounds: a request with a start and no end");
-  check_str(zS, "2025-06-30T12:10:00",
-            "no bounds: startDate is 365 days before now, less the 10-minute margin");
+  check_str(zS, "2025-06-30T12:00:05",
+            "no bounds: startDate is 365 days before now, less the 5-second margin");
 
   window_for(SMS_OP_GE, "2026-06-01", &w);
   sms_window_apply(&w, SMS_OP_LT, "2026-06-02", 10);
@@ -212,13 +212,13 @@ static void test_request(void) {
   check(bEnd, "a day: an endDate is sent");
   check_str(zE, "2026-06-02T00:00:00", "a day: endDate widened by a second");
 
-  window_for(SMS_OP_LT, "2025-06-30 12:10:00", &w);
+  window_for(SMS_OP_LT, "2025-06-30 12:00:05", &w);
   check(request(&w, now, zS, zE, &bEnd) == 0,
         "a window that ended before the retention limit needs no request");
-  window_for(SMS_OP_LT, "2025-06-30 12:10:01", &w);
+  window_for(SMS_OP_LT, "2025-06-30 12:00:06", &w);
   check(request(&w, now, zS, zE, &bEnd) == 1,
         "a window that ends after the retention limit is requested");
-  check_str(zS, "2025-06-30T12:10:00", "... clamped to the retention limit");
+  check_str(zS, "2025-06-30T12:00:05", "... clamped to the retention limit");
 
   window_for(SMS_OP_LE, "2099-01-01", &w);
   request(&w, now, zS, zE, &bEnd);
