@@ -655,12 +655,10 @@ char *sms_page_row_json(const SmsPage *p, int iRow) {
   return zOut;
 }
 
-void sms_page_row_hashes(const SmsPage *p, unsigned long long *aOut) {
-  for (int iRow = 0; iRow < p->nRow; iRow++) {
-    unsigned long long h = 14695981039346656037ULL;
-    FOR_COMPACT_BYTES(&p->aRow[iRow], c, h = (h ^ (unsigned char)c) * 1099511628211ULL);
-    aOut[iRow] = h;
-  }
+unsigned long long sms_page_row_hash(const SmsPage *p, int iRow) {
+  unsigned long long h = 14695981039346656037ULL;
+  FOR_COMPACT_BYTES(&p->aRow[iRow], c, h = (h ^ (unsigned char)c) * 1099511628211ULL);
+  return h;
 }
 
 typedef struct DatedRow {

@@ -103,9 +103,8 @@ void sms_page_field(SmsPage *p, SmsField eField, SmsValue *pVal);
 ** the caller frees), NULL when out of memory. */
 char *sms_page_row_json(const SmsPage *p, int iRow);
 
-/* A 64-bit hash of each row's content (its compact JSON text) into aOut, which holds
-** p->nRow entries. */
-void sms_page_row_hashes(const SmsPage *p, unsigned long long *aOut);
+/* A 64-bit hash of row iRow's content (its compact JSON text). */
+unsigned long long sms_page_row_hash(const SmsPage *p, int iRow);
 
 /* The error details of a 4xx/5xx body: meta.generalErrors (strings, or objects with a
 ** message) and meta.fieldErrors, joined by "; " into zOut. Returns the length written,

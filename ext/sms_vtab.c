@@ -116,18 +116,21 @@ typedef struct SmsTable {
 typedef struct SmsCursor {
   sqlite3_vtab_cursor base;          /* Base class. Must be first */
   SmsHttp *apHttp[SMS_MAX_PARALLEL]; /* HTTP clients, kept across scans: connections */
-  SmsCache *pCache;        /* response bodies of this cursor, so rescans send nothing */
-  SmsScan *pScan;          /* the scan of the current program */
-  SmsScanSpec spec;        /* what every program's scan asks for (iProgram aside) */
-  SmsPage page;            /* the page whose rows are being returned */
-  sqlite3_int64 *aProgram; /* the programs to scan, ascending (sqlite3_malloc64) */
-  int nProgram;            /* entries in aProgram */
-  int iProgram;            /* the program being scanned: index into aProgram */
-  sqlite3_uint64 *aHash;   /* content hash of each row of the page, for xRowid */
-  int nHashAlloc;          /* room in aHash */
-  int bHashed;             /* aHash holds the current page's hashes */
-  int bEof;                /* the scan is over */
-  SmsProgress progress;    /* the meter on stderr, when asked for */
+  SmsCache *pCache;         /* response bodies of this cursor, so rescans send nothing */
+  SmsScan *pScan;           /* the scan of the current program */
+  SmsScanSpec spec;         /* what every program's scan asks for (iProgram aside) */
+  SmsPage page;             /* the page whose rows are being returned */
+  sqlite3_int64 *aProgram;  /* the programs to scan, ascending (sqlite3_malloc64) */
+  int nProgram;             /* entries in aProgram */
+  int iProgram;             /* the program being scanned: index into aProgram */
+  sqlite3_uint64 *aSeenKey; /* xRowid: content hashes of the scan's rows (open addressing) */
+  int *aSeenCount;          /* xRowid: how many rows of each hash were seen */
+  int nSeenSlot;            /* slots in aSeenKey/aSeenCount, a power of two; 0: none yet */
+  int nSeenUsed;            /* slots in use */
+  sqlite3_int64 iRowid;     /* the current row's rowid, when bRowid */
+  int bRowid;               /* iRowid is computed for the current row */
+  int bEof;                 /* the scan is over */
+  SmsProgress progress;     /* the meter on stderr, when asked for */
 } SmsCursor;
 
 /* The one place that sets an error message on the table. */
@@ -240,7 +243,12 @@ static void cursor_reset(SmsCursor *pCur) {
   sqlite3_free(pCur->aProgram);
   pCur->aProgram = 0;
   pCur->nProgram = pCur->iProgram = 0;
-  pCur->bHashed = 0;
+  sqlite3_free(pCur->aSeenKey);
+  sqlite3_free(pCur->aSeenCount);
+  pCur->aSeenKey = 0;
+  pCur->aSeenCount = 0;
+  pCur->nSeenSlot = pCur->nSeenUsed = 0;
+  pCur->bRowid = 0;
   pCur->bEof = 1;
 }
 
@@ -248,7 +256,6 @@ static int sms_close(sqlite3_vtab_cursor *cur) {
   SmsCursor *pCur = (SmsCursor *)cur;
   int i;
   cursor_reset(pCur);
-  sqlite3_free(pCur->aHash);
   sms_cache_free(pCur->pCache);
   for (i = 0; i < SMS_MAX_PARALLEL; i++)
     sms_http_close(pCur->apHttp[i]);
@@ -277,7 +284,6 @@ static int cursor_settle(SmsCursor *pCur) {
   char zErr[2048];
   int rc = SQLITE_OK, bEnd;
   while (!sms_page_has_row(&pCur->page)) {
-    pCur->bHashed = 0;
     rc = sms_scan_next(pCur->pScan, &pCur->page, &bEnd, zErr, sizeof(zErr));
     if (rc != SMS_OK) {
       rc = set_error(pCur->base.pVtab, rc, "%s", zErr);
@@ -302,6 +308,7 @@ static int cursor_settle(SmsCursor *pCur) {
 
 static int sms_next(sqlite3_vtab_cursor *cur) {
   SmsCursor *pCur = (SmsCursor *)cur;
+  pCur->bRowid = 0;
   sms_page_next(&pCur->page);
   return cursor_settle(pCur);
 }
@@ -339,29 +346,57 @@ static int sms_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) 
 
 /* The rowid identifies a message by its content (program and every field), the same in
 ** every scan: SQLite's OR optimization scans once per OR branch and drops rows whose
-** rowid it has already returned, so a counter would lose rows. Identical messages on a
-** page are told apart by how many came before them. */
+** rowid it has already returned, so a counter would lose rows. Identical messages are
+** told apart by how many came before them in the scan; the set of hashes that counts them
+** is built only when SQLite asks for rowids at all. */
+static int seen_before(SmsCursor *pCur, sqlite3_uint64 h, int *pnBefore) {
+  if (2 * (pCur->nSeenUsed + 1) > pCur->nSeenSlot) { /* grow: keep it half empty */
+    int nNew = pCur->nSeenSlot ? pCur->nSeenSlot * 2 : 256;
+    sqlite3_uint64 *aKey = sqlite3_malloc64(nNew * sizeof(*aKey));
+    int *aCount = sqlite3_malloc64(nNew * sizeof(*aCount));
+    if (!aKey || !aCount) {
+      sqlite3_free(aKey);
+      sqlite3_free(aCount);
+      return SQLITE_NOMEM;
+    }
+    memset(aCount, 0, nNew * sizeof(*aCount));
+    for (int i = 0; i < pCur->nSeenSlot; i++) {
+      if (!pCur->aSeenCount[i]) continue;
+      int j = (int)(pCur->aSeenKey[i] & (nNew - 1));
+      while (aCount[j])
+        j = (j + 1) & (nNew - 1);
+      aKey[j] = pCur->aSeenKey[i];
+      aCount[j] = pCur->aSeenCount[i];
+    }
+    sqlite3_free(pCur->aSeenKey);
+    sqlite3_free(pCur->aSeenCount);
+    pCur->aSeenKey = aKey;
+    pCur->aSeenCount = aCount;
+    pCur->nSeenSlot = nNew;
+  }
+  int j = (int)(h & (pCur->nSeenSlot - 1));
+  while (pCur->aSeenCount[j] && pCur->aSeenKey[j] != h)
+    j = (j + 1) & (pCur->nSeenSlot - 1);
+  *pnBefore = pCur->aSeenCount[j];
+  if (!pCur->aSeenCount[j]) {
+    pCur->aSeenKey[j] = h;
+    pCur->nSeenUsed++;
+  }
+  pCur->aSeenCount[j]++;
+  return SQLITE_OK;
+}
+
 static int sms_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   SmsCursor *pCur = (SmsCursor *)cur;
-  const SmsPage *pPage = &pCur->page;
-  int i, nSame = 0;
-  if (!pCur->bHashed) {
-    if (pPage->nRow > pCur->nHashAlloc) {
-      sqlite3_uint64 *aNew =
-          sqlite3_realloc64(pCur->aHash, pPage->nRow * sizeof(sqlite3_uint64));
-      if (!aNew) return SQLITE_NOMEM;
-      pCur->aHash = aNew;
-      pCur->nHashAlloc = pPage->nRow;
-    }
-    sms_page_row_hashes(pPage, (unsigned long long *)pCur->aHash);
-    for (i = 0; i < pPage->nRow; i++) {
-      pCur->aHash[i] ^= (sqlite3_uint64)pCur->aProgram[pCur->iProgram] * 0x9e3779b97f4a7c15ULL;
-    }
-    pCur->bHashed = 1;
+  if (!pCur->bRowid) {
+    sqlite3_uint64 h = sms_page_row_hash(&pCur->page, pCur->page.iCur) ^
+                       (sqlite3_uint64)pCur->aProgram[pCur->iProgram] * 0x9e3779b97f4a7c15ULL;
+    int nBefore;
+    if (seen_before(pCur, h, &nBefore) != SQLITE_OK) return SQLITE_NOMEM;
+    pCur->iRowid = (sqlite3_int64)((h + (sqlite3_uint64)nBefore) & 0x7fffffffffffffffULL);
+    pCur->bRowid = 1;
   }
-  for (i = 0; i < pPage->iCur; i++)
-    nSame += pCur->aHash[i] == pCur->aHash[pPage->iCur];
-  *pRowid = (sqlite_int64)((pCur->aHash[pPage->iCur] + nSame) & 0x7fffffffffffffffULL);
+  *pRowid = pCur->iRowid;
   return SQLITE_OK;
 }
 

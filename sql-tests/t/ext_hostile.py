@@ -6,6 +6,7 @@
   4  a redirect to another server (which must see nothing)
   5  nextPageUrl carrying user:password@ of its own
   6  429 with Retry-After as an HTTP date, then the page
+  7  the same message twice, on two pages (a double send): two rows, two rowids
 Each must end in a clear error (or, for 6, the right rows), never a hang or unbounded memory.
 """
 import email.utils
@@ -72,6 +73,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.send(429, b'{"meta":{"generalErrors":["slow down"]}}', [("Retry-After", when)])
             else:
                 self.send(200, b'{"data":[{"type":"MT","date":"2026-06-01T00:00:00","number":1}]}')
+        elif program == "7":
+            a = b'{"type":"MO","date":"2026-06-01T00:00:00","number":1,"body":"STOP"}'
+            if page == 1:
+                self.send(200, b'{"meta":{"nextPageUrl":"' + (base + "7?page=2").encode() + b'"},"data":[' + a + b']}')
+            else:
+                self.send(200, b'{"data":[' + a + b',{"type":"MT","date":"2026-06-02T00:00:00","number":2}]}')
         else:
             self.send(404, b"{}")
 
@@ -93,7 +100,7 @@ stub, other = serve("stub"), serve("other")
 os.environ["SMS_API_BASE_URL"] = f"http://127.0.0.1:{stub.server_port}/api"
 db = connect()
 db.execute("CREATE VIRTUAL TABLE t1 USING sms_messages(program_id=1, retries=0)")
-for p in range(2, 7):
+for p in range(2, 8):
     db.execute(f"CREATE VIRTUAL TABLE t{p} USING sms_messages(program_id={p}, retries=1)")
 
 
@@ -126,6 +133,11 @@ got = error_of("SELECT type, number FROM t6")
 waited = time.monotonic() - t0
 check("Retry-After as an HTTP date is honoured, then the page's rows come once", ("rows", [("MT", 1)]), got)
 check("... after waiting about as long as asked", True, 0.9 < waited < 5)
+check("the same message on two pages: two rows with two rowids",
+      ("rows", [(3, 3)]), error_of("SELECT count(*), count(DISTINCT rowid) FROM t7"))
+check("... and an OR of three branches (one scan each, deduplicated by rowid) keeps both",
+      ("rows", [(3,)]), error_of("SELECT count(*) FROM sms_messages WHERE (program_id = 7 AND type = 'MO') "
+                                 "OR (program_id = 7 AND date >= '2026-06-01') OR (program_id = 7 AND number = 2)"))
 check("every request to the stub carried credentials, none went elsewhere",
       {True}, {s[2] for s in seen if s[0] == "stub"})
 stub.shutdown()
