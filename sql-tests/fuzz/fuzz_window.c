@@ -117,11 +117,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check_date(t, op, z, n, &w);
   }
 
-  /* The request: every wanted time the API still keeps is inside [start, end]. */
+  /* The request: every wanted time the API still keeps (back to the retention limit, less
+  ** the margin the request keeps inside it) is inside [start, end]. */
   sms_time now, iS = 0, iE = 0;
   int bEnd = -1;
   sms_time_parse("2026-06-30 12:00:00", 19, &now);
-  sms_time iOldest = now - SMS_RETENTION;
+  sms_time iOldest = now - SMS_RETENTION + SMS_RETENTION_MARGIN;
   int bReq = sms_window_request(&w, now, &iS, &iE, &bEnd);
   if (bReq) {
     sms_time iWantLo = w.iLo > iOldest ? w.iLo : iOldest;
