@@ -56,21 +56,21 @@ void sms_cache_free(SmsCache *p) {
   free(p);
 }
 
-/* A copy of the cached body of zUrl (malloc'd) or NULL. */
-static char *cache_get(SmsCache *p, const char *zUrl, size_t *pnBody) {
-  char *z = 0;
-  if (!p) return 0;
+/* Decode the cached body of zUrl into *pPage: 1 when there is none, else what
+** sms_page_decode returns (it copies the body, so the lock covers only the decode). */
+static int cache_decode(SmsCache *p, const char *zUrl, SmsPage *pPage, char *zWhy,
+                        size_t nWhy) {
+  int rc = 1;
+  if (!p) return 1;
   pthread_mutex_lock(&p->mutex);
   for (CacheEntry *pE = p->pFirst; pE; pE = pE->pNext) {
     if (strcmp(pE->zUrl, zUrl) == 0) {
-      z = malloc(pE->nBody ? pE->nBody : 1);
-      if (z) memcpy(z, pE->zBody, pE->nBody);
-      *pnBody = pE->nBody;
+      rc = sms_page_decode(pE->zBody, pE->nBody, pPage, zWhy, nWhy);
       break;
     }
   }
   pthread_mutex_unlock(&p->mutex);
-  return z;
+  return rc;
 }
 
 /* Keep a body while the cache has room; a long export simply stops being cached. */
@@ -130,7 +130,7 @@ struct SmsScan {
   int nStream;                         /* streams in aStream */
   SmsStream aStream[SMS_MAX_PARALLEL]; /* the (sub-)windows */
   int iNext;                           /* the stream to look at first (round robin) */
-  int nTaken;                          /* pages handed to the consumer */
+  int bStarted;                        /* the consumer has taken a first page */
   int bWorkers;                        /* the streams are fetched by workers */
   sms_time iEdge;                      /* ordered scans: where the next sub-window starts */
   sms_time iStep;                      /* ordered scans: the next sub-window's length */
@@ -219,12 +219,10 @@ static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
   }
   s->aSeen[s->nSeen++] = h;
 
-  size_t nBody = 0;
-  char *zCached = cache_get(p->pCache, zUrl, &nBody);
-  if (zCached) {
-    char zWhy[300];
-    rc = sms_page_decode(zCached, nBody, pPage, zWhy, sizeof(zWhy)) ? SMS_ERROR : SMS_OK;
-    free(zCached);
+  char zWhy[300];
+  int rcCache = cache_decode(p->pCache, zUrl, pPage, zWhy, sizeof(zWhy));
+  if (rcCache != 1) {
+    rc = rcCache ? SMS_ERROR : SMS_OK;
     if (rc) snprintf(zErr, nErr, SMS_ERR_PREFIX "bad cached page for %s: %s", zUrl, zWhy);
   } else {
     if (!*s->ppHttp) {
@@ -238,6 +236,7 @@ static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
     sms_http_set_log(*s->ppHttp, p->spec.pLog);
     rc = sms_http_fetch_page(*s->ppHttp, zUrl, p->spec.iProgram, pPage, zErr, nErr);
     if (rc == SMS_OK) {
+      size_t nBody;
       const char *zBody = sms_http_body(*s->ppHttp, &nBody);
       cache_put(p->pCache, zUrl, zBody, nBody);
     }
@@ -309,6 +308,36 @@ static int start_worker(SmsStream *s) {
 
 /* ---------------------------------------------------------------- the scan */
 
+/* The end of the scan's window: its endDate, or just past `now` when it has none. */
+static sms_time window_end(const SmsScanSpec *pSpec) {
+  return pSpec->bEnd ? pSpec->iEnd : pSpec->iNow + 1;
+}
+
+static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd, int bEnd);
+
+/* Make s the stream of the part [iLo, iHi) of the scan's window (the first part also owns
+** what lies before it, the last what lies after). Each part asks a second more on each
+** side: whether the API's bounds are inclusive is unknown, and rows outside the part are
+** dropped anyway. */
+static int stream_init(SmsScan *p, SmsStream *s, SmsHttp **ppHttp, sms_time iLo, sms_time iHi,
+                       int bOwnRange, int bOwnUndated) {
+  const SmsScanSpec *pSpec = &p->spec;
+  int bFirst = iLo <= pSpec->iStart, bLast = iHi >= window_end(pSpec);
+  free(s->zUrl);
+  free(s->aSeen);
+  memset(s, 0, sizeof(*s));
+  s->pScan = p;
+  s->ppHttp = ppHttp;
+  s->bFirst = 1;
+  s->bOwnRange = bOwnRange;
+  s->bOwnUndated = bOwnUndated;
+  s->iOwnLo = bFirst ? SMS_TIME_MIN : iLo;
+  s->iOwnHi = bLast ? SMS_TIME_MAX + 1 : iHi;
+  s->zUrl = first_url(pSpec, bFirst ? pSpec->iStart : iLo - 1, bLast ? pSpec->iEnd : iHi + 1,
+                      bLast ? pSpec->bEnd : 1);
+  return s->zUrl ? SMS_OK : SMS_NOMEM;
+}
+
 /* The first URL of a stream over [iStart, iEnd] (no endDate when !bEnd). The start is
 ** clamped to the retention limit again at the time of the request: an ordered scan may
 ** reach its oldest sub-window minutes after the window was computed. */
@@ -341,7 +370,7 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsC
   pthread_cond_init(&p->cond, 0);
 
   sms_time iStart = pSpec->iStart;
-  sms_time iEnd = pSpec->bEnd ? pSpec->iEnd : pSpec->iNow + 1;
+  sms_time iEnd = window_end(pSpec);
   if (pSpec->iOrder) {
     p->iEdge = pSpec->iOrder < 0 ? iEnd : iStart;
     p->iStep = SMS_DAY;
@@ -356,22 +385,10 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsC
   if (n < 1) n = 1;
   p->nStream = n;
   for (i = 0; i < n; i++) {
-    SmsStream *s = &p->aStream[i];
-    sms_time iLo = iStart + nSpan * i / n;
-    sms_time iHi = iStart + nSpan * (i + 1) / n;
-    int bLast = i == n - 1;
-    s->pScan = p;
-    s->ppHttp = &apHttp[i];
-    s->bFirst = 1;
-    s->bOwnRange = n > 1;
-    s->bOwnUndated = i == 0;
-    s->iOwnLo = i == 0 ? SMS_TIME_MIN : iLo;
-    s->iOwnHi = bLast ? SMS_TIME_MAX + 1 : iHi;
-    /* Ask a second more on each side: whether the API's bounds are inclusive is unknown,
-    ** and rows outside the stream's own part are dropped anyway. */
-    s->zUrl = first_url(pSpec, i == 0 ? iStart : iLo - 1, bLast ? pSpec->iEnd : iHi + 1,
-                        bLast ? pSpec->bEnd : 1);
-    if (!s->zUrl) goto nomem;
+    if (stream_init(p, &p->aStream[i], &apHttp[i], iStart + nSpan * i / n,
+                    iStart + nSpan * (i + 1) / n, n > 1, i == 0)) {
+      goto nomem;
+    }
   }
   if (n > 1) {
     p->bWorkers = 1;
@@ -394,7 +411,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   const SmsScanSpec *pSpec = &p->spec;
   SmsStream *s = &p->aStream[0];
   sms_time iStart = pSpec->iStart;
-  sms_time iEnd = pSpec->bEnd ? pSpec->iEnd : pSpec->iNow + 1;
+  sms_time iEnd = window_end(pSpec);
   sms_time iLo, iHi;
   int rc = SMS_OK;
   if (p->bOrderedDone) {
@@ -411,22 +428,9 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
     p->iEdge = iHi;
   }
   p->iStep = p->iStep * 4 < MAX_ORDERED_STEP ? p->iStep * 4 : MAX_ORDERED_STEP;
-  int bFirst = iLo <= iStart, bLast = iHi >= iEnd;
-  p->bOrderedDone = pSpec->iOrder < 0 ? bFirst : bLast;
-
-  free(s->zUrl);
-  free(s->aSeen);
-  memset(s, 0, sizeof(*s));
-  s->pScan = p;
-  s->ppHttp = &p->apHttp[0];
-  s->bFirst = 1;
-  s->bOwnRange = 1;
-  s->bOwnUndated = 1; /* kept, so that the sort can refuse them */
-  s->iOwnLo = bFirst ? SMS_TIME_MIN : iLo;
-  s->iOwnHi = bLast ? SMS_TIME_MAX + 1 : iHi;
-  s->zUrl = first_url(pSpec, bFirst ? iStart : iLo - 1, bLast ? pSpec->iEnd : iHi + 1,
-                      bLast ? pSpec->bEnd : 1);
-  if (!s->zUrl) {
+  p->bOrderedDone = pSpec->iOrder < 0 ? iLo <= iStart : iHi >= iEnd;
+  /* Rows without a readable date are kept, so that the sort can refuse them. */
+  if (stream_init(p, s, &p->apHttp[0], iLo, iHi, 1, 1)) {
     snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
     return SMS_NOMEM;
   }
@@ -455,7 +459,6 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
              zBad[0] ? "'" : "", zBad[0] ? zBad : "missing", zBad[0] ? "'" : "");
     return SMS_ERROR;
   }
-  p->nTaken++;
   return SMS_OK;
 }
 
@@ -471,11 +474,9 @@ int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nEr
       *pbEof = 1;
       return SMS_OK;
     }
-    if (p->nTaken == 0 || !p->spec.bAhead) {
+    if (!p->bStarted || !p->spec.bAhead) {
       rc = stream_fetch(s, pPage, zErr, nErr);
-      if (rc == SMS_OK) {
-        p->nTaken++;
-      }
+      if (rc == SMS_OK) p->bStarted = 1;
       return rc;
     }
     /* The scan needs a second page: it is long, so from now on a worker fetches the next
@@ -498,7 +499,6 @@ int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nEr
         memset(&s->ready, 0, sizeof(s->ready));
         s->bReady = 0;
         p->iNext = (p->iNext + k + 1) % p->nStream;
-        p->nTaken++;
         pthread_cond_broadcast(&p->cond);
         pthread_mutex_unlock(&p->mutex);
         return SMS_OK;
