@@ -271,12 +271,18 @@ nomem:
   return SMS_NOMEM;
 }
 
+/* A worker fetches its stream's pages one after the other. A sequential scan keeps one page
+** ready and fetches the next only once SQLite took it: one page ahead. The streams of a
+** parallel scan fetch the next page while the current one waits to be taken: their pages
+** arrive together, SQLite takes them one at a time, and waiting for it would delay every
+** stream's next request by the time SQLite spends on the pages before it. */
 static void *stream_worker(void *pArg) {
   SmsStream *s = pArg;
   SmsScan *p = s->pScan;
+  int bEarly = p->nStream > 1;
   pthread_mutex_lock(&p->mutex);
   for (;;) {
-    while (!p->bStop && s->bReady)
+    while (!p->bStop && s->bReady && !bEarly)
       pthread_cond_wait(&p->cond, &p->mutex);
     if (p->bStop || !s->zUrl) break;
     pthread_mutex_unlock(&p->mutex);
@@ -288,6 +294,12 @@ static void *stream_worker(void *pArg) {
     if (rc != SMS_OK) {
       s->rc = rc;
       memcpy(s->zErr, zErr, sizeof(zErr));
+      break;
+    }
+    while (!p->bStop && s->bReady)
+      pthread_cond_wait(&p->cond, &p->mutex);
+    if (p->bStop) {
+      sms_page_clear(&page);
       break;
     }
     s->ready = page;

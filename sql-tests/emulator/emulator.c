@@ -32,6 +32,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,7 @@ struct options {
   const char *public_url;  /* --public-url, or NULL for the listen address */
   int shape;               /* --shape, an enum shape */
   long dump;               /* --dump program id, or 0 */
+  int log_connections;     /* --log-connections */
 };
 
 /* One HTTP request, from the URI callback to the completion callback. */
@@ -129,7 +131,9 @@ static void usage(FILE *f) {
              "clock)\n"
              "  --log FILE             append 'METHOD PATH?QUERY auth=ok|bad|none' "
              "per request\n"
-             "  --latency-ms N         sleep N ms before answering every API request\n"
+             "  --log-connections      end each log line with conn=N, N numbering the "
+             "TCP connections\n"
+             "  --latency-ms N         answer every API request N ms after it came\n"
              "  --fault KIND           500, 503, 429, reset, truncate, hang or "
              "malformed\n"
              "  --fault-every K        the fault hits every K-th API request (default "
@@ -192,6 +196,10 @@ static void parse_args(int argc, char **argv) {
     }
     if (strcmp(a, "--quirks") == 0) {
       opt.data.quirks = 1;
+      continue;
+    }
+    if (strcmp(a, "--log-connections") == 0) {
+      opt.log_connections = 1;
       continue;
     }
     if (strncmp(a, "--", 2) != 0) die_usage("unexpected argument '%s'", a);
@@ -260,10 +268,12 @@ static void parse_args(int argc, char **argv) {
 
 /* One write(2) per line on an O_APPEND file: concurrent requests never
 ** interleave within a line, and a test may truncate the file at any time. */
-static void log_request(const char *method, const char *uri, int auth) {
+static void log_request(const char *method, const char *uri, int auth, unsigned long conn) {
   struct buf b = BUF_INIT;
   if (log_fd < 0) return;
-  buf_printf(&b, "%s %s auth=%s\n", method, uri, auth_names[auth]);
+  buf_printf(&b, "%s %s auth=%s", method, uri, auth_names[auth]);
+  if (opt.log_connections) buf_printf(&b, " conn=%lu", conn);
+  buf_putc(&b, '\n');
   if (!b.oom && write(log_fd, b.z, b.n) < 0) {
     /* nothing sensible to do: the test reading the log will notice */
   }
@@ -535,6 +545,31 @@ static void cut_free(void *cls) {
   free(c);
 }
 
+/* --log-connections: each TCP connection gets the next number when it opens, kept in its
+** socket context, so a test can tell reused connections from new ones. */
+static unsigned long connections;
+
+static void connection_opened(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe) {
+  (void)cls, (void)c;
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    unsigned long n = __atomic_add_fetch(&connections, 1, __ATOMIC_SEQ_CST);
+    *socket_context = (void *)(uintptr_t)n;
+  }
+}
+
+static unsigned long connection_number(struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci ? (unsigned long)(uintptr_t)ci->socket_context : 0;
+}
+
+static long long monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void sleep_ms(long ms) {
   while (ms > 0 && !stopping) {
     long step = ms < 50 ? ms : 50; /* wake up to notice shutdown */
@@ -552,6 +587,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   struct MHD_Response *resp = NULL;
   char *path = NULL, *query = NULL;
   int auth, fault = FAULT_NONE, gzip = 0;
+  long long answer_at = 0; /* --latency-ms: when the answer may leave */
   enum MHD_Result ret = MHD_NO;
   (void)cls, (void)url, (void)version, (void)upload;
 
@@ -571,12 +607,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   if (path == NULL) goto done;
   if ((query = strchr(path, '?')) != NULL) *query++ = 0;
   auth = check_auth(c);
-  log_request(method, req->uri, auth);
+  log_request(method, req->uri, auth, connection_number(c));
 
   if (strncmp(path, "/api/", 5) == 0) {
     unsigned long n = __atomic_add_fetch(&api_requests, 1, __ATOMIC_SEQ_CST);
     if (opt.fault && n % (unsigned long)opt.fault_every == 0) fault = opt.fault;
-    sleep_ms(opt.latency_ms);
+    answer_at = monotonic_ms() + opt.latency_ms;
   }
   switch (fault) {
   case FAULT_HANG: /* keep the connection, never answer */
@@ -603,6 +639,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   }
   if (r.body.oom) goto done;
   gzip = accepts_gzip(c) && gzip_buf(&r.body);
+  /* The latency is the time from request to answer, building the page included, as a
+  ** remote server's work happens within the network's delay and not on this machine. */
+  if (answer_at) sleep_ms((long)(answer_at - monotonic_ms()));
 
   if (fault == FAULT_RESET) { /* full Content-Length, half the body, close */
     struct cut_body *cut = malloc(sizeof *cut);
@@ -755,6 +794,7 @@ int main(int argc, char **argv) {
                        0, NULL, NULL, handle, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
                        MHD_OPTION_URI_LOG_CALLBACK, uri_logged, NULL,
                        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+                       MHD_OPTION_NOTIFY_CONNECTION, connection_opened, NULL,
                        MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_END);
   if (d == NULL) {
     fprintf(stderr, "sms-emulator: cannot start the HTTP server\n");

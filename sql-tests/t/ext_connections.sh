@@ -1,0 +1,53 @@
+# Connections: every page of a scan goes over a kept-alive connection, a parallel scan
+# opens one connection per stream and no more, and a second statement on the same
+# database connection opens none (the curl share). The emulator numbers its TCP
+# connections (--log-connections), so the log shows which requests reused one.
+source "$(dirname "$0")/../lib.sh"
+export SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD SMS_EXPORT_NOW=$TEST_NOW
+export HOME=$TMPDIR_SMS
+
+emu_start_test conn --programs 1 --messages 20000 --log-connections
+export SMS_API_BASE_URL=$conn_URL
+
+# conns LOG: "REQUESTS CONNECTIONS" of the API requests in LOG
+conns() {
+  grep ' /api/' "$1" | awk '{ n++; split($NF, a, "="); if (!(a[2] in seen)) { seen[a[2]] = 1; c++ } }
+    END { print n + 0, c + 0 }'
+}
+
+got=$(sql <<'SQL'
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711);
+SELECT count(*) FROM t;
+SQL
+)
+check "sequential scan: every row" "20000" "$got"
+check "sequential scan: 40 pages over one connection" "40 1" "$(conns "$conn_LOG")"
+
+: > "$conn_LOG"
+got=$(sql <<'SQL'
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, parallel=8);
+SELECT count(*) FROM t;
+SQL
+)
+check "parallel=8: every row" "20000" "$got"
+read -r nreq nconn <<<"$(conns "$conn_LOG")"
+check "parallel=8: 44 requests (8 chains of 5 or 6 pages)" "44" "$nreq"
+# libcurl's pool defaults to 5 connections: with it, 8 streams closed and reopened a
+# connection for most requests (33 connections for 44 requests).
+check_match "parallel=8: at most one connection per stream ($nconn)" '^[1-8]$' "$nconn"
+
+: > "$conn_LOG"
+got=$(sql <<'SQL'
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, parallel=4);
+SELECT count(*) FROM t;
+SELECT count(*) FROM t WHERE type = 'MO';
+SQL
+)
+"$EMU" --now "$TEST_NOW" --dump 4711 --programs 1 --messages 20000 > "$TMPDIR_SMS/dump.json"
+mo=$("$SQLITE3" :memory: "SELECT count(*) FROM json_each(readfile('$TMPDIR_SMS/dump.json'))
+  WHERE json_extract(value, '$.type') = 'MO'")
+check "two statements, parallel=4: every row, then the MOs" "20000
+$mo" "$got"
+read -r nreq nconn <<<"$(conns "$conn_LOG")"
+check_match "two statements: the second opens no connection of its own ($nconn for $nreq requests)" \
+  '^[1-4]$' "$nconn"
