@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,11 +60,32 @@ static int hex4(const char *z) {
   return v;
 }
 
+/* The bytes of plain string text before the first '"', '\\' or control byte among the 8
+** at z (8 when there is none). Strings are most of a page, and this looks at 8 bytes at
+** once: each term below has a byte's top bit set when that byte matches (and maybe in
+** higher bytes after a match, never before one), so the lowest set bit is the first. */
+static int plain_run8(const char *z) {
+  const uint64_t ONES = 0x0101010101010101ULL, HIGHS = 0x8080808080808080ULL;
+  uint64_t v;
+  memcpy(&v, z, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v = __builtin_bswap64(v);
+#endif
+  uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+  uint64_t t = (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((v - ONES * 0x20) & ~v)) & HIGHS;
+  return t ? __builtin_ctzll(t) / 8 : 8;
+}
+
 /* A string at s->z (its opening quote). *pbEscaped says whether it holds a backslash. */
 static int scan_string(Scanner *s, int *pbEscaped) {
   const char *z = s->z + 1;
   *pbEscaped = 0;
   for (;;) {
+    while (s->zEnd - z >= 8) {
+      int n = plain_run8(z);
+      z += n;
+      if (n < 8) break;
+    }
     if (z >= s->zEnd) return fail(s, "a string is not closed");
     unsigned char c = (unsigned char)*z;
     if (c == '"') break;

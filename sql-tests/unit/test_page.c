@@ -185,6 +185,40 @@ int main(void) {
         "whitespace does not change a row's hash");
   sms_page_clear(&pg);
 
+  /* Strings are scanned 8 bytes at a time: a quote, a backslash or a control byte at every
+  ** position of a block, after ASCII or after bytes >= 0x80, and at the body's very end. */
+  int nBlockOk = 0;
+  for (int iAt = 0; iAt < 17; iAt++) {
+    for (int bHigh = 0; bHigh < 2; bHigh++) {
+      char zBody[64], zJson[256], zWant[256];
+      for (int i = 0; i < iAt; i++)
+        zBody[i] = bHigh ? "\xc3\xa9"[i % 2] : (char)('a' + i);
+      zBody[iAt] = 0;
+      const char *zPre = "[{\"body\":\"";
+      int bOk = 1;
+      /* the string ends at iAt: the body has exactly iAt bytes */
+      snprintf(zJson, sizeof(zJson), "%s%s\"}]", zPre, zBody);
+      snprintf(zWant, sizeof(zWant), "TEXT %s", zBody);
+      bOk &= decode(zJson, &pg, zErr) == 0 && strcmp(field(&pg, SMS_F_BODY), zWant) == 0;
+      /* an escape at iAt is decoded, and what follows it scanned */
+      snprintf(zJson, sizeof(zJson), "%s%s\\n%sxyz\"}]", zPre, zBody, zBody);
+      snprintf(zWant, sizeof(zWant), "TEXT %s\n%sxyz", zBody, zBody);
+      bOk &= decode(zJson, &pg, zErr) == 0 && strcmp(field(&pg, SMS_F_BODY), zWant) == 0;
+      /* a control byte at iAt (0x01, 0x1f) is refused, 0x20 and 0x7f are not */
+      for (int c = 1; c < 0x80; c += (c == 1 ? 0x1e : c == 0x1f ? 1 : 0x5f)) {
+        snprintf(zJson, sizeof(zJson), "%s%s%c12345678\"}]", zPre, zBody, c);
+        int rc = decode(zJson, &pg, zErr);
+        bOk &= c < 0x20 ? rc != 0 && strstr(zErr, "control character") != 0 : rc == 0;
+      }
+      /* a string cut short at iAt */
+      snprintf(zJson, sizeof(zJson), "%s%s", zPre, zBody);
+      bOk &= decode(zJson, &pg, zErr) != 0 && strstr(zErr, "not closed") != 0;
+      nBlockOk += bOk;
+      sms_page_clear(&pg);
+    }
+  }
+  check(nBlockOk == 34, "strings: quote, escape, control byte and end at every offset");
+
   char zText[200];
   const char *zError = "{\"meta\":{\"generalErrors\":[\"bad date\",{\"message\":\"obj\"}],"
                        "\"fieldErrors\":{\"startDate\":\"use YYYY\"}},\"data\":[]}";
