@@ -12,7 +12,9 @@
 **     bAhead is 0 (a LIMIT);
 **   - with nParallel > 1 the window is split into sub-windows fetched by as many workers
 **     at once; each keeps only the rows dated inside its own part, so rows are the same as
-**     one sequential scan, none lost or doubled (but they arrive in page-arrival order);
+**     one sequential scan, none lost or doubled (but they arrive in page-arrival order).
+**     A worker fetches its next page while its last one waits for SQLite (their pages
+**     arrive together, and SQLite takes them one at a time);
 **   - with iOrder, rows come sorted by date: the window is read as a series of growing
 **     sub-windows (1, 4, then 8 days) from the newest end (or the oldest), each sorted in
 **     memory, so that "ORDER BY date DESC LIMIT 10" reads a day or so, not a year;
