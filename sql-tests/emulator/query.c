@@ -153,7 +153,7 @@ static void apply_window(struct query *q, time_t now) {
   if (q->has_start && q->has_end && q->end - q->start > QUERY_YEAR) {
     add_error(q, "endDate",
               "the window from startDate '%s' to endDate '%s' is longer than "
-              "one year (366 days): split it into shorter windows",
+              "one year (365 days): split it into shorter windows",
               a, b);
     return;
   }

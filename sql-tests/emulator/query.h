@@ -25,7 +25,7 @@
 #define QUERY_MAX_ERRORS 16        /* errors kept for one request */
 #define QUERY_DEFAULT_PAGE_SIZE 50 /* the vendor says 50 (and 100) */
 #define QUERY_MAX_PAGE_SIZE 500    /* the vendor's upper limit */
-#define QUERY_YEAR (366L * 86400L) /* the longest window, in seconds */
+#define QUERY_YEAR (365L * 86400L) /* the longest window, in seconds */
 
 struct query {
   int type;                             /* DATA_ALL, DATA_MO or DATA_MT */

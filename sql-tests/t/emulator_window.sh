@@ -2,8 +2,7 @@
 # The date rules of the emulator, checked against its own --dump: the
 # "today only" trap, only startDate, only endDate, inclusive bounds,
 # messageType, ascending order, and the one-year limits at the exact second.
-# now is 2026-06-30T12:00:00, so now-365d = 2025-06-30T12:00:00 and
-# now-366d = 2025-06-29T12:00:00.
+# now is 2026-06-30T12:00:00, so now-365d = 2025-06-30T12:00:00.
 source "$(dirname "$0")/../lib.sh"
 FLAGS=(--programs 2 --messages 1000 --seed 7)
 emu_start_test e "${FLAGS[@]}" || exit 1
@@ -121,21 +120,21 @@ check "future window: empty" "[] None" \
   "$("$PYTHON3" -c "import json; d=json.load(open('$B')); print(d['data'], d['meta']['nextPageUrl'])")"
 
 # The one-year limits, at the exact second.
-check "startDate exactly 366 days ago: 200" 200 "$(req "$U?startDate=2025-06-29T12:00:00")"
-check "startDate 366 days and 1 second ago: 400" 400 "$(req "$U?startDate=2025-06-29T11:59:59")"
+check "startDate exactly 365 days ago: 200" 200 "$(req "$U?startDate=2025-06-30T12:00:00")"
+check "startDate 365 days and 1 second ago: 400" 400 "$(req "$U?startDate=2025-06-30T11:59:59")"
 check "startDate too old: message" \
-  "startDate '2025-06-29T11:59:59' is more than one year ago: older messages are available from Client Support" \
+  "startDate '2025-06-30T11:59:59' is more than one year ago: older messages are available from Client Support" \
   "$(first_error)"
 check "startDate too old: fieldErrors" '["startDate"]' \
   "$("$PYTHON3" -c "import json; print(json.dumps(list(json.load(open('$B'))['meta']['fieldErrors'])))")"
 check "too old with an endDate too: 400" 400 \
   "$(req "$U?startDate=2025-01-01T00:00:00&endDate=2025-02-01T00:00:00")"
-check "a 366-day window: 200" 200 \
-  "$(req "$U?startDate=2025-07-01T00:00:00&endDate=2026-07-02T00:00:00")"
-check "a window of 366 days and 1 second: 400" 400 \
-  "$(req "$U?startDate=2025-07-01T00:00:00&endDate=2026-07-02T00:00:01")"
+check "a 365-day window: 200" 200 \
+  "$(req "$U?startDate=2025-07-01T00:00:00&endDate=2026-07-01T00:00:00")"
+check "a window of 365 days and 1 second: 400" 400 \
+  "$(req "$U?startDate=2025-07-01T00:00:00&endDate=2026-07-01T00:00:01")"
 check "window too long: message" \
-  "the window from startDate '2025-07-01T00:00:00' to endDate '2026-07-02T00:00:01' is longer than one year (366 days): split it into shorter windows" \
+  "the window from startDate '2025-07-01T00:00:00' to endDate '2026-07-01T00:00:01' is longer than one year (365 days): split it into shorter windows" \
   "$(first_error)"
 check "window too long: fieldErrors" '["endDate"]' \
   "$("$PYTHON3" -c "import json; print(json.dumps(list(json.load(open('$B'))['meta']['fieldErrors'])))")"
