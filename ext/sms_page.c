@@ -733,6 +733,17 @@ static void append_text(char *zOut, size_t nOut, size_t *pn, const char *z) {
   if (w > 0) *pn += (size_t)w < nOut - *pn ? (size_t)w : nOut - *pn - 1;
 }
 
+/* Whether generalErrors already holds the text z: a field error that repeats one is left
+** out, so that the user reads each message once. */
+static int said_in_general(const cJSON *pMeta, const char *z) {
+  const cJSON *pItem;
+  cJSON_ArrayForEach(pItem, object_item(pMeta, "generalErrors")) {
+    const cJSON *pMsg = cJSON_IsString(pItem) ? pItem : object_item(pItem, "message");
+    if (cJSON_IsString(pMsg) && strcmp(pMsg->valuestring, z) == 0) return 1;
+  }
+  return 0;
+}
+
 size_t sms_page_error_text(const char *z, size_t n, char *zOut, size_t nOut) {
   size_t nUsed = 0;
   cJSON *pRoot = cJSON_ParseWithLength(z, n);
@@ -746,7 +757,8 @@ size_t sms_page_error_text(const char *z, size_t n, char *zOut, size_t nOut) {
     if (cJSON_IsString(pMsg)) append_text(zOut, nOut, &nUsed, pMsg->valuestring);
   }
   cJSON_ArrayForEach(pItem, object_item(pMeta, "fieldErrors")) {
-    if (cJSON_IsString(pItem) && pItem->string && nUsed + 1 < nOut) {
+    if (cJSON_IsString(pItem) && pItem->string && nUsed + 1 < nOut &&
+        !said_in_general(pMeta, pItem->valuestring)) {
       char zField[512];
       snprintf(zField, sizeof(zField), "%s: %s", pItem->string, pItem->valuestring);
       append_text(zOut, nOut, &nUsed, zField);

@@ -224,6 +224,11 @@ int main(void) {
                        "\"fieldErrors\":{\"startDate\":\"use YYYY\"}},\"data\":[]}";
   sms_page_error_text(zError, strlen(zError), zText, sizeof(zText));
   check(strcmp(zText, "bad date; obj; startDate: use YYYY") == 0, "error details joined");
+  zError = "{\"meta\":{\"generalErrors\":[\"too old\"],\"fieldErrors\":{\"startDate\":\"too old\","
+           "\"endDate\":\"too late\"}}}";
+  sms_page_error_text(zError, strlen(zError), zText, sizeof(zText));
+  check(strcmp(zText, "too old; endDate: too late") == 0,
+        "a field error that repeats a general one is said once");
   check(sms_page_error_text("nope", 4, zText, sizeof(zText)) == 0 && zText[0] == 0,
         "no details from a body that is not JSON");
   return nFail != 0;
