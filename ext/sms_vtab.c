@@ -61,7 +61,6 @@ SQLITE_EXTENSION_INIT3
 #include "sms_vtab.h"
 #include "sms_window.h"
 
-#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,30 +152,24 @@ static int has_vtab_in(void) {
 ** sqlite3_interrupt() stops a scan between rows on every SQLite: SQLite checks for it after
 ** each row and closes the cursor, which stops the scan's requests. To stop in the middle
 ** of a request or a backoff wait as well, the scan polls sqlite3_is_interrupted(), which
-** arrived in SQLite 3.41. It is looked up at run time, since the library hosting the
-** extension may be newer than the headers it was built with (Debian's are 3.40), and only
-** if it is the very library whose API the extension was handed.
+** arrived in SQLite 3.41. The host library may be newer than the headers this was built
+** with (Debian's are 3.40), so it is taken from the routines the host handed over when the
+** library says it is 3.41 or later: sqlite3_api_routines only ever grows at its end, and
+** 3.41 appended is_interrupted right after value_encoding, the last routine of 3.40. No
+** symbol lookup: hosts that link SQLite in privately (Node, Python wheels) export none.
 */
-typedef int (*IsInterruptedFn)(sqlite3 *);
-static IsInterruptedFn xIsInterrupted = 0;
-static int bIsInterruptedLooked = 0;
-
-static void find_is_interrupted(void) {
-  if (bIsInterruptedLooked) return;
-  bIsInterruptedLooked = 1;
-  if (sqlite3_libversion_number() < 3041000) return;
-  void *pLib = dlopen(0, RTLD_LAZY);
-  void *pFn = pLib ? dlsym(pLib, "sqlite3_is_interrupted") : 0;
-  void *pVersion = pLib ? dlsym(pLib, "sqlite3_libversion_number") : 0;
-  /* The same library: its sqlite3_libversion_number is the one in our API table. */
-  if (pFn && pVersion == (void *)sqlite3_libversion_number) {
-    xIsInterrupted = (IsInterruptedFn)pFn;
-  }
-  if (pLib) dlclose(pLib);
-}
+#if SQLITE_VERSION_NUMBER >= 3041000
+#define API_IS_INTERRUPTED (sqlite3_api->is_interrupted)
+#else
+typedef struct ApiRoutines341 {
+  sqlite3_api_routines base;        /* the routines up to 3.40's value_encoding */
+  int (*is_interrupted)(sqlite3 *); /* appended in 3.41 */
+} ApiRoutines341;
+#define API_IS_INTERRUPTED (((const ApiRoutines341 *)sqlite3_api)->is_interrupted)
+#endif
 
 static int is_interrupted(void *pDb) {
-  return xIsInterrupted && xIsInterrupted((sqlite3 *)pDb);
+  return sqlite3_libversion_number() >= 3041000 && API_IS_INTERRUPTED((sqlite3 *)pDb);
 }
 
 /*
@@ -834,6 +827,5 @@ void sms_context_free(void *pArg) {
 }
 
 int sms_vtab_register(sqlite3 *db, SmsContext *pCtx) {
-  find_is_interrupted();
   return sqlite3_create_module_v2(db, "sms_messages", &smsModule, pCtx, sms_context_free);
 }

@@ -224,8 +224,9 @@ int main(void) {
                        "\"fieldErrors\":{\"startDate\":\"use YYYY\"}},\"data\":[]}";
   sms_page_error_text(zError, strlen(zError), zText, sizeof(zText));
   check(strcmp(zText, "bad date; obj; startDate: use YYYY") == 0, "error details joined");
-  zError = "{\"meta\":{\"generalErrors\":[\"too old\"],\"fieldErrors\":{\"startDate\":\"too old\","
-           "\"endDate\":\"too late\"}}}";
+  zError =
+      "{\"meta\":{\"generalErrors\":[\"too old\"],\"fieldErrors\":{\"startDate\":\"too old\","
+      "\"endDate\":\"too late\"}}}";
   sms_page_error_text(zError, strlen(zError), zText, sizeof(zText));
   check(strcmp(zText, "too old; endDate: too late") == 0,
         "a field error that repeats a general one is said once");
