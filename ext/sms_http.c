@@ -22,10 +22,11 @@
 #define BACKOFF_FIRST_MS 200     /* the first wait; each next one doubles */
 #define BACKOFF_CAP_MS 10000     /* no backoff wait is longer */
 #define RETRY_AFTER_CAP_MS 60000 /* nor a server-requested one */
-#define SMS_POOL_CONNECTIONS 64  /* idle connections kept: 16 streams of a few cursors */
+#define IDLE_HANDLES 32          /* kept per database connection: two cursors' streams */
 
 struct SmsHttp {
   CURL *pEasy;                    /* reused for every page: keeps the connection */
+  SmsHttpShare *pShare;           /* where pEasy goes back when the client closes */
   const SmsConfig *pCfg;          /* credentials and limits (owned by the table) */
   int (*xStop)(void *);           /* polled in waits and transfers; may be NULL */
   void *pStopArg;                 /* argument of xStop */
@@ -38,9 +39,17 @@ struct SmsHttp {
   char zCurlErr[CURL_ERROR_SIZE]; /* libcurl's own words for the last failure */
 };
 
+/* What a database connection's clients share: libcurl's DNS cache and TLS sessions
+** through its share interface, and the connections themselves as the curl handles of
+** closed clients. libcurl can put connections in the share too, but that is not safe
+** between concurrent threads (CURLSHOPT_SHARE), and a parallel scan's streams are threads:
+** a handle keeps its own connection instead, and a new client takes an idle handle. */
 struct SmsHttpShare {
   CURLSH *pShare;                              /* libcurl's share handle */
   pthread_mutex_t aMutex[CURL_LOCK_DATA_LAST]; /* one lock per kind of shared data */
+  pthread_mutex_t idleMutex;                   /* guards apIdle and nIdle */
+  CURL *apIdle[IDLE_HANDLES];                  /* handles of closed clients, connected */
+  int nIdle;                                   /* entries in apIdle */
 };
 
 static pthread_once_t curlOnce = PTHREAD_ONCE_INIT;
@@ -76,17 +85,20 @@ SmsHttpShare *sms_http_share_new(void) {
   }
   for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
     pthread_mutex_init(&p->aMutex[i], 0);
+  pthread_mutex_init(&p->idleMutex, 0);
   curl_share_setopt(p->pShare, CURLSHOPT_LOCKFUNC, share_lock);
   curl_share_setopt(p->pShare, CURLSHOPT_UNLOCKFUNC, share_unlock);
   curl_share_setopt(p->pShare, CURLSHOPT_USERDATA, p);
   curl_share_setopt(p->pShare, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   curl_share_setopt(p->pShare, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  curl_share_setopt(p->pShare, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
   return p;
 }
 
 void sms_http_share_free(SmsHttpShare *p) {
   if (!p) return;
+  while (p->nIdle > 0)
+    curl_easy_cleanup(p->apIdle[--p->nIdle]);
+  pthread_mutex_destroy(&p->idleMutex);
   curl_share_cleanup(p->pShare);
   for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
     pthread_mutex_destroy(&p->aMutex[i]);
@@ -132,7 +144,13 @@ int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
   p->xStop = xStop;
   p->pStopArg = pStopArg;
   p->iSeed = (unsigned int)time(0) ^ (unsigned int)(size_t)p;
-  p->pEasy = curl_easy_init();
+  if (pShare) { /* an idle handle, and with it an open connection */
+    pthread_mutex_lock(&pShare->idleMutex);
+    if (pShare->nIdle > 0) p->pEasy = pShare->apIdle[--pShare->nIdle];
+    pthread_mutex_unlock(&pShare->idleMutex);
+  }
+  p->pShare = pShare;
+  if (!p->pEasy) p->pEasy = curl_easy_init();
   if (!p->pEasy) {
     free(p);
     return SMS_NOMEM;
@@ -156,10 +174,6 @@ int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, p);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   if (pShare) curl_easy_setopt(c, CURLOPT_SHARE, pShare->pShare);
-  /* The pool is shared by every handle of the connection, and libcurl closes the oldest
-  ** connection when a handle returns one past this count: with its default of 5, a scan
-  ** of 8 streams made a new connection for 3 requests out of 4. */
-  curl_easy_setopt(c, CURLOPT_MAXCONNECTS, (long)SMS_POOL_CONNECTIONS);
   if (pCfg->zCaFile) curl_easy_setopt(c, CURLOPT_CAINFO, pCfg->zCaFile);
   if (pCfg->zUser) {
     curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -172,7 +186,18 @@ int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
 
 void sms_http_close(SmsHttp *p) {
   if (!p) return;
-  curl_easy_cleanup(p->pEasy);
+  /* Back to the idle handles with its connection; the reset drops every option (this
+  ** client's callbacks and credentials) but keeps connections and the share. */
+  curl_easy_reset(p->pEasy);
+  if (p->pShare) {
+    pthread_mutex_lock(&p->pShare->idleMutex);
+    if (p->pShare->nIdle < IDLE_HANDLES) {
+      p->pShare->apIdle[p->pShare->nIdle++] = p->pEasy;
+      p->pEasy = 0;
+    }
+    pthread_mutex_unlock(&p->pShare->idleMutex);
+  }
+  if (p->pEasy) curl_easy_cleanup(p->pEasy);
   free(p->zBody);
   free(p);
 }

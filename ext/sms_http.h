@@ -21,8 +21,9 @@
 
 typedef struct SmsHttp SmsHttp;
 
-/* What the clients of one database connection share: DNS answers, TLS sessions and open
-** connections (libcurl's share interface), so a new statement reuses them. */
+/* What the clients of one database connection share: DNS answers and TLS sessions
+** (libcurl's share interface), and open connections (a closed client's curl handle waits,
+** connected, for the next client), so a new statement reuses them. */
 typedef struct SmsHttpShare SmsHttpShare;
 SmsHttpShare *sms_http_share_new(void);
 void sms_http_share_free(SmsHttpShare *p);

@@ -160,7 +160,7 @@ static int has_vtab_in(void) {
 */
 #if SQLITE_VERSION_NUMBER >= 3041000
 #define API_IS_INTERRUPTED (sqlite3_api->is_interrupted)
-#else
+#elif SQLITE_VERSION_NUMBER >= 3040000
 typedef struct ApiRoutines341 {
   sqlite3_api_routines base;        /* the routines up to 3.40's value_encoding */
   int (*is_interrupted)(sqlite3 *); /* appended in 3.41 */
@@ -169,7 +169,12 @@ typedef struct ApiRoutines341 {
 #endif
 
 static int is_interrupted(void *pDb) {
+#ifdef API_IS_INTERRUPTED
   return sqlite3_libversion_number() >= 3041000 && API_IS_INTERRUPTED((sqlite3 *)pDb);
+#else
+  (void)pDb; /* headers older than 3.40 do not say where the 3.41 routines start */
+  return 0;
+#endif
 }
 
 /*

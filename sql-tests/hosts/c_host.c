@@ -52,19 +52,19 @@ int main(int argc, char **argv) {
   if (sqlite3_open(":memory:", &db) != SQLITE_OK) return 1;
   sqlite3_enable_load_extension(db, 1);
   if (sqlite3_load_extension(db, argv[1], 0, &zErr) != SQLITE_OK) {
-    printf("error: %s\n", zErr);
+    printf("error: %s\n", zErr ? zErr : sqlite3_errmsg(db));
     return 1;
   }
   if (argc == 3) {
     rc = sqlite3_exec(db, argv[2], print_row, 0, &zErr);
-    if (rc != SQLITE_OK) printf("error: %s\n", zErr);
+    if (rc != SQLITE_OK) printf("error: %s\n", zErr ? zErr : sqlite3_errmsg(db));
   } else {
     pthread_t t;
     msInterrupt = atol(argv[3]);
     double rStart = now_ms();
     pthread_create(&t, 0, interrupter, 0);
     rc = sqlite3_exec(db, argv[4], 0, 0, &zErr);
-    printf("rc=%d ms=%.0f %s\n", rc, now_ms() - rStart, zErr ? zErr : "");
+    printf("rc=%d ms=%.0f %s\n", rc, now_ms() - rStart, zErr ? zErr : sqlite3_errmsg(db));
     pthread_join(t, 0);
   }
   sqlite3_free(zErr);

@@ -16,8 +16,10 @@ AMALGAMATION=$BUILD/node_modules/better-sqlite3/deps/sqlite3
 HOST=$BUILD/c_host
 if [ ! -x "$HOST" ] || [ "$HOSTS/c_host.c" -nt "$HOST" ] || [ "$AMALGAMATION/sqlite3.c" -nt "$HOST" ]; then
   # -O1: the amalgamation is 9 MB of C; this takes about 15 s
-  if ! ${CC:-cc} -O1 -DSQLITE_THREADSAFE=1 -I"$AMALGAMATION" -o "$HOST" "$HOSTS/c_host.c" \
-    "$AMALGAMATION/sqlite3.c" -lpthread -ldl -lm 2> "$TMPDIR_SMS/c_host.err"; then
+  # built aside and renamed: another test run sharing build/ never runs half a binary
+  if ! ${CC:-cc} -O1 -DSQLITE_THREADSAFE=1 -I"$AMALGAMATION" -o "$HOST.$$" "$HOSTS/c_host.c" \
+    "$AMALGAMATION/sqlite3.c" -lpthread -ldl -lm 2> "$TMPDIR_SMS/c_host.err" ||
+    ! mv -f "$HOST.$$" "$HOST"; then
     echo "not ok - c_host builds on better-sqlite3's amalgamation"
     sed 's/^/#   /' "$TMPDIR_SMS/c_host.err" | head -20
     exit 1
@@ -34,12 +36,13 @@ check "a scan gives what it gives on the system's SQLite" "$want" "$got"
 
 # Every request takes 5 s; the interrupt comes 0.3 s into the first. Polled within the
 # request, it ends the scan about a second later (libcurl's progress callback runs about
-# once a second while it waits); between rows only, after the whole 5 s.
+# once a second while it waits); between rows only, after the whole 5 s. 3.5 s leaves room
+# for a loaded machine.
 emu_start_test slow --programs 1 --latency-ms 5000
 out=$(SMS_API_BASE_URL=$slow_URL "$HOST" "$EXT" --interrupt 300 "SELECT count(*) FROM sms_messages(4711);")
 read -r rc ms msg <<<"$out"
 check "interrupted mid-request: SQLITE_INTERRUPT, the extension's message ($out)" \
   "rc=9 sms_messages: interrupted" "$rc $msg"
-check_match "... within 2.5 s of the start, not after the request's 5 s (${ms#ms=} ms)" '^1$' \
-  "$(( ${ms#ms=} < 2500 ))"
+check_match "... within 3.5 s of the start, not after the request's 5 s (${ms#ms=} ms)" '^1$' \
+  "$(( ${ms#ms=} < 3500 ))"
 check "... and no request after the first" "1" "$(grep -c ' /api/' "$slow_LOG")"
