@@ -18,6 +18,7 @@
 #define CACHE_CAP (2u << 20)           /* bytes of bodies a cursor keeps for rescans */
 #define MIN_SUBWINDOW (SMS_DAY)        /* a window is not split finer than this */
 #define MAX_ORDERED_STEP (8 * SMS_DAY) /* ordered scans hold one sub-window in memory */
+#define EDGE_SPAN 3600                 /* the part of a window next to the retention edge */
 
 /* ---------------------------------------------------------------- the page cache */
 
@@ -134,6 +135,8 @@ struct SmsScan {
   int bWorkers;                        /* the streams are fetched by workers */
   sms_time iEdge;                      /* ordered scans: where the next sub-window starts */
   sms_time iStep;                      /* ordered scans: the next sub-window's length */
+  int bEdge;                           /* the part next to the retention edge is still due */
+  sms_time iEdgeHi;                    /* where that part ends (the others start there) */
   int bOrderedDone;                    /* ordered scans: every sub-window was read */
   volatile int bStop;                  /* close: every request stops */
   pthread_mutex_t mutex;               /* guards the hand-over fields of the streams */
@@ -389,6 +392,20 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsC
     return SMS_OK; /* the sub-windows are opened one by one as they are read */
   }
 
+  /* Every page of a stream repeats its first startDate (nextPageUrl is followed as given),
+  ** and a strict API refuses a startDate more than a year old, by its clock at that page.
+  ** A stream that starts at the retention edge therefore has SMS_RETENTION_MARGIN seconds
+  ** for all its pages. So the hour next to the edge is read last, as a stream of its own
+  ** whose start is clamped again when it is sent: it is a page or two, and every other
+  ** stream starts an hour inside the year. A window of a day or less is not split: its
+  ** pages are few, and the extra request would cost more than it protects. */
+  sms_time iEdgeHi = sms_time_now() - SMS_RETENTION + SMS_RETENTION_MARGIN + EDGE_SPAN;
+  if (iStart < iEdgeHi && iEnd - iStart > SMS_DAY) {
+    p->bEdge = 1;
+    p->iEdgeHi = iEdgeHi;
+    iStart = iEdgeHi;
+  }
+
   /* Split the window into equal sub-windows, none shorter than MIN_SUBWINDOW. */
   long long nSpan = iEnd > iStart ? iEnd - iStart : 0;
   int n = pSpec->bAhead ? pSpec->nParallel : 1;
@@ -398,7 +415,7 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsC
   p->nStream = n;
   for (i = 0; i < n; i++) {
     if (stream_init(p, &p->aStream[i], &apHttp[i], iStart + nSpan * i / n,
-                    iStart + nSpan * (i + 1) / n, n > 1, i == 0)) {
+                    iStart + nSpan * (i + 1) / n, n > 1 || p->bEdge, i == 0)) {
       goto nomem;
     }
   }
@@ -474,12 +491,9 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   return SMS_OK;
 }
 
-int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr) {
+/* The next page of the streams, in page-arrival order; *pbEof when they all ended. */
+static int streams_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr) {
   int rc = SMS_OK;
-  sms_page_clear(pPage);
-  *pbEof = 0;
-  if (p->spec.iOrder) return ordered_next(p, pPage, pbEof, zErr, nErr);
-
   if (!p->bWorkers) {
     SmsStream *s = &p->aStream[0];
     if (!s->zUrl) {
@@ -529,6 +543,44 @@ int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nEr
   pthread_mutex_unlock(&p->mutex);
   *pbEof = 1;
   return SMS_OK;
+}
+
+/* The streams ended: read the part next to the retention edge, as a stream of its own
+** fetched the way a sequential scan is (the consumer first, then one worker). */
+static int start_edge(SmsScan *p, char *zErr, size_t nErr) {
+  for (int i = 0; i < p->nStream; i++) {
+    SmsStream *s = &p->aStream[i];
+    if (s->bThread) pthread_join(s->thread, 0);
+    s->bThread = 0;
+    if (i > 0) {
+      free(s->zUrl);
+      free(s->aSeen);
+      memset(s, 0, sizeof(*s));
+    }
+  }
+  p->bEdge = 0;
+  p->nStream = 1;
+  p->iNext = 0;
+  p->bWorkers = 0;
+  p->bStarted = 0;
+  if (stream_init(p, &p->aStream[0], &p->apHttp[0], p->spec.iStart, p->iEdgeHi, 1, 0)) {
+    snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
+    return SMS_NOMEM;
+  }
+  return SMS_OK;
+}
+
+int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr) {
+  sms_page_clear(pPage);
+  *pbEof = 0;
+  if (p->spec.iOrder) return ordered_next(p, pPage, pbEof, zErr, nErr);
+  for (;;) {
+    int rc = streams_next(p, pPage, pbEof, zErr, nErr);
+    if (rc != SMS_OK || !*pbEof || !p->bEdge) return rc;
+    rc = start_edge(p, zErr, nErr);
+    if (rc != SMS_OK) return rc;
+    *pbEof = 0;
+  }
 }
 
 void sms_scan_close(SmsScan *p) {

@@ -15,6 +15,10 @@
 **     one sequential scan, none lost or doubled (but they arrive in page-arrival order).
 **     A worker fetches its next page while its last one waits for SQLite (their pages
 **     arrive together, and SQLite takes them one at a time);
+**   - a window longer than a day that starts within an hour of the retention edge is read
+**     from an hour inside the year first, and the hour next to the edge last, with its
+**     start clamped again when sent: every page of a chain repeats the chain's startDate,
+**     and a strict API would refuse a chain started at the edge after a few seconds;
 **   - with iOrder, rows come sorted by date: the window is read as a series of growing
 **     sub-windows (1, 4, then 8 days) from the newest end (or the oldest), each sorted in
 **     memory, so that "ORDER BY date DESC LIMIT 10" reads a day or so, not a year;

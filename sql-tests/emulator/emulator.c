@@ -81,6 +81,7 @@ struct options {
   int shape;               /* --shape, an enum shape */
   long dump;               /* --dump program id, or 0 */
   int log_connections;     /* --log-connections */
+  int clock_runs;          /* --clock-runs */
 };
 
 /* One HTTP request, from the URI callback to the completion callback. */
@@ -134,6 +135,8 @@ static void usage(FILE *f) {
              "  --log-connections      end each log line with conn=N, N numbering the "
              "TCP connections\n"
              "  --latency-ms N         answer every API request N ms after it came\n"
+             "  --clock-runs           now advances from --now as time passes (the data "
+             "stays)\n"
              "  --fault KIND           500, 503, 429, reset, truncate, hang or "
              "malformed\n"
              "  --fault-every K        the fault hits every K-th API request (default "
@@ -202,6 +205,10 @@ static void parse_args(int argc, char **argv) {
       opt.log_connections = 1;
       continue;
     }
+    if (strcmp(a, "--clock-runs") == 0) {
+      opt.clock_runs = 1;
+      continue;
+    }
     if (strncmp(a, "--", 2) != 0) die_usage("unexpected argument '%s'", a);
     if ((eq = strchr(a, '=')) != NULL) { /* --flag=value */
       *eq = 0;
@@ -264,6 +271,21 @@ static void parse_args(int argc, char **argv) {
       die_usage("unknown flag '%s'", a);
   }
   if (!now_given) opt.data.now = time(NULL);
+}
+
+static long long monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long started_ms; /* when the server started, for --clock-runs */
+
+/* The server's now: --now, plus the time since the start with --clock-runs. The data were
+** made once at --now; only the date rules (the one-year limit, "today") move. */
+static time_t server_now(void) {
+  if (!opt.clock_runs) return opt.data.now;
+  return opt.data.now + (time_t)((monotonic_ms() - started_ms) / 1000);
 }
 
 /* One write(2) per line on an O_APPEND file: concurrent requests never
@@ -522,7 +544,7 @@ static void normal_reply(struct reply *r, const char *method, const char *path,
     error_reply(r, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "General server exception");
     return;
   }
-  if (!query_parse(&q, query, opt.data.now))
+  if (!query_parse(&q, query, server_now()))
     error_reply(r, MHD_HTTP_BAD_REQUEST, &q, NULL);
   else
     page_reply(r, p, id, &q);
@@ -562,12 +584,6 @@ static unsigned long connection_number(struct MHD_Connection *c) {
   const union MHD_ConnectionInfo *ci =
       MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
   return ci ? (unsigned long)(uintptr_t)ci->socket_context : 0;
-}
-
-static long long monotonic_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void sleep_ms(long ms) {
@@ -751,6 +767,7 @@ int main(int argc, char **argv) {
   char now[20];
 
   parse_args(argc, argv);
+  started_ms = monotonic_ms();
   if (!data_init(&opt.data)) {
     fprintf(stderr, "sms-emulator: out of memory\n");
     return 1;

@@ -80,7 +80,7 @@ for (const row of db.prepare('SELECT number FROM sms_messages(4711)').pluck().it
 }
 check('iterate() and break: 3 rows', 3, first.length);
 check('iterate() and break: only the first page was fetched', [
-  'GET /api/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=500 auth=ok',
+  'GET /api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 auth=ok',
 ], logLines());
 
 // 4. the extension's errors are JS exceptions with its message

@@ -139,3 +139,12 @@ check "window too long: message" \
 check "window too long: fieldErrors" '["endDate"]' \
   "$("$PYTHON3" -c "import json; print(json.dumps(list(json.load(open('$B'))['meta']['fieldErrors'])))")"
 check "only an endDate far in the future: 200" 200 "$(req "$U?endDate=2030-01-01T00:00:00&pageSize=1")"
+
+# --clock-runs: the one-year limit follows a clock that advances from --now; the data stay.
+emu_start_test run --clock-runs || exit 1
+R=$run_URL/messages/program/4712
+check "clock-runs: startDate 365 days before --now + 3 s, at once: 200" 200 \
+  "$(req "$R?startDate=2025-06-30T12:00:03&pageSize=1")"
+sleep 4.2
+check "clock-runs: the same 4 s later: 400, more than a year ago by then" 400 \
+  "$(req "$R?startDate=2025-06-30T12:00:03&pageSize=1")"

@@ -16,12 +16,46 @@ for skew in "-00:00:03 2025-06-30T12:00:02" "+00:00:03 2025-06-30T12:00:08"; do
   : > "$clock_LOG"
   got=$(SMS_EXPORT_NOW=$now sql <<<"$SCAN")
   check "client clock ${offset:0:1}3 s from the server's: every message" "1000" "$got"
-  check "... startDate is the client's now - 365 days + 5 s" \
-    "GET /api/messages/program/4711?startDate=$start&pageSize=500 auth=ok" "$(head -1 "$clock_LOG")"
+  edge=$("$SQLITE3" :memory: "SELECT strftime('%Y-%m-%dT%H:%M:%S', '$start', '+3600 seconds')")
+  before=$("$SQLITE3" :memory: "SELECT strftime('%Y-%m-%dT%H:%M:%S', '$edge', '-1 seconds')")
+  after=$("$SQLITE3" :memory: "SELECT strftime('%Y-%m-%dT%H:%M:%S', '$edge', '+1 seconds')")
+  check "... the scan starts an hour inside the client's year (now - 365 days + 5 s + 1 h)" \
+    "GET /api/messages/program/4711?startDate=$before&pageSize=500 auth=ok" "$(head -1 "$clock_LOG")"
+  check "... and ends with the hour before that, from now - 365 days + 5 s" \
+    "GET /api/messages/program/4711?startDate=$start&endDate=$after&pageSize=500 auth=ok" \
+    "$(tail -1 "$clock_LOG")"
 done
 
-# Ten seconds behind is past the margin: the server refuses, and the error says so.
+# Ten seconds behind is past the margin: the server refuses the edge hour, and the error
+# says so.
 got=$(SMS_EXPORT_NOW=2026-06-30T11:59:50 sql <<<"$SCAN")
 check "client clock 10 s behind: the API's 400, its message once (also a field error)" \
-  "Runtime error near line 1: sms_messages: the API rejected GET http://127.0.0.1:$clock_PORT/api/messages/program/4711?startDate=2025-06-30T11:59:55&pageSize=500 (HTTP 400: startDate '2025-06-30T11:59:55' is more than one year ago: older messages are available from Client Support)" \
+  "Runtime error near line 1: sms_messages: the API rejected GET http://127.0.0.1:$clock_PORT/api/messages/program/4711?startDate=2025-06-30T11:59:55&endDate=2025-06-30T12:59:56&pageSize=500 (HTTP 400: startDate '2025-06-30T11:59:55' is more than one year ago: older messages are available from Client Support)" \
   "$got"
+
+# A moving clock. Every page of a chain repeats its first startDate, and this emulator
+# checks each against its own clock, which runs (--clock-runs) from the real time, like the
+# extension's (no SMS_EXPORT_NOW). The scan lasts longer than the 5 s margin: a chain
+# started at the retention edge would be refused midway; the edge hour, read last with a
+# start clamped when it is sent, is not.
+unset SMS_EXPORT_NOW
+start_now=$(date -u +%Y-%m-%dT%H:%M:%S)
+emu_start run --now "$start_now" --clock-runs --user "$TEST_USER" --password "$TEST_PASSWORD" \
+  --programs 1 --messages 3000 --latency-ms 700
+"$EMU" --now "$start_now" --dump 4711 --programs 1 --messages 3000 > "$TMPDIR_SMS/run.json"
+t0=$(date +%s)
+got=$(SMS_API_BASE_URL=$run_URL sql <<'SQL'
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=200);
+SELECT count(*) FROM t;
+SQL
+)
+elapsed=$(( $(date +%s) - t0 ))
+edge_start=$(tail -1 "$run_LOG" | sed -n 's/.*startDate=\([^&]*\)&endDate=.*/\1/p')
+want=$("$SQLITE3" :memory: "SELECT count(*) FROM json_each(readfile('$TMPDIR_SMS/run.json'))
+  WHERE json_extract(value, '$.date') >= '$edge_start'")
+check "a scan longer than the margin, on a running clock: every message from the edge on" \
+  "$want" "$got"
+check_match "... it did last well past the 5 s margin (${elapsed} s; 15 pages x 0.7 s)" '^1$' \
+  "$(( elapsed >= 9 ))"
+check_match "... the last request was the edge hour, clamped when sent ($edge_start)" \
+  '^20[0-9][0-9]-' "$edge_start"

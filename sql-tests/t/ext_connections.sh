@@ -21,7 +21,7 @@ SELECT count(*) FROM t;
 SQL
 )
 check "sequential scan: every row" "20000" "$got"
-check "sequential scan: 40 pages over one connection" "40 1" "$(conns "$conn_LOG")"
+check "sequential scan: 40 pages and the edge hour over one connection" "41 1" "$(conns "$conn_LOG")"
 
 : > "$conn_LOG"
 got=$(sql <<'SQL'
@@ -31,7 +31,7 @@ SQL
 )
 check "parallel=8: every row" "20000" "$got"
 read -r nreq nconn <<<"$(conns "$conn_LOG")"
-check "parallel=8: 44 requests (8 chains of 5 or 6 pages)" "44" "$nreq"
+check "parallel=8: 45 requests (8 chains of 5 or 6 pages, the edge hour)" "45" "$nreq"
 # A shared libcurl pool of 5 connections (its default) once made 8 streams close and reopen
 # a connection for most requests (33 connections for 44 requests).
 check_match "parallel=8: at most one connection per stream ($nconn)" '^[1-8]$' "$nconn"

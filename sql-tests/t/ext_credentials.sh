@@ -90,7 +90,7 @@ SELECT count(*) FROM t;
 SQL
 )
 check "nextPageUrl on another origin: an error that says why" \
-  "Runtime error near line 2: sms_messages: the API's nextPageUrl (http://127.0.0.1:$evil_PORT/api/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=10&page=2) is not on the origin of base_url (http://127.0.0.1:$redirecting_PORT/api); not following it, so that the credentials go nowhere else" "$out"
+  "Runtime error near line 2: sms_messages: the API's nextPageUrl (http://127.0.0.1:$evil_PORT/api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=10&page=2) is not on the origin of base_url (http://127.0.0.1:$redirecting_PORT/api); not following it, so that the credentials go nowhere else" "$out"
 check "... and the other origin saw nothing" "" "$(cat "$evil_LOG")"
 
 # 6. the password shows nowhere: not in any error above, nor in EXPLAIN

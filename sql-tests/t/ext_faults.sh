@@ -17,7 +17,8 @@ for kind in 500 503 429 reset truncate malformed hang; do
   url_var="f${kind}_URL" log_var="f${kind}_LOG"
   got=$(SMS_API_BASE_URL=${!url_var} sql <<<"$SCAN")
   check "fault $kind every 3rd request: exactly the emulator's rows" "$want" "$got"
-  check "fault $kind: 6 pages, 2 of them tried twice (requests 3 and 6 fail)" "8" "$(wc -l < "${!log_var}")"
+  check "fault $kind: 7 pages (6, then the edge hour), 3 of them tried twice (requests 3, 6, 9 fail)" \
+    "10" "$(wc -l < "${!log_var}")"
 done
 
 emu_start_test always --programs 1 --messages 600 --fault 503
@@ -27,7 +28,7 @@ SELECT count(*) FROM t;
 SQL
 )
 check "a fault that never ends: an error after 1 + retries tries" \
-  "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$always_PORT/api/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=500 failed after 3 tries: HTTP 503: General server exception; try again later, or raise the retries or timeout option" "$got"
+  "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$always_PORT/api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 failed after 3 tries: HTTP 503: General server exception; try again later, or raise the retries or timeout option" "$got"
 check "... and exactly 3 requests" "3" "$(wc -l < "$always_LOG")"
 
 emu_start_test garbled --programs 1 --messages 600 --fault malformed
@@ -37,7 +38,7 @@ SELECT count(*) FROM t;
 SQL
 )
 check_match "a page that is never valid JSON: an error naming the URL, never an early end" \
-  "sms_messages: GET http://127.0.0.1:$garbled_PORT/api/messages/program/4711\\?startDate=2025-06-30T12:00:05&pageSize=500 failed after 2 tries: bad page: the response is not valid JSON" "$got"
+  "sms_messages: GET http://127.0.0.1:$garbled_PORT/api/messages/program/4711\\?startDate=2025-06-30T13:00:04&pageSize=500 failed after 2 tries: bad page: the response is not valid JSON" "$got"
 
 emu_start_test slow --programs 1 --messages 600 --fault hang
 start=$(date +%s)
@@ -47,7 +48,7 @@ SELECT count(*) FROM t;
 SQL
 )
 check "a server that never answers: timeout bounds the request" \
-  "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$slow_PORT/api/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=500 failed after 1 try: Timeout was reached; try again later, or raise the retries or timeout option" "$got"
+  "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$slow_PORT/api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: Timeout was reached; try again later, or raise the retries or timeout option" "$got"
 elapsed=$(( $(date +%s) - start ))
 check "... within a few seconds, not forever" "yes" "$([ "$elapsed" -lt 10 ] && echo yes || echo "no: ${elapsed}s")"
 
@@ -58,7 +59,9 @@ SELECT count(*) FROM t;
 SELECT seq, status, attempt, rows, error FROM sms_requests;
 SQL
 )
-check "sms_requests shows the retried try and its reason" "600
+check "sms_requests shows the retried tries and their reason (the last: the edge hour, empty)" "600
 1|200|1|300|
 2|500|1||HTTP 500: General server exception
-3|200|2|300|" "$got"
+3|200|2|300|
+4|500|1||HTTP 500: General server exception
+5|200|2|0|" "$got"

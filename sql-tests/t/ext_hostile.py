@@ -111,7 +111,7 @@ def error_of(sql):
         return ("error", str(e).replace(str(stub.server_port), "PORT").replace(str(other.server_port), "OTHER"))
 
 
-start = "startDate=2025-06-30T12:00:05&pageSize=500"
+start = "startDate=2025-06-30T13:00:04&pageSize=500"
 check("a page over 64 MiB: an error, not unbounded memory",
       ("error", f"sms_messages: the response to GET http://127.0.0.1:PORT/api/messages/program/1?{start} is larger than 64 MiB, far more than a page; check base_url"),
       error_of("SELECT count(*) FROM t1"))

@@ -24,7 +24,7 @@ db.execute("CREATE VIRTUAL TABLE small USING sms_messages(program_id=4711, page_
 for n in (1, 4, 7):
     db.execute(f"CREATE VIRTUAL TABLE par{n} USING sms_messages(program_id=4711, parallel={n})")
 
-base = "/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=10"
+base = "/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=10"
 
 clear_log()
 cur = db.execute("SELECT * FROM small")
@@ -57,22 +57,27 @@ for n in (4, 7):
     clear_log()
     got = db.execute(summary.format(f"par{n}")).fetchone()
     check(f"parallel={n}: exactly the rows of a sequential scan", want, got)
-    check(f"parallel={n}: {n} sub-window requests", n, len(log()))
+    check(f"parallel={n}: {n} sub-window requests and the edge hour", n + 1, len(log()))
 check("the sequential scan saw all 1000 messages", 1000, want[0])
 
 clear_log()
 db.execute(summary.format("par4")).fetchone()
-check("parallel=4: four equal sub-windows of the window, overlapping by a second", sorted([
-    "/messages/program/4711?startDate=2025-06-30T12:00:05&endDate=2025-09-29T18:00:05&pageSize=500",
-    "/messages/program/4711?startDate=2025-09-29T18:00:03&endDate=2025-12-30T00:00:04&pageSize=500",
-    "/messages/program/4711?startDate=2025-12-30T00:00:02&endDate=2026-03-31T06:00:03&pageSize=500",
-    "/messages/program/4711?startDate=2026-03-31T06:00:01&pageSize=500",
-]), sorted(log()))
+got = log()
+check("parallel=4: four equal sub-windows of the window from an hour inside the year, "
+      "overlapping by a second", sorted([
+    "/messages/program/4711?startDate=2025-06-30T13:00:04&endDate=2025-09-29T18:45:05&pageSize=500",
+    "/messages/program/4711?startDate=2025-09-29T18:45:03&endDate=2025-12-30T00:30:04&pageSize=500",
+    "/messages/program/4711?startDate=2025-12-30T00:30:02&endDate=2026-03-31T06:15:03&pageSize=500",
+    "/messages/program/4711?startDate=2026-03-31T06:15:01&pageSize=500",
+]), sorted(got[:-1]))
+check("... then the hour next to the retention edge, last",
+      "/messages/program/4711?startDate=2025-06-30T12:00:05&endDate=2025-06-30T13:00:06&pageSize=500",
+      got[-1])
 
 clear_log()
 got = db.execute("SELECT count(*) FROM (SELECT * FROM par4 LIMIT 5)").fetchone()
 check("parallel under a LIMIT: one sequential request of pageSize 5",
-      ((5,), ["/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=5"]), (got, log()))
+      ((5,), ["/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=5"]), (got, log()))
 
 clear_log()
 got = db.execute("SELECT count(*) FROM par4 WHERE date >= '2026-06-29 12:00:00'").fetchone()

@@ -12,13 +12,13 @@ out=$(SMS_PROGRESS=1 "$SQLITE3" -cmd ".load $EXT" :memory: "$Q" 2>"$TMPDIR_SMS/e
 err=$(cat "$TMPDIR_SMS/err")
 check "SMS_PROGRESS=1: the rows are unchanged" "3000" "$out"
 check_match "SMS_PROGRESS=1 to a file: plain lines, the last one complete" \
-  $'^(sms_messages: program 4711: [0-9]+ pages, [0-9]+ rows, [0-9]+ rows/s, [0-9.]+ s\n)+sms_messages: program 4711: 6 pages, 3000 rows, [0-9]+ rows/s, [0-9.]+ s, done$' "$err"
+  $'^(sms_messages: program 4711: [0-9]+ pages, [0-9]+ rows, [0-9]+ rows/s, [0-9.]+ s\n)+sms_messages: program 4711: 7 pages, 3000 rows, [0-9]+ rows/s, [0-9.]+ s, done$' "$err"
 
 out=$("$SQLITE3" -cmd ".load $EXT" :memory: \
   "CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, progress=1); SELECT count(*) FROM t;" 2>"$TMPDIR_SMS/err")
-check_match "the progress=1 option" "6 pages, 3000 rows, [0-9]+ rows/s, [0-9.]+ s, done" "$(cat "$TMPDIR_SMS/err")"
+check_match "the progress=1 option" "7 pages, 3000 rows, [0-9]+ rows/s, [0-9.]+ s, done" "$(cat "$TMPDIR_SMS/err")"
 
 if command -v script >/dev/null; then
   tty_out=$(SMS_PROGRESS=1 script -qec "$SQLITE3 -cmd '.load $EXT' :memory: '$Q'" /dev/null)
-  check_match "on a terminal: the line is redrawn in place" $'\rsms_messages: program 4711: [0-9]+ pages.*\rsms_messages: program 4711: 6 pages, 3000 rows.*, done' "$tty_out"
+  check_match "on a terminal: the line is redrawn in place" $'\rsms_messages: program 4711: [0-9]+ pages.*\rsms_messages: program 4711: 7 pages, 3000 rows.*, done' "$tty_out"
 fi

@@ -157,8 +157,8 @@ check "... every row despite the faults, a clear error for the hang and the endl
 truncate|600
 503|600
 429|600
-Runtime error: sms_messages: GET $hang_URL/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=500 failed after 1 try: Timeout was reached; try again later, or raise the retries or timeout option
-Runtime error: sms_messages: GET $always_URL/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=500 failed after 2 tries: HTTP 500: General server exception; try again later, or raise the retries or timeout option" \
+Runtime error: sms_messages: GET $hang_URL/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: Timeout was reached; try again later, or raise the retries or timeout option
+Runtime error: sms_messages: GET $always_URL/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 failed after 2 tries: HTTP 500: General server exception; try again later, or raise the retries or timeout option" \
   "$(head -6 <<<"$VG_OUT" | sed 's/^Runtime error near line [0-9]*:/Runtime error:/')"
 
 # 4. a hostile server: what no real API sends. The program number picks the answer.
@@ -270,12 +270,12 @@ SELECT count(*) FROM t8;
 SQL
 got=$(sed "s#127\.0\.0\.1:$hport#HOST#g" <<<"$VG_OUT")
 check "... each fails with its own error" \
-"Runtime error near line 2: sms_messages: HTTP 302 from GET http://HOST/api/messages/program/2?startDate=2025-06-30T12:00:05&pageSize=500: the API redirects to http://127.0.0.1:1/elsewhere; set base_url to the address it names (redirects are not followed, so that credentials go nowhere else)
+"Runtime error near line 2: sms_messages: HTTP 302 from GET http://HOST/api/messages/program/2?startDate=2025-06-30T13:00:04&pageSize=500: the API redirects to http://127.0.0.1:1/elsewhere; set base_url to the address it names (redirects are not followed, so that credentials go nowhere else)
 Runtime error near line 4: sms_messages: the API's nextPageUrl repeats an earlier page (http://HOST/api/messages/program/3?x=1&page=2); stopping instead of looping forever
 Runtime error near line 6: sms_messages: the API sent more than 100 empty pages in a row (last: http://HOST/api/messages/program/4?x=1&page=101); stopping instead of looping forever
-Runtime error near line 8: sms_messages: the response to GET http://HOST/api/messages/program/5?startDate=2025-06-30T12:00:05&pageSize=500 is larger than 64 MiB, far more than a page; check base_url
-Runtime error near line 10: sms_messages: GET http://HOST/api/messages/program/6?startDate=2025-06-30T12:00:05&pageSize=500 failed after 1 try: bad page: message 2 of the response is not a JSON object; try again later, or raise the retries or timeout option
-Runtime error near line 12: sms_messages: GET http://HOST/api/messages/program/7?startDate=2025-06-30T12:00:05&pageSize=500 failed after 1 try: HTTP 500: down; $(printf 'x%.0s' $(seq 1 593)); try again later, or raise the retries or timeout option
+Runtime error near line 8: sms_messages: the response to GET http://HOST/api/messages/program/5?startDate=2025-06-30T13:00:04&pageSize=500 is larger than 64 MiB, far more than a page; check base_url
+Runtime error near line 10: sms_messages: GET http://HOST/api/messages/program/6?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: bad page: message 2 of the response is not a JSON object; try again later, or raise the retries or timeout option
+Runtime error near line 12: sms_messages: GET http://HOST/api/messages/program/7?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: HTTP 500: down; $(printf 'x%.0s' $(seq 1 593)); try again later, or raise the retries or timeout option
 Runtime error near line 14: sms_messages: the API's nextPageUrl (http://evil@HOST/api/messages/program/8?x=1&page=2) is not on the origin of base_url (http://HOST/api); not following it, so that the credentials go nowhere else" \
   "$got"
 vg_sql "hostile server: rows of every JSON type, every column, rowid, raw" <<SQL
@@ -326,7 +326,7 @@ CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, base_url='https://127
 SELECT count(*) FROM t;
 SQL
   check "... is refused at once: certificates are always verified" \
-    "Runtime error near line 2: sms_messages: cannot GET https://127.0.0.1:$tport/api/messages/program/4711?startDate=2025-06-30T12:00:05&pageSize=500: SSL certificate problem: self-signed certificate" \
+    "Runtime error near line 2: sms_messages: cannot GET https://127.0.0.1:$tport/api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500: SSL certificate problem: self-signed certificate" \
     "$VG_OUT"
 else
   echo "ok - memcheck a self-signed TLS certificate # SKIP no openssl command to make one"
