@@ -409,7 +409,7 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsC
   /* Split the window into equal sub-windows, none shorter than MIN_SUBWINDOW. */
   long long nSpan = iEnd > iStart ? iEnd - iStart : 0;
   int n = pSpec->bAhead ? pSpec->nParallel : 1;
-  if (n > SMS_MAX_PARALLEL) n = SMS_MAX_PARALLEL;
+  if (n > SMS_MAX_PARALLEL - p->bEdge) n = SMS_MAX_PARALLEL - p->bEdge;
   if (n > nSpan / MIN_SUBWINDOW) n = (int)(nSpan / MIN_SUBWINDOW);
   if (n < 1) n = 1;
   p->nStream = n;
@@ -420,8 +420,17 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsC
     }
   }
   if (n > 1) {
+    /* Parallel streams read the edge hour at once, as one more stream: its chain is short
+    ** and starts now, and waiting for it last would add a round trip to the scan. */
+    if (p->bEdge) {
+      if (stream_init(p, &p->aStream[n], &apHttp[n], pSpec->iStart, p->iEdgeHi, 1, 0)) {
+        goto nomem;
+      }
+      p->nStream = n + 1;
+      p->bEdge = 0;
+    }
     p->bWorkers = 1;
-    for (i = 0; i < n && rc == SMS_OK; i++)
+    for (i = 0; i < p->nStream && rc == SMS_OK; i++)
       rc = start_worker(&p->aStream[i]);
     if (rc) goto nomem;
   }
