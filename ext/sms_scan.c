@@ -467,19 +467,30 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   }
   p->iStep = p->iStep * 4 < MAX_ORDERED_STEP ? p->iStep * 4 : MAX_ORDERED_STEP;
   p->bOrderedDone = pSpec->iOrder < 0 ? iLo <= iStart : iHi >= iEnd;
-  /* Rows without a readable date are kept, so that the sort can refuse them. */
-  if (stream_init(p, s, &p->apHttp[0], iLo, iHi, 1, 1)) {
-    snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
-    return SMS_NOMEM;
-  }
-  while (s->zUrl && rc == SMS_OK) {
-    SmsPage next;
-    memset(&next, 0, sizeof(next));
-    rc = stream_fetch(s, &next, zErr, nErr);
-    if (rc == SMS_OK && sms_page_take_rows(pPage, &next)) {
-      sms_page_clear(&next);
+  /* A sub-window that starts in the edge hour and goes past it is read as two chains, the
+  ** edge hour last, for the reasons given in sms_scan_open (and, as there, not in a window
+  ** of a day or less). */
+  sms_time iEdgeHi = sms_time_now() - SMS_RETENTION + SMS_RETENTION_MARGIN + EDGE_SPAN;
+  int bSplit = iLo < iEdgeHi && iHi > iEdgeHi && iEnd - iStart > SMS_DAY;
+  sms_time iSplit = bSplit ? iEdgeHi : iLo;
+  for (int k = 0; k < 2 && rc == SMS_OK; k++) {
+    sms_time iChainLo = k == 0 ? iSplit : iLo, iChainHi = k == 0 ? iHi : iSplit;
+    if (iChainLo >= iChainHi) continue;
+    /* Rows without a readable date are kept (by one chain), so that the sort can refuse
+    ** them. */
+    if (stream_init(p, s, &p->apHttp[0], iChainLo, iChainHi, 1, k == 0)) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
-      rc = SMS_NOMEM;
+      return SMS_NOMEM;
+    }
+    while (s->zUrl && rc == SMS_OK) {
+      SmsPage next;
+      memset(&next, 0, sizeof(next));
+      rc = stream_fetch(s, &next, zErr, nErr);
+      if (rc == SMS_OK && sms_page_take_rows(pPage, &next)) {
+        sms_page_clear(&next);
+        snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
+        rc = SMS_NOMEM;
+      }
     }
   }
   if (rc != SMS_OK) return rc;

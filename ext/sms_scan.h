@@ -20,7 +20,8 @@
 **     start clamped again when sent: every page of a chain repeats the chain's startDate,
 **     and a strict API would refuse a chain started at the edge after a few seconds. A
 **     parallel scan reads that hour at once instead, as one more stream (so at most
-**     SMS_MAX_PARALLEL - 1 sub-windows then);
+**     SMS_MAX_PARALLEL - 1 sub-windows then); an ordered scan reads the sub-window that
+**     holds it as two chains, that hour last;
 **   - with iOrder, rows come sorted by date: the window is read as a series of growing
 **     sub-windows (1, 4, then 8 days) from the newest end (or the oldest), each sorted in
 **     memory, so that "ORDER BY date DESC LIMIT 10" reads a day or so, not a year;

@@ -9,6 +9,8 @@ SELECT '-- the latest three: one request for the last day';
 SELECT date, type FROM sms_messages(4711) ORDER BY date DESC LIMIT 3;
 SELECT '-- the first three MO of the year: one request for the first day';
 SELECT date, type FROM sms_messages(4711) WHERE type = 'MO' ORDER BY date LIMIT 3;
+SELECT '-- the first three of 4712: the first is in the hour next to the retention edge, read as a chain of its own';
+SELECT date FROM sms_messages(4712) ORDER BY date LIMIT 3;
 SELECT '-- the whole order equals a local table''s, both ways (ties keep the API''s order)';
 CREATE TEMP TABLE local AS SELECT date, raw FROM sms_messages(4712) WHERE date >= '2026-04-01';
 SELECT (SELECT group_concat(raw) FROM (SELECT raw FROM sms_messages(4712) WHERE date >= '2026-04-01' ORDER BY date DESC))
