@@ -330,6 +330,11 @@ static sms_time window_end(const SmsScanSpec *pSpec) {
 
 static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd, int bEnd);
 
+/* The end of the hour next to the retention edge, now (see sms_scan_open). */
+static sms_time edge_hour_end(void) {
+  return sms_time_now() - SMS_RETENTION + SMS_RETENTION_MARGIN + EDGE_SPAN;
+}
+
 /* Make s the stream of the part [iLo, iHi) of the scan's window (the first part also owns
 ** what lies before it, the last what lies after). Each part asks a second more on each
 ** side: whether the API's bounds are inclusive is unknown, and rows outside the part are
@@ -399,7 +404,7 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsC
   ** whose start is clamped again when it is sent: it is a page or two, and every other
   ** stream starts an hour inside the year. A window of a day or less is not split: its
   ** pages are few, and the extra request would cost more than it protects. */
-  sms_time iEdgeHi = sms_time_now() - SMS_RETENTION + SMS_RETENTION_MARGIN + EDGE_SPAN;
+  sms_time iEdgeHi = edge_hour_end();
   if (iStart < iEdgeHi && iEnd - iStart > SMS_DAY) {
     p->bEdge = 1;
     p->iEdgeHi = iEdgeHi;
@@ -470,7 +475,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   /* A sub-window that starts in the edge hour and goes past it is read as two chains, the
   ** edge hour last, for the reasons given in sms_scan_open (and, as there, not in a window
   ** of a day or less). */
-  sms_time iEdgeHi = sms_time_now() - SMS_RETENTION + SMS_RETENTION_MARGIN + EDGE_SPAN;
+  sms_time iEdgeHi = edge_hour_end();
   int bSplit = iLo < iEdgeHi && iHi > iEdgeHi && iEnd - iStart > SMS_DAY;
   sms_time iSplit = bSplit ? iEdgeHi : iLo;
   for (int k = 0; k < 2 && rc == SMS_OK; k++) {
