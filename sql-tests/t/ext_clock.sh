@@ -59,3 +59,20 @@ check_match "... it did last well past the 5 s margin (${elapsed} s; 15 pages x 
   "$(( elapsed >= 9 ))"
 check_match "... the last request was the edge hour, clamped when sent ($edge_start)" \
   '^20[0-9][0-9]-' "$edge_start"
+
+# The same with parallel=4: four chains of about 15 pages of 50, each longer than the margin;
+# the edge hour is a fifth stream, read at once.
+: > "$run_LOG"
+t0=$(date +%s)
+got=$(SMS_API_BASE_URL=$run_URL sql <<'SQL'
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=50, parallel=4);
+SELECT count(*) FROM t;
+SQL
+)
+elapsed=$(( $(date +%s) - t0 ))
+edge_start=$(grep 'endDate=' "$run_LOG" | grep -v 'page=' | sort | head -1 |
+  sed -n 's/.*startDate=\([^&]*\)&endDate=.*/\1/p')
+want=$("$SQLITE3" :memory: "SELECT count(*) FROM json_each(readfile('$TMPDIR_SMS/run.json'))
+  WHERE json_extract(value, '$.date') >= '$edge_start'")
+check "parallel=4 on a running clock: every message from the edge on" "$want" "$got"
+check_match "... it did last well past the 5 s margin (${elapsed} s)" '^1$' "$(( elapsed >= 8 ))"
