@@ -330,9 +330,14 @@ static sms_time window_end(const SmsScanSpec *pSpec) {
 
 static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd, int bEnd);
 
-/* The end of the hour next to the retention edge, now (see sms_scan_open). */
-static sms_time edge_hour_end(void) {
-  return sms_time_now() - SMS_RETENTION + SMS_RETENTION_MARGIN + EDGE_SPAN;
+/* Where [iLo, iHi) splits off the hour next to the retention edge, or iLo when it does
+** not: it starts in that hour and goes past it, in a scan window longer than a day (a
+** shorter one has few pages, and the extra request would cost more than it protects).
+** Why the hour is read apart is said in sms_scan_open. */
+static sms_time edge_split(const SmsScanSpec *pSpec, sms_time iLo, sms_time iHi) {
+  sms_time iEdgeHi = sms_time_now() - SMS_RETENTION + SMS_RETENTION_MARGIN + EDGE_SPAN;
+  int bSplit = iLo < iEdgeHi && iHi > iEdgeHi && window_end(pSpec) - pSpec->iStart > SMS_DAY;
+  return bSplit ? iEdgeHi : iLo;
 }
 
 /* Make s the stream of the part [iLo, iHi) of the scan's window (the first part also owns
@@ -402,13 +407,12 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsC
   ** A stream that starts at the retention edge therefore has SMS_RETENTION_MARGIN seconds
   ** for all its pages. So the hour next to the edge is read last, as a stream of its own
   ** whose start is clamped again when it is sent: it is a page or two, and every other
-  ** stream starts an hour inside the year. A window of a day or less is not split: its
-  ** pages are few, and the extra request would cost more than it protects. */
-  sms_time iEdgeHi = edge_hour_end();
-  if (iStart < iEdgeHi && iEnd - iStart > SMS_DAY) {
+  ** stream starts an hour inside the year. */
+  sms_time iSplit = edge_split(pSpec, iStart, iEnd);
+  if (iSplit > iStart) {
     p->bEdge = 1;
-    p->iEdgeHi = iEdgeHi;
-    iStart = iEdgeHi;
+    p->iEdgeHi = iSplit;
+    iStart = iSplit;
   }
 
   /* Split the window into equal sub-windows, none shorter than MIN_SUBWINDOW. */
@@ -472,12 +476,8 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   }
   p->iStep = p->iStep * 4 < MAX_ORDERED_STEP ? p->iStep * 4 : MAX_ORDERED_STEP;
   p->bOrderedDone = pSpec->iOrder < 0 ? iLo <= iStart : iHi >= iEnd;
-  /* A sub-window that starts in the edge hour and goes past it is read as two chains, the
-  ** edge hour last, for the reasons given in sms_scan_open (and, as there, not in a window
-  ** of a day or less). */
-  sms_time iEdgeHi = edge_hour_end();
-  int bSplit = iLo < iEdgeHi && iHi > iEdgeHi && iEnd - iStart > SMS_DAY;
-  sms_time iSplit = bSplit ? iEdgeHi : iLo;
+  /* A sub-window holding the edge hour is read as two chains, that hour last. */
+  sms_time iSplit = edge_split(pSpec, iLo, iHi);
   for (int k = 0; k < 2 && rc == SMS_OK; k++) {
     sms_time iChainLo = k == 0 ? iSplit : iLo, iChainHi = k == 0 ? iHi : iSplit;
     if (iChainLo >= iChainHi) continue;

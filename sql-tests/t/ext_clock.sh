@@ -43,36 +43,34 @@ start_now=$(date -u +%Y-%m-%dT%H:%M:%S)
 emu_start run --now "$start_now" --clock-runs --user "$TEST_USER" --password "$TEST_PASSWORD" \
   --programs 1 --messages 3000 --latency-ms 700
 "$EMU" --now "$start_now" --dump 4711 --programs 1 --messages 3000 > "$TMPDIR_SMS/run.json"
-t0=$(date +%s)
-got=$(SMS_API_BASE_URL=$run_URL sql <<'SQL'
-CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=200);
-SELECT count(*) FROM t;
-SQL
-)
-elapsed=$(( $(date +%s) - t0 ))
-edge_start=$(tail -1 "$run_LOG" | sed -n 's/.*startDate=\([^&]*\)&endDate=.*/\1/p')
-want=$("$SQLITE3" :memory: "SELECT count(*) FROM json_each(readfile('$TMPDIR_SMS/run.json'))
-  WHERE json_extract(value, '$.date') >= '$edge_start'")
+
+# running_scan OPTIONS: scan program 4711 with these table options on the running clock; sets
+# got (the count), want (the dump's messages from the edge hour's start on, as sent) and
+# elapsed (seconds)
+running_scan() {
+  : > "$run_LOG"
+  local t0=$(date +%s) edge_start
+  got=$(SMS_API_BASE_URL=$run_URL sql <<<"CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, $1);
+SELECT count(*) FROM t;")
+  elapsed=$(( $(date +%s) - t0 ))
+  # the edge hour is the chain start (no page=) with the oldest startDate and an endDate
+  edge_start=$(grep 'endDate=' "$run_LOG" | grep -v 'page=' | sort | head -1 |
+    sed -n 's/.*startDate=\([^&]*\)&endDate=.*/\1/p')
+  want=$("$SQLITE3" :memory: "SELECT count(*) FROM json_each(readfile('$TMPDIR_SMS/run.json'))
+    WHERE json_extract(value, '$.date') >= '$edge_start'")
+}
+
+running_scan "page_size=200"
 check "a scan longer than the margin, on a running clock: every message from the edge on" \
   "$want" "$got"
 check_match "... it did last well past the 5 s margin (${elapsed} s; 15 pages x 0.7 s)" '^1$' \
   "$(( elapsed >= 9 ))"
-check_match "... the last request was the edge hour, clamped when sent ($edge_start)" \
-  '^20[0-9][0-9]-' "$edge_start"
+edge_last=$(tail -1 "$run_LOG" | sed -n 's/.*startDate=\([^&]*\)&endDate=.*/\1/p')
+check_match "... the last request was the edge hour, clamped when sent ($edge_last)" \
+  '^20[0-9][0-9]-' "$edge_last"
 
 # The same with parallel=4: four chains of about 15 pages of 50, each longer than the margin;
 # the edge hour is a fifth stream, read at once.
-: > "$run_LOG"
-t0=$(date +%s)
-got=$(SMS_API_BASE_URL=$run_URL sql <<'SQL'
-CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=50, parallel=4);
-SELECT count(*) FROM t;
-SQL
-)
-elapsed=$(( $(date +%s) - t0 ))
-edge_start=$(grep 'endDate=' "$run_LOG" | grep -v 'page=' | sort | head -1 |
-  sed -n 's/.*startDate=\([^&]*\)&endDate=.*/\1/p')
-want=$("$SQLITE3" :memory: "SELECT count(*) FROM json_each(readfile('$TMPDIR_SMS/run.json'))
-  WHERE json_extract(value, '$.date') >= '$edge_start'")
+running_scan "page_size=50, parallel=4"
 check "parallel=4 on a running clock: every message from the edge on" "$want" "$got"
 check_match "... it did last well past the 5 s margin (${elapsed} s)" '^1$' "$(( elapsed >= 8 ))"
