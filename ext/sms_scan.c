@@ -335,7 +335,7 @@ static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd,
 ** shorter one has few pages, and the extra request would cost more than it protects).
 ** Why the hour is read apart is said in sms_scan_open. */
 static sms_time edge_split(const SmsScanSpec *pSpec, sms_time iLo, sms_time iHi) {
-  sms_time iEdgeHi = sms_time_now() - SMS_RETENTION + SMS_RETENTION_MARGIN + EDGE_SPAN;
+  sms_time iEdgeHi = sms_retention_oldest(sms_time_now()) + EDGE_SPAN;
   int bSplit = iLo < iEdgeHi && iHi > iEdgeHi && window_end(pSpec) - pSpec->iStart > SMS_DAY;
   return bSplit ? iEdgeHi : iLo;
 }
@@ -370,7 +370,7 @@ static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd,
   char zStart[20], zEnd[20];
   size_t n = strlen(pSpec->pCfg->zBaseUrl) + 160;
   char *z = malloc(n);
-  sms_time iOldest = sms_time_now() - SMS_RETENTION + SMS_RETENTION_MARGIN;
+  sms_time iOldest = sms_retention_oldest(sms_time_now());
   if (!z) return 0;
   if (iStart < iOldest) iStart = iOldest;
   sms_time_format(iStart, 'T', zStart);

@@ -250,9 +250,13 @@ void sms_window_apply(SmsWindow *p, SmsOp op, const char *z, size_t n) {
   }
 }
 
+sms_time sms_retention_oldest(sms_time now) {
+  return now - SMS_RETENTION + SMS_RETENTION_MARGIN;
+}
+
 int sms_window_request(const SmsWindow *p, sms_time now, sms_time *piStart, sms_time *piEnd,
                        int *pbEnd) {
-  sms_time iOldest = now - SMS_RETENTION + SMS_RETENTION_MARGIN;
+  sms_time iOldest = sms_retention_oldest(now);
   sms_time iStart = p->iLo - 1;
   sms_time iEnd = p->iHi + 1;
   *pbEnd = 0;

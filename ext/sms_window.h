@@ -43,6 +43,10 @@ void sms_time_format(sms_time t, char cSep, char *zOut);
 ** fix the clock with it, so that "one year ago" is reproducible). */
 sms_time sms_time_now(void);
 
+/* The oldest startDate the API accepts from a request sent at `now`: the retention limit,
+** less SMS_RETENTION_MARGIN. The one place that formula lives. */
+sms_time sms_retention_oldest(sms_time now);
+
 void sms_window_init(SmsWindow *p);
 int sms_window_is_empty(const SmsWindow *p);
 
