@@ -43,7 +43,7 @@ BENCH_PACKAGES := gnuplot-nox
 EXT_SRC  := $(wildcard ext/*.c)
 EXT_OBJ  := $(patsubst ext/%.c,$(BUILD)/obj/%.o,$(EXT_SRC))
 # The layers below the tables use no SQLite API, so unit tests and fuzzers link them alone.
-SQLITE_OBJ := $(addprefix $(BUILD)/obj/,sms_export.o sms_vtab.o sms_requests.o)
+SQLITE_OBJ := $(addprefix $(BUILD)/obj/,sms_export.o sms_vtab.o sms_requests.o sms_cache_table.o)
 CORE_OBJ := $(filter-out $(SQLITE_OBJ),$(EXT_OBJ))
 EMU_SRC  := $(wildcard sql-tests/emulator/*.c)
 UNIT_SRC := $(wildcard sql-tests/unit/test_*.c)

@@ -26,11 +26,13 @@ enum {
   OPT_PARALLEL,
   OPT_PROGRESS,
   OPT_CA_FILE,
+  OPT_CACHE_TTL,
+  OPT_CACHE_MB,
   N_OPTION
 };
-static const char *const azOption[N_OPTION] = {"program_id", "base_url", "username", "password",
-                                               "page_size",  "timeout",  "retries",  "parallel",
-                                               "progress",   "ca_file"};
+static const char *const azOption[N_OPTION] = {
+    "program_id", "base_url", "username", "password", "page_size", "timeout",
+    "retries",    "parallel", "progress", "ca_file",  "cache_ttl", "cache_mb"};
 
 /* Trim spaces around z[0..n) in place; returns the new start, *pn the new length. */
 static const char *trim(const char *z, size_t *pn) {
@@ -285,6 +287,27 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
     p->zCaFile = strdup(zVal);
     return p->zCaFile ? 0 : -2;
   }
+  case OPT_CACHE_TTL:
+    if (parse_int(zVal, 0, 86400 * 366, &v)) {
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX
+               "cache_ttl must be a whole number of seconds from 0 (no cache) to 31622400, "
+               "not '%s'",
+               zVal);
+      return -1;
+    }
+    p->nCacheTtl = (int)v;
+    return 0;
+  case OPT_CACHE_MB:
+    if (parse_int(zVal, 0, 1 << 20, &v)) {
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX
+               "cache_mb must be a whole number of MiB from 0 to 1048576, not '%s'",
+               zVal);
+      return -1;
+    }
+    p->nCacheMb = (int)v;
+    return 0;
   case OPT_PROGRESS:
     if (parse_int(zVal, 0, 1, &v)) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "progress must be 0 (off) or 1 (on), not '%s'", zVal);
@@ -373,6 +396,24 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
   p->nParallel = 1;
   const char *zProgress = getenv("SMS_PROGRESS");
   p->bProgress = zProgress && zProgress[0] == '1';
+  p->nCacheTtl = SMS_DEFAULT_CACHE_TTL;
+  p->nCacheMb = SMS_DEFAULT_CACHE_MB;
+  /* The cache's environment applies to every table; a table's options override it. */
+  static const struct {
+    const char *zEnv; /* the variable */
+    int iOpt;         /* the option it sets */
+  } aEnv[] = {{"SMS_CACHE_TTL", OPT_CACHE_TTL}, {"SMS_CACHE_MB", OPT_CACHE_MB}};
+  for (size_t i = 0; i < sizeof(aEnv) / sizeof(aEnv[0]); i++) {
+    const char *zEnv = getenv(aEnv[i].zEnv);
+    if (!zEnv || !*zEnv) continue;
+    if (set_option(p, aEnv[i].iOpt, zEnv, zErr, nErr)) {
+      size_t nPrefix = strlen(SMS_ERR_PREFIX);
+      char zWhy[512];
+      snprintf(zWhy, sizeof(zWhy), "%s", zErr + nPrefix);
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "environment variable %s: %s", aEnv[i].zEnv, zWhy);
+      return -1;
+    }
+  }
 
   const char *zEnvBase = getenv("SMS_API_BASE_URL");
   int rc =
@@ -405,7 +446,7 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
                SMS_ERR_PREFIX
                "%s '%.*s': options are key=value, with the keys program_id, "
                "base_url, username, password, page_size, timeout, retries, parallel, "
-               "progress, ca_file",
+               "progress, ca_file, cache_ttl, cache_mb",
                iOpt == N_OPTION ? "unknown option" : "no value for option", (int)nKey, zKey);
       return -1;
     }

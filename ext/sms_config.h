@@ -20,6 +20,8 @@
 /* Every message a user sees starts with this. */
 #define SMS_ERR_PREFIX "sms_messages: "
 #define SMS_MAX_PAGE_SIZE 500
+#define SMS_DEFAULT_CACHE_TTL 60 /* seconds fetched rows answer later statements */
+#define SMS_DEFAULT_CACHE_MB 64  /* MiB the process's cache holds (docs/performance.md) */
 
 typedef struct SmsConfig {
   long long iProgram;      /* program scanned when WHERE names none; 0 = none */
@@ -35,6 +37,8 @@ typedef struct SmsConfig {
   int bProgress;           /* show a progress meter on stderr */
   char *zCaFile;           /* CA certificates to verify TLS with; NULL: the system's */
   int bForeign;            /* base_url is not the environment's (or default) origin */
+  int nCacheTtl;           /* seconds cached rows answer later statements; 0: no cache */
+  int nCacheMb;            /* MiB the process's cache may hold */
 } SmsConfig;
 
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the

@@ -10,8 +10,10 @@
 **     SELECT sms_export_version();
 **
 **     SELECT url, status, rows, ms FROM sms_requests;   -- what the queries cost
+**     SELECT * FROM sms_cache;                         -- what the cache holds
 **
-** This file only registers things: the tables are sms_vtab.c and sms_requests.c. See
+** This file only registers things: the tables are sms_vtab.c, sms_requests.c and
+** sms_cache_table.c. See
 ** docs/reference.md.
 */
 #include <sqlite3ext.h>
@@ -43,6 +45,7 @@ __attribute__((visibility("default")))
   SmsContext *pCtx = sms_context_new();
   if (!pCtx) return SQLITE_NOMEM;
   rc = sms_requests_register(db, pCtx);
+  if (rc == SQLITE_OK) rc = sms_cache_table_register(db);
   if (rc != SQLITE_OK) {
     sms_context_free(pCtx);
     return rc;

@@ -13,6 +13,7 @@
 #include "sms_config.h"
 #include "sms_log.h"
 #include "sms_page.h"
+#include "sms_rc.h"
 
 #include <stddef.h>
 
@@ -27,12 +28,6 @@ typedef struct SmsHttp SmsHttp;
 typedef struct SmsHttpShare SmsHttpShare;
 SmsHttpShare *sms_http_share_new(void);
 void sms_http_share_free(SmsHttpShare *p);
-
-/* Result codes, the same numbers as SQLite's so the vtab can return them as they are. */
-#define SMS_OK 0
-#define SMS_ERROR 1
-#define SMS_INTERRUPT 9
-#define SMS_NOMEM 7
 
 /* A new client for the credentials and limits of *pCfg, which must outlive it, sharing
 ** pShare (may be NULL) with the connection's other clients. xStop, when not NULL, is polled

@@ -7,6 +7,7 @@
 ** of an export; here a page is one copy of the body plus one array of SmsRow.
 */
 #include "sms_page.h"
+#include "sms_rc.h"
 #include "sms_window.h"
 
 #include <cjson/cJSON.h>
@@ -537,6 +538,31 @@ int sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc) {
   sms_page_clear(pSrc);
   pDst->iCur = 0;
   return 0;
+}
+
+int sms_page_from_rows(SmsPage *pDst, const SmsRow *const *apRow, int nRow) {
+  size_t nByte = 0, iOff = 0;
+  sms_page_clear(pDst);
+  for (int i = 0; i < nRow; i++)
+    nByte += apRow[i]->nObj;
+  pDst->azBody = malloc(sizeof(char *));
+  pDst->aRow = malloc((nRow ? nRow : 1) * sizeof(SmsRow));
+  char *zBody = malloc(nByte ? nByte : 1);
+  if (!pDst->azBody || !pDst->aRow || !zBody) {
+    free(zBody);
+    sms_page_clear(pDst);
+    return SMS_NOMEM;
+  }
+  pDst->azBody[0] = zBody;
+  pDst->nBody = 1;
+  for (int i = 0; i < nRow; i++) {
+    pDst->aRow[i] = *apRow[i];
+    memcpy(zBody + iOff, apRow[i]->zObj, apRow[i]->nObj);
+    pDst->aRow[i].zObj = zBody + iOff;
+    iOff += apRow[i]->nObj;
+  }
+  pDst->nRow = nRow;
+  return SMS_OK;
 }
 
 void sms_page_keep_rows(SmsPage *p, int (*xKeep)(SmsPage *p, int iRow, void *pArg),

@@ -76,6 +76,10 @@ int sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc);
 #define SMS_PAGE_NOMEM 2
 int sms_page_sort_by_date(SmsPage *p, int bDesc, char *zBad);
 
+/* Make *pDst (cleared first) a page of copies of the nRow rows at apRow (from any pages):
+** it owns one body holding their message objects. SMS_OK, or SMS_NOMEM (pDst left empty). */
+int sms_page_from_rows(SmsPage *pDst, const SmsRow *const *apRow, int nRow);
+
 /* Keep only the rows for which xKeep answers non-zero; iCur goes back to the first. */
 void sms_page_keep_rows(SmsPage *p, int (*xKeep)(SmsPage *p, int iRow, void *pArg), void *pArg);
 

@@ -1,11 +1,15 @@
 /*
-** sms_scan.c: one scan of one program, as a sequence of pages. See sms_scan.h.
+** sms_scan.c: one scan of one or more programs, as a sequence of pages. See sms_scan.h.
 **
-** A scan is one or more streams. A stream is the chain of pages of one (sub-)window: its
-** first URL is built from the window, the next ones come from nextPageUrl. A stream is
-** fetched either by the consumer itself (the first pages of a scan: nothing ahead of
-** need) or by a worker thread that keeps at most one page ready. One mutex and one
-** condition variable per scan guard every stream's hand-over fields.
+** At open, the window of each program becomes a list of tasks (the plan): a task hands out
+** the rows dated in its own range, read either from a cache entry or from a chain of
+** requests. A lane reads tasks one after the other; the scan has one lane (sequential and
+** ordered modes) or several, each driven by a worker thread (parallel mode). The path of one
+** page: sms_scan_next -> lanes_next (a ready page, or lane_step) -> lane_step (the lane's
+** task: cache_read or chain_fetch) -> sms_http_fetch_page -> sms_page_decode.
+**
+** One mutex and one condition variable per scan guard the task queue (once workers run) and
+** every lane's hand-over fields.
 */
 #include "sms_scan.h"
 
@@ -15,138 +19,92 @@
 #include <string.h>
 
 #define MAX_EMPTY_PAGES 100            /* a chain of empty pages longer than this is a fault */
-#define CACHE_CAP (2u << 20)           /* bytes of bodies a cursor keeps for rescans */
 #define MIN_SUBWINDOW (SMS_DAY)        /* a window is not split finer than this */
 #define MAX_ORDERED_STEP (8 * SMS_DAY) /* ordered scans hold one sub-window in memory */
 #define EDGE_SPAN 3600                 /* the part of a window next to the retention edge */
+#define MAX_PARTS 64        /* cache parts of one plan; past that, gaps are fetched */
+#define CACHE_PAGE_ROWS 500 /* rows of a page read from the cache */
 
-/* ---------------------------------------------------------------- the page cache */
+typedef enum ScanMode { SCAN_SEQUENTIAL, SCAN_PARALLEL, SCAN_ORDERED } ScanMode;
 
-typedef struct CacheEntry CacheEntry;
-struct CacheEntry {
-  CacheEntry *pNext; /* next entry, most recent first */
-  char *zUrl;        /* the request */
-  char *zBody;       /* its 200 response body */
-  size_t nBody;      /* bytes at zBody */
-};
+/* Where the edge hour of a gap goes among the gap's tasks. */
+typedef enum EdgePlace { EDGE_FIRST, EDGE_LAST } EdgePlace;
 
-struct SmsCache {
-  pthread_mutex_t mutex; /* streams of a parallel scan share the cache */
-  CacheEntry *pFirst;    /* entries, most recent first */
-  size_t nBytes;         /* bytes of bodies held */
-};
+typedef struct SmsTask {
+  long long iProgramId;  /* the program */
+  sms_time iOwnLo;       /* it hands out the rows dated in [iOwnLo, iOwnHi) */
+  sms_time iOwnHi;       /* (SMS_TIME_MIN / SMS_TIME_MAX + 1 at the ends of the window) */
+  int bOwnAll;           /* it hands out every row its chain brings: no test needed */
+  int bOwnUndated;       /* it also hands out the rows without a readable date */
+  SmsCacheEntry *pEntry; /* the rows are this cache entry's (a reference); NULL: the API's */
+  sms_time iFetchLo;     /* the chain reads [iFetchLo, iFetchHi) of the window... */
+  sms_time iFetchHi;     /* ...and so covers that much of it, once it ends */
+  sms_time iSendStart;   /* the chain's startDate (clamped again when it is sent) */
+  sms_time iSendEnd;     /* its endDate, when bSendEnd */
+  int bSendEnd;          /* an endDate is sent */
+} SmsTask;
 
-int sms_cache_new(SmsCache **pp) {
-  SmsCache *p = calloc(1, sizeof(*p));
-  *pp = p;
-  if (!p) return SMS_NOMEM;
-  pthread_mutex_init(&p->mutex, 0);
-  return SMS_OK;
-}
-
-void sms_cache_free(SmsCache *p) {
-  if (!p) return;
-  while (p->pFirst) {
-    CacheEntry *pE = p->pFirst;
-    p->pFirst = pE->pNext;
-    free(pE->zUrl);
-    free(pE->zBody);
-    free(pE);
-  }
-  pthread_mutex_destroy(&p->mutex);
-  free(p);
-}
-
-/* Decode the cached body of zUrl into *pPage: 1 when there is none, else what
-** sms_page_decode returns (it copies the body, so the lock covers only the decode). */
-static int cache_decode(SmsCache *p, const char *zUrl, SmsPage *pPage, char *zWhy,
-                        size_t nWhy) {
-  int rc = 1;
-  if (!p) return 1;
-  pthread_mutex_lock(&p->mutex);
-  for (CacheEntry *pE = p->pFirst; pE; pE = pE->pNext) {
-    if (strcmp(pE->zUrl, zUrl) == 0) {
-      rc = sms_page_decode(pE->zBody, pE->nBody, pPage, zWhy, nWhy);
-      break;
-    }
-  }
-  pthread_mutex_unlock(&p->mutex);
-  return rc;
-}
-
-/* Keep a body while the cache has room; a long export simply stops being cached. */
-static void cache_put(SmsCache *p, const char *zUrl, const char *zBody, size_t nBody) {
-  if (!p) return;
-  pthread_mutex_lock(&p->mutex);
-  if (p->nBytes + nBody <= CACHE_CAP) {
-    CacheEntry *pE = calloc(1, sizeof(*pE));
-    if (pE) {
-      pE->zUrl = strdup(zUrl);
-      pE->zBody = malloc(nBody ? nBody : 1);
-      if (pE->zUrl && pE->zBody) {
-        memcpy(pE->zBody, zBody, nBody);
-        pE->nBody = nBody;
-        pE->pNext = p->pFirst;
-        p->pFirst = pE;
-        p->nBytes += nBody;
-      } else {
-        free(pE->zUrl);
-        free(pE->zBody);
-        free(pE);
-      }
-    }
-  }
-  pthread_mutex_unlock(&p->mutex);
-}
-
-/* ---------------------------------------------------------------- streams */
-
-typedef struct SmsStream {
-  SmsScan *pScan;            /* the scan this stream belongs to */
-  SmsHttp **ppHttp;          /* this stream's client slot (in the caller's array) */
-  char *zUrl;                /* the next page to fetch; NULL when there is none */
-  int bFirst;                /* zUrl is the first page (built here, not from the API) */
-  int bOwnRange;             /* keep only rows dated in [iOwnLo, iOwnHi) */
-  int bOwnUndated;           /* keep rows whose date cannot be read (one stream does) */
-  sms_time iOwnLo;           /* first second this stream's rows may have */
-  sms_time iOwnHi;           /* first second after them */
+typedef struct SmsLane {
+  SmsScan *pScan;            /* the scan this lane belongs to */
+  SmsHttp **ppHttp;          /* this lane's client slot (in the caller's array) */
+  SmsTask *pTask;            /* the task being read; NULL: take the next one */
+  int iPos;                  /* cache task: rows read so far */
+  char *zUrl;                /* chain: the next page to fetch; NULL when there is none */
+  int bFirst;                /* zUrl is the chain's first page (built here, not the API's) */
+  sms_time iSentStart;       /* the startDate the chain's first request sent */
+  sms_time iSentNow;         /* the clock then: a chain covers nothing after it */
+  double rFetched;           /* sms_cache_clock() then: the age of its cache entry */
+  SmsCacheFill *pFill;       /* the chain's rows on their way into the cache; may be NULL */
   unsigned long long *aSeen; /* hashes of the URLs fetched, to stop loops */
   int nSeen;                 /* entries in aSeen */
   int nSeenAlloc;            /* room in aSeen */
   int nEmptyRun;             /* consecutive pages without rows */
   /* Hand-over fields, guarded by the scan's mutex once a worker runs: */
-  SmsPage ready;    /* a fetched page waiting for the consumer */
-  int bReady;       /* ready holds a page */
-  int bDone;        /* nothing more will be fetched */
-  int rc;           /* a failure to report when the consumer gets here */
-  char zErr[1024];  /* its message */
-  pthread_t thread; /* the worker, when bThread */
-  int bThread;      /* a worker fetches this stream */
-} SmsStream;
+  SmsPage ready;          /* a page waiting for the consumer */
+  long long iReadyProgId; /* its program */
+  int bReady;             /* ready holds a page */
+  int bDone;              /* nothing more will come */
+  int rc;                 /* a failure to report when the consumer gets here */
+  char zErr[1024];        /* its message */
+  pthread_t thread;       /* the worker, when bThread */
+  int bThread;            /* a worker reads this lane */
+} SmsLane;
 
 struct SmsScan {
-  SmsScanSpec spec;                    /* what to scan */
-  SmsCache *pCache;                    /* bodies kept for rescans; may be NULL */
-  SmsHttp **apHttp;                    /* the caller's client slots */
-  int nStream;                         /* streams in aStream */
-  SmsStream aStream[SMS_MAX_PARALLEL]; /* the (sub-)windows */
-  int iNext;                           /* the stream to look at first (round robin) */
-  int bStarted;                        /* the consumer has taken a first page */
-  int bWorkers;                        /* the streams are fetched by workers */
-  sms_time iEdge;                      /* ordered scans: where the next sub-window starts */
-  sms_time iStep;                      /* ordered scans: the next sub-window's length */
-  int bEdge;                           /* the part next to the retention edge is still due */
-  sms_time iEdgeHi;                    /* where that part ends (the others start there) */
-  int bOrderedDone;                    /* ordered scans: every sub-window was read */
-  volatile int bStop;                  /* close: every request stops */
-  pthread_mutex_t mutex;               /* guards the hand-over fields of the streams */
-  pthread_cond_t cond;                 /* signalled at every hand-over change */
+  SmsScanSpec spec;                /* what to scan */
+  ScanMode eMode;                  /* how (see sms_scan.h) */
+  SmsHttp **apHttp;                /* the caller's client slots */
+  SmsTask *aTask;                  /* the plan, in the order lanes take it */
+  int nTask;                       /* entries in aTask */
+  int nTaskAlloc;                  /* room in aTask */
+  int iNextTask;                   /* the next task a lane takes */
+  int nLane;                       /* lanes in aLane */
+  int nEdgeTask;                   /* tasks that read an edge hour */
+  SmsLane aLane[SMS_MAX_PARALLEL]; /* the lanes */
+  int iNextLane;                   /* the lane to look at first (round robin) */
+  int bStarted;                    /* sequential: the consumer has taken a first page */
+  int bWorkers;                    /* the lanes are read by workers */
+  sms_time iWiden;                 /* seconds each gap is widened by (repeated misses) */
+  int bMissed;                     /* the scan has counted its miss */
+  sms_time iOrderNext;             /* ordered: where the next sub-window starts */
+  sms_time iOrderStep;             /* ordered: the next sub-window's length */
+  int bOrderDone;                  /* ordered: every sub-window was read */
+  volatile int bStop;              /* close: every request stops */
+  pthread_mutex_t mutex;           /* guards the task queue and the hand-over fields */
+  pthread_cond_t cond;             /* signalled at every hand-over change */
 };
+
+/* ---------------------------------------------------------------- small helpers */
 
 static int scan_should_stop(void *pArg) {
   SmsScan *p = pArg;
   if (p->bStop) return 1;
   return p->spec.xInterrupted && p->spec.xInterrupted(p->spec.pInterruptArg);
+}
+
+static int nomem(char *zErr, size_t nErr) {
+  snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
+  return SMS_NOMEM;
 }
 
 static unsigned long long url_hash(const char *z) {
@@ -156,98 +114,310 @@ static unsigned long long url_hash(const char *z) {
   return h;
 }
 
-/* Whether the API's nextPageUrl may receive the credentials: base_url's origin, and no
-** user:password@ of its own. */
-static int next_url_ok(const SmsScan *p, const char *zNext, char *zErr, size_t nErr) {
-  const char *zAuth = strstr(zNext, "://");
-  size_t nAuth = zAuth ? strcspn(zAuth + 3, "/?#") : 0;
-  if (!sms_same_origin(zNext, p->spec.pCfg->zBaseUrl) || !zAuth ||
-      memchr(zAuth + 3, '@', nAuth)) {
-    snprintf(zErr, nErr,
-             SMS_ERR_PREFIX
-             "the API's nextPageUrl (%s) is not on the origin of base_url (%s); not "
-             "following it, so that the credentials go nowhere else",
-             zNext, p->spec.pCfg->zBaseUrl);
-    return 0;
-  }
-  return 1;
+/* The end of the scan's window: its endDate, or just past `now` when it has none. */
+static sms_time window_end(const SmsScanSpec *pSpec) {
+  return pSpec->bEnd ? pSpec->iEnd : pSpec->iNow + 1;
 }
 
-/* Whether a row belongs to this sub-window's stream: its date is in the stream's part, or
-** it has no readable date and this is the stream that keeps those. */
-static int is_own_row(SmsPage *pPage, int iRow, void *pArg) {
-  const SmsStream *s = pArg;
-  SmsValue v;
-  sms_time t;
-  sms_page_row_field(pPage, iRow, SMS_F_DATE, &v);
-  if (v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, &t) == 0) {
-    return t >= s->iOwnLo && t < s->iOwnHi;
-  }
-  return s->bOwnUndated;
+static int cache_type(const SmsScanSpec *pSpec) {
+  if (!pSpec->zType) return SMS_CACHE_BOTH;
+  return strcmp(pSpec->zType, "MO") == 0 ? SMS_CACHE_MO : SMS_CACHE_MT;
 }
 
-/* Fetch the stream's next page into *pPage and advance the stream. Called by the consumer
-** or by the stream's worker, never both (the worker starts after the consumer stops). */
-static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
-  SmsScan *p = s->pScan;
-  const SmsConfig *pCfg = p->spec.pCfg;
-  char *zUrl = s->zUrl;
-  unsigned long long h;
-  int rc;
+static void cache_key(const SmsScanSpec *pSpec, long long iProgramId, SmsCacheKey *pKey) {
+  pKey->zKey = pSpec->zCacheKey;
+  pKey->zBaseUrl = pSpec->pCfg->zBaseUrl;
+  pKey->iProgram = iProgramId;
+  pKey->eType = cache_type(pSpec);
+}
 
-  s->zUrl = 0;
-  if (!s->bFirst && !next_url_ok(p, zUrl, zErr, nErr)) {
-    free(zUrl);
-    return SMS_ERROR;
+/* ---------------------------------------------------------------- the plan */
+
+static int add_task(SmsScan *p, const SmsTask *pTask) {
+  if (p->nTask == p->nTaskAlloc) {
+    int nNew = p->nTaskAlloc ? p->nTaskAlloc * 2 : 16;
+    SmsTask *aNew = realloc(p->aTask, nNew * sizeof(*aNew));
+    if (!aNew) return SMS_NOMEM;
+    p->aTask = aNew;
+    p->nTaskAlloc = nNew;
   }
-  s->bFirst = 0;
-  h = url_hash(zUrl);
-  for (int i = 0; i < s->nSeen; i++) {
-    if (s->aSeen[i] == h) {
+  p->aTask[p->nTask++] = *pTask;
+  return SMS_OK;
+}
+
+/* Where [iLo, iHi) splits off the hour next to the retention edge, or iLo when it does
+** not: it starts in that hour and goes past it, in a scan window longer than a day (a
+** shorter one has few pages, and the extra request would cost more than it protects). */
+static sms_time edge_split(const SmsScanSpec *pSpec, sms_time iLo, sms_time iHi) {
+  sms_time iEdgeHi = sms_retention_oldest(sms_time_now()) + EDGE_SPAN;
+  int bSplit = iLo < iEdgeHi && iHi > iEdgeHi && window_end(pSpec) - pSpec->iStart > SMS_DAY;
+  return bSplit ? iEdgeHi : iLo;
+}
+
+/* The task that fetches [iLo, iHi) (in the window's terms: the window is [iStart,
+** window_end)) and hands out the part of it inside [iGapLo, iGapHi). Each side asks a
+** second more (whether the API's bounds are inclusive is unknown); the window's own ends are
+** sent as the query gave them, and a task at an end of the window owns what lies past it. */
+static int fetch_task(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iHi,
+                      sms_time iGapLo, sms_time iGapHi, int *pbUndated) {
+  const SmsScanSpec *pSpec = &p->spec;
+  sms_time iEnd = window_end(pSpec);
+  SmsTask t;
+  memset(&t, 0, sizeof(t));
+  t.iProgramId = iProgramId;
+  t.iFetchLo = iLo;
+  t.iFetchHi = iHi;
+  t.iOwnLo = iLo > iGapLo ? iLo : iGapLo;
+  t.iOwnHi = iHi < iGapHi ? iHi : iGapHi;
+  if (t.iOwnLo >= t.iOwnHi) return SMS_OK; /* a widening alone: nothing of the query */
+  if (t.iOwnLo <= pSpec->iStart) t.iOwnLo = SMS_TIME_MIN;
+  if (t.iOwnHi >= iEnd) t.iOwnHi = SMS_TIME_MAX + 1;
+  t.bOwnUndated = *pbUndated;
+  *pbUndated = 0;
+  t.bOwnAll = t.bOwnUndated && t.iOwnLo == SMS_TIME_MIN && t.iOwnHi == SMS_TIME_MAX + 1;
+  t.iSendStart = iLo == pSpec->iStart ? iLo : iLo - 1;
+  if (iHi == iEnd) {
+    t.bSendEnd = pSpec->bEnd;
+    t.iSendEnd = pSpec->iEnd;
+  } else {
+    t.bSendEnd = iHi <= pSpec->iNow; /* widened past now: up to the last message */
+    t.iSendEnd = iHi + 1;
+  }
+  return add_task(p, &t);
+}
+
+/* The tasks that fetch the gap [iGapLo, iGapHi) of a program: widened by p->iWiden on the
+** sides where the query's window or a held part does not stop it, the edge hour apart, the
+** rest in nSplit sub-windows of at least MIN_SUBWINDOW. */
+static int gap_tasks(SmsScan *p, long long iProgramId, sms_time iGapLo, sms_time iGapHi,
+                     int nSplit, EdgePlace eEdge, int *pbUndated) {
+  const SmsScanSpec *pSpec = &p->spec;
+  sms_time iLo = iGapLo - p->iWiden, iHi = iGapHi + p->iWiden;
+  sms_time iOldest = sms_retention_oldest(sms_time_now());
+  int rc = SMS_OK;
+  if (iLo < iOldest) iLo = iGapLo < iOldest ? iGapLo : iOldest;
+  if (iHi > pSpec->iNow + 1 && iGapHi <= pSpec->iNow + 1) iHi = pSpec->iNow + 1;
+  if (iGapHi > iHi) iHi = iGapHi;
+
+  sms_time iSplit = edge_split(pSpec, iLo, iHi);
+  p->nEdgeTask += iSplit > iLo;
+  if (iSplit > iLo && eEdge == EDGE_FIRST) {
+    rc = fetch_task(p, iProgramId, iLo, iSplit, iGapLo, iGapHi, pbUndated);
+  }
+  /* Equal sub-windows, none shorter than MIN_SUBWINDOW, and a lane left for the edge hour. */
+  long long nSpan = iHi > iSplit ? iHi - iSplit : 0;
+  int n =
+      nSplit < SMS_MAX_PARALLEL - (iSplit > iLo) ? nSplit : SMS_MAX_PARALLEL - (iSplit > iLo);
+  if (n > nSpan / MIN_SUBWINDOW) n = (int)(nSpan / MIN_SUBWINDOW);
+  if (n < 1) n = 1;
+  for (int i = 0; i < n && rc == SMS_OK; i++) {
+    rc = fetch_task(p, iProgramId, iSplit + nSpan * i / n, iSplit + nSpan * (i + 1) / n, iGapLo,
+                    iGapHi, pbUndated);
+  }
+  if (rc == SMS_OK && iSplit > iLo && eEdge == EDGE_LAST) {
+    rc = fetch_task(p, iProgramId, iLo, iSplit, iGapLo, iGapHi, pbUndated);
+  }
+  return rc;
+}
+
+/* Plan [iLo, iHi) of a program (in the window's terms) into tasks: the parts the cache holds,
+** and the gaps to fetch. The first task that fetches also hands out the undated rows. */
+static int plan_program(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iHi,
+                        int nSplit, EdgePlace eEdge) {
+  const SmsScanSpec *pSpec = &p->spec;
+  SmsCachePart aPart[MAX_PARTS];
+  /* The window's startDate itself is not asked for (the API may exclude it). */
+  sms_time iNeedLo = iLo == pSpec->iStart ? iLo + 1 : iLo;
+  int nPart = 1, rc = SMS_OK, bUndated = 1;
+  aPart[0].iLo = iNeedLo;
+  aPart[0].iHi = iHi;
+  aPart[0].pEntry = 0;
+  if (pSpec->pCache && iNeedLo < iHi) {
+    SmsCacheKey key;
+    cache_key(pSpec, iProgramId, &key);
+    nPart = sms_cache_plan(pSpec->pCache, &key, iNeedLo, iHi, pSpec->rTtl, pSpec->rTailTtl,
+                           aPart, MAX_PARTS);
+    if (nPart < 0) return SMS_NOMEM;
+  }
+  for (int i = 0; i < nPart; i++) {
+    if (!aPart[i].pEntry && !p->bMissed && pSpec->pMisses) {
+      p->bMissed = 1;
+      p->iWiden = sms_miss_widen(pSpec->pMisses, iProgramId, cache_type(pSpec));
+    }
+  }
+  for (int i = 0; i < nPart; i++) {
+    SmsCachePart *pPart = &aPart[i];
+    if (rc != SMS_OK) {
+      sms_cache_release(pPart->pEntry);
+    } else if (pPart->pEntry) {
+      SmsTask t;
+      memset(&t, 0, sizeof(t));
+      t.iProgramId = iProgramId;
+      t.iOwnLo = pPart->iLo;
+      t.iOwnHi = pPart->iHi;
+      t.pEntry = pPart->pEntry;
+      rc = add_task(p, &t);
+      if (rc != SMS_OK) sms_cache_release(pPart->pEntry);
+    } else {
+      sms_time iGapLo = pPart->iLo == iNeedLo ? iLo : pPart->iLo;
+      rc = gap_tasks(p, iProgramId, iGapLo, pPart->iHi, nSplit, eEdge, &bUndated);
+    }
+  }
+  return rc;
+}
+
+/* ---------------------------------------------------------------- one lane */
+
+/* The first URL of a chain. The start is clamped to the retention limit again at the time
+** of the request: an ordered scan may reach its oldest sub-window minutes after the window
+** was computed. */
+static char *first_url(const SmsScanSpec *pSpec, const SmsTask *t, sms_time *piSentStart) {
+  char zStart[20], zEnd[20];
+  size_t n = strlen(pSpec->pCfg->zBaseUrl) + 160;
+  char *z = malloc(n);
+  sms_time iOldest = sms_retention_oldest(sms_time_now());
+  sms_time iStart = t->iSendStart < iOldest ? iOldest : t->iSendStart;
+  if (!z) return 0;
+  *piSentStart = iStart;
+  sms_time_format(iStart, 'T', zStart);
+  sms_time_format(t->iSendEnd, 'T', zEnd);
+  snprintf(z, n, "%s/messages/program/%lld?%s%s%sstartDate=%s%s%s&pageSize=%d",
+           pSpec->pCfg->zBaseUrl, t->iProgramId, pSpec->zType ? "messageType=" : "",
+           pSpec->zType ? pSpec->zType : "", pSpec->zType ? "&" : "", zStart,
+           t->bSendEnd ? "&endDate=" : "", t->bSendEnd ? zEnd : "", pSpec->nPageSize);
+  return z;
+}
+
+/* Forget the lane's chain; a fill not ended by then was not complete. */
+static void lane_end_chain(SmsLane *l) {
+  sms_cache_fill_end(l->pFill, 0, 0, 0, 0, 0);
+  l->pFill = 0;
+  free(l->zUrl);
+  l->zUrl = 0;
+  l->nSeen = 0;
+  l->nEmptyRun = 0;
+}
+
+/* Make t the lane's task. */
+static int lane_begin(SmsLane *l, SmsTask *t) {
+  const SmsScanSpec *pSpec = &l->pScan->spec;
+  lane_end_chain(l);
+  l->pTask = t;
+  l->iPos = 0;
+  if (t->pEntry) return SMS_OK;
+  l->zUrl = first_url(pSpec, t, &l->iSentStart);
+  if (!l->zUrl) return SMS_NOMEM;
+  l->bFirst = 1;
+  l->iSentNow = sms_time_now();
+  l->rFetched = sms_cache_clock();
+  if (pSpec->pCache) {
+    SmsCacheKey key;
+    cache_key(pSpec, t->iProgramId, &key);
+    l->pFill = sms_cache_fill_begin(pSpec->pCache, &key);
+  }
+  return SMS_OK;
+}
+
+/* The next task of the plan, or NULL. */
+static SmsTask *take_task(SmsScan *p) {
+  SmsTask *t = 0;
+  if (p->bWorkers) pthread_mutex_lock(&p->mutex);
+  if (p->iNextTask < p->nTask) t = &p->aTask[p->iNextTask++];
+  if (p->bWorkers) pthread_mutex_unlock(&p->mutex);
+  return t;
+}
+
+/* Whether the API's nextPageUrl may be followed: base_url's origin (so the credentials go
+** nowhere else), no user:password@ of its own, and not a page of this chain already. */
+static int next_url_ok(SmsLane *l, const char *zUrl, char *zErr, size_t nErr) {
+  const SmsConfig *pCfg = l->pScan->spec.pCfg;
+  if (!l->bFirst) {
+    const char *zAuth = strstr(zUrl, "://");
+    size_t nAuth = zAuth ? strcspn(zAuth + 3, "/?#") : 0;
+    if (!sms_same_origin(zUrl, pCfg->zBaseUrl) || !zAuth || memchr(zAuth + 3, '@', nAuth)) {
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX
+               "the API's nextPageUrl (%s) is not on the origin of base_url (%s); not "
+               "following it, so that the credentials go nowhere else",
+               zUrl, pCfg->zBaseUrl);
+      return SMS_ERROR;
+    }
+  }
+  unsigned long long h = url_hash(zUrl);
+  for (int i = 0; i < l->nSeen; i++) {
+    if (l->aSeen[i] == h) {
       snprintf(zErr, nErr,
                SMS_ERR_PREFIX
                "the API's nextPageUrl repeats an earlier page (%s); stopping instead "
                "of looping forever",
                zUrl);
-      free(zUrl);
       return SMS_ERROR;
     }
   }
-  if (s->nSeen == s->nSeenAlloc) {
-    int nNew = s->nSeenAlloc ? s->nSeenAlloc * 2 : 16;
-    unsigned long long *aNew = realloc(s->aSeen, nNew * sizeof(*aNew));
-    if (!aNew) goto nomem;
-    s->aSeen = aNew;
-    s->nSeenAlloc = nNew;
+  if (l->nSeen == l->nSeenAlloc) {
+    int nNew = l->nSeenAlloc ? l->nSeenAlloc * 2 : 16;
+    unsigned long long *aNew = realloc(l->aSeen, nNew * sizeof(*aNew));
+    if (!aNew) return nomem(zErr, nErr);
+    l->aSeen = aNew;
+    l->nSeenAlloc = nNew;
   }
-  s->aSeen[s->nSeen++] = h;
+  l->aSeen[l->nSeen++] = h;
+  return SMS_OK;
+}
 
-  char zWhy[300];
-  int rcCache = cache_decode(p->pCache, zUrl, pPage, zWhy, sizeof(zWhy));
-  if (rcCache != 1) {
-    rc = rcCache ? SMS_ERROR : SMS_OK;
-    if (rc) snprintf(zErr, nErr, SMS_ERR_PREFIX "bad cached page for %s: %s", zUrl, zWhy);
-  } else {
-    if (!*s->ppHttp) {
-      rc = sms_http_open(s->ppHttp, pCfg, p->spec.pShare, scan_should_stop, p);
-      if (rc) {
-        snprintf(zErr, nErr, SMS_ERR_PREFIX "cannot start libcurl");
-        goto done;
-      }
-    }
-    sms_http_set_stop(*s->ppHttp, scan_should_stop, p);
-    sms_http_set_log(*s->ppHttp, p->spec.pLog);
-    rc = sms_http_fetch_page(*s->ppHttp, zUrl, p->spec.iProgram, pPage, zErr, nErr);
-    if (rc == SMS_OK) {
-      size_t nBody;
-      const char *zBody = sms_http_body(*s->ppHttp, &nBody);
-      cache_put(p->pCache, zUrl, zBody, nBody);
+/* Whether a row is the task's to hand out: dated in its own range, or undated and the task
+** keeps those. */
+static int is_own_row(SmsPage *pPage, int iRow, void *pArg) {
+  const SmsTask *t = pArg;
+  SmsValue v;
+  sms_time tRow;
+  sms_page_row_field(pPage, iRow, SMS_F_DATE, &v);
+  if (v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, &tRow) == 0) {
+    return tRow >= t->iOwnLo && tRow < t->iOwnHi;
+  }
+  return t->bOwnUndated;
+}
+
+/* The chain ended: what it covers becomes a cache entry. That is the part of the window it
+** was for, within what the request asked for (less its startDate itself: the API may exclude
+** it), up to the time of the request; the last SMS_CACHE_LATE seconds before that only
+** briefly (sms_cache.h). */
+static void chain_complete(SmsLane *l) {
+  const SmsTask *t = l->pTask;
+  sms_time iLo = t->iFetchLo > l->iSentStart + 1 ? t->iFetchLo : l->iSentStart + 1;
+  sms_time iHi = l->iSentNow + 1;
+  if (t->iFetchHi < iHi) iHi = t->iFetchHi;
+  if (t->bSendEnd && t->iSendEnd < iHi) iHi = t->iSendEnd;
+  sms_time iFirm = l->iSentNow - SMS_CACHE_LATE < iHi ? l->iSentNow - SMS_CACHE_LATE : iHi;
+  sms_cache_fill_end(l->pFill, 1, iLo, iHi, iFirm, l->rFetched);
+  l->pFill = 0;
+}
+
+/* Fetch the next page of the lane's chain into *pPage: checked, kept for the cache, and cut
+** to the task's own rows. */
+static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
+  SmsScan *p = l->pScan;
+  char *zUrl = l->zUrl;
+  int rc;
+
+  l->zUrl = 0;
+  rc = next_url_ok(l, zUrl, zErr, nErr);
+  if (rc != SMS_OK) goto done;
+  l->bFirst = 0;
+  if (!*l->ppHttp) {
+    rc = sms_http_open(l->ppHttp, p->spec.pCfg, p->spec.pShare, scan_should_stop, p);
+    if (rc != SMS_OK) {
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "cannot start libcurl");
+      goto done;
     }
   }
+  sms_http_set_stop(*l->ppHttp, scan_should_stop, p);
+  sms_http_set_log(*l->ppHttp, p->spec.pLog);
+  rc = sms_http_fetch_page(*l->ppHttp, zUrl, l->pTask->iProgramId, pPage, zErr, nErr);
   if (rc != SMS_OK) goto done;
 
-  s->nEmptyRun = pPage->nRow ? 0 : s->nEmptyRun + 1;
-  if (s->nEmptyRun > MAX_EMPTY_PAGES) {
+  l->nEmptyRun = pPage->nRow ? 0 : l->nEmptyRun + 1;
+  if (l->nEmptyRun > MAX_EMPTY_PAGES) {
     snprintf(zErr, nErr,
              SMS_ERR_PREFIX
              "the API sent more than %d empty pages in a row (last: %s); stopping "
@@ -257,197 +427,161 @@ static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
     goto done;
   }
   if (pPage->zNext) {
-    s->zUrl = strdup(pPage->zNext);
-    if (!s->zUrl) goto nomem;
+    l->zUrl = strdup(pPage->zNext);
+    if (!l->zUrl) {
+      rc = nomem(zErr, nErr);
+      goto done;
+    }
   }
-  if (s->bOwnRange) sms_page_keep_rows(pPage, is_own_row, s);
+  sms_cache_fill_add(l->pFill, pPage);
+  if (!l->zUrl) chain_complete(l);
+  if (!l->pTask->bOwnAll) sms_page_keep_rows(pPage, is_own_row, l->pTask);
 
 done:
-  if (rc != SMS_OK) sms_page_clear(pPage);
+  if (rc != SMS_OK) {
+    sms_page_clear(pPage);
+    lane_end_chain(l);
+  }
   free(zUrl);
   return rc;
-
-nomem:
-  snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
-  sms_page_clear(pPage);
-  free(zUrl);
-  return SMS_NOMEM;
 }
 
-/* A worker fetches its stream's pages one after the other. A sequential scan keeps one page
-** ready and fetches the next only once SQLite took it: one page ahead. The streams of a
+/* The next page of the lane into *pPage, and its program: from the task in hand, or the next
+** ones. *pbEnd when the plan has no task left. */
+static int lane_step(SmsLane *l, SmsPage *pPage, long long *piProgId, int *pbEnd, char *zErr,
+                     size_t nErr) {
+  *pbEnd = 0;
+  for (;;) {
+    SmsTask *t = l->pTask;
+    if (!t) {
+      t = take_task(l->pScan);
+      if (!t) {
+        *pbEnd = 1;
+        return SMS_OK;
+      }
+      if (lane_begin(l, t) != SMS_OK) return nomem(zErr, nErr);
+    }
+    *piProgId = t->iProgramId;
+    if (t->pEntry) {
+      if (sms_cache_read(t->pEntry, t->iOwnLo, t->iOwnHi, &l->iPos, CACHE_PAGE_ROWS, pPage)) {
+        return nomem(zErr, nErr);
+      }
+      if (pPage->nRow) return SMS_OK;
+      sms_page_clear(pPage);
+    } else if (l->zUrl) {
+      return chain_fetch(l, pPage, zErr, nErr);
+    }
+    l->pTask = 0; /* this task is read: the next */
+  }
+}
+
+/* A worker reads its lane's pages one after the other. A sequential scan keeps one page
+** ready and fetches the next only once SQLite took it: one page ahead. The lanes of a
 ** parallel scan fetch the next page while the current one waits to be taken: their pages
 ** arrive together, SQLite takes them one at a time, and waiting for it would delay every
-** stream's next request by the time SQLite spends on the pages before it. */
-static void *stream_worker(void *pArg) {
-  SmsStream *s = pArg;
-  SmsScan *p = s->pScan;
-  int bEarly = p->nStream > 1;
+** lane's next request by the time SQLite spends on the pages before it. */
+static void *lane_worker(void *pArg) {
+  SmsLane *l = pArg;
+  SmsScan *p = l->pScan;
+  int bEarly = p->eMode == SCAN_PARALLEL;
   pthread_mutex_lock(&p->mutex);
   for (;;) {
-    while (!p->bStop && s->bReady && !bEarly)
+    while (!p->bStop && l->bReady && !bEarly)
       pthread_cond_wait(&p->cond, &p->mutex);
-    if (p->bStop || !s->zUrl) break;
+    if (p->bStop) break;
     pthread_mutex_unlock(&p->mutex);
     SmsPage page;
-    char zErr[sizeof(s->zErr)];
+    long long iProgId = 0;
+    int bEnd;
+    char zErr[sizeof(l->zErr)];
     memset(&page, 0, sizeof(page));
-    int rc = stream_fetch(s, &page, zErr, sizeof(zErr));
+    int rc = lane_step(l, &page, &iProgId, &bEnd, zErr, sizeof(zErr));
     pthread_mutex_lock(&p->mutex);
     if (rc != SMS_OK) {
-      s->rc = rc;
-      memcpy(s->zErr, zErr, sizeof(zErr));
+      l->rc = rc;
+      memcpy(l->zErr, zErr, sizeof(zErr));
       break;
     }
-    while (!p->bStop && s->bReady)
+    if (bEnd) break;
+    while (!p->bStop && l->bReady)
       pthread_cond_wait(&p->cond, &p->mutex);
     if (p->bStop) {
       sms_page_clear(&page);
       break;
     }
-    s->ready = page;
-    s->bReady = 1;
+    l->ready = page;
+    l->iReadyProgId = iProgId;
+    l->bReady = 1;
     pthread_cond_broadcast(&p->cond);
   }
-  s->bDone = 1;
+  l->bDone = 1;
   pthread_cond_broadcast(&p->cond);
   pthread_mutex_unlock(&p->mutex);
   return 0;
 }
 
-static int start_worker(SmsStream *s) {
-  if (pthread_create(&s->thread, 0, stream_worker, s) != 0) return SMS_NOMEM;
-  s->bThread = 1;
+static int start_workers(SmsScan *p, char *zErr, size_t nErr) {
+  p->bWorkers = 1;
+  for (int i = 0; i < p->nLane; i++) {
+    SmsLane *l = &p->aLane[i];
+    if (pthread_create(&l->thread, 0, lane_worker, l) != 0) {
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "cannot start a thread");
+      return SMS_NOMEM;
+    }
+    l->bThread = 1;
+  }
   return SMS_OK;
 }
 
 /* ---------------------------------------------------------------- the scan */
 
-/* The end of the scan's window: its endDate, or just past `now` when it has none. */
-static sms_time window_end(const SmsScanSpec *pSpec) {
-  return pSpec->bEnd ? pSpec->iEnd : pSpec->iNow + 1;
-}
-
-static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd, int bEnd);
-
-/* Where [iLo, iHi) splits off the hour next to the retention edge, or iLo when it does
-** not: it starts in that hour and goes past it, in a scan window longer than a day (a
-** shorter one has few pages, and the extra request would cost more than it protects).
-** Why the hour is read apart is said in sms_scan_open. */
-static sms_time edge_split(const SmsScanSpec *pSpec, sms_time iLo, sms_time iHi) {
-  sms_time iEdgeHi = sms_retention_oldest(sms_time_now()) + EDGE_SPAN;
-  int bSplit = iLo < iEdgeHi && iHi > iEdgeHi && window_end(pSpec) - pSpec->iStart > SMS_DAY;
-  return bSplit ? iEdgeHi : iLo;
-}
-
-/* Make s the stream of the part [iLo, iHi) of the scan's window (the first part also owns
-** what lies before it, the last what lies after). Each part asks a second more on each
-** side: whether the API's bounds are inclusive is unknown, and rows outside the part are
-** dropped anyway. */
-static int stream_init(SmsScan *p, SmsStream *s, SmsHttp **ppHttp, sms_time iLo, sms_time iHi,
-                       int bOwnRange, int bOwnUndated) {
-  const SmsScanSpec *pSpec = &p->spec;
-  int bFirst = iLo <= pSpec->iStart, bLast = iHi >= window_end(pSpec);
-  free(s->zUrl);
-  free(s->aSeen);
-  memset(s, 0, sizeof(*s));
-  s->pScan = p;
-  s->ppHttp = ppHttp;
-  s->bFirst = 1;
-  s->bOwnRange = bOwnRange;
-  s->bOwnUndated = bOwnUndated;
-  s->iOwnLo = bFirst ? SMS_TIME_MIN : iLo;
-  s->iOwnHi = bLast ? SMS_TIME_MAX + 1 : iHi;
-  s->zUrl = first_url(pSpec, bFirst ? pSpec->iStart : iLo - 1, bLast ? pSpec->iEnd : iHi + 1,
-                      bLast ? pSpec->bEnd : 1);
-  return s->zUrl ? SMS_OK : SMS_NOMEM;
-}
-
-/* The first URL of a stream over [iStart, iEnd] (no endDate when !bEnd). The start is
-** clamped to the retention limit again at the time of the request: an ordered scan may
-** reach its oldest sub-window minutes after the window was computed. */
-static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd, int bEnd) {
-  char zStart[20], zEnd[20];
-  size_t n = strlen(pSpec->pCfg->zBaseUrl) + 160;
-  char *z = malloc(n);
-  sms_time iOldest = sms_retention_oldest(sms_time_now());
-  if (!z) return 0;
-  if (iStart < iOldest) iStart = iOldest;
-  sms_time_format(iStart, 'T', zStart);
-  sms_time_format(iEnd, 'T', zEnd);
-  snprintf(z, n, "%s/messages/program/%lld?%s%s%sstartDate=%s%s%s&pageSize=%d",
-           pSpec->pCfg->zBaseUrl, pSpec->iProgram, pSpec->zType ? "messageType=" : "",
-           pSpec->zType ? pSpec->zType : "", pSpec->zType ? "&" : "", zStart,
-           bEnd ? "&endDate=" : "", bEnd ? zEnd : "", pSpec->nPageSize);
-  return z;
-}
-
-int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsCache *pCache,
-                  char *zErr, size_t nErr) {
+int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, char *zErr,
+                  size_t nErr) {
   SmsScan *p = calloc(1, sizeof(*p));
-  int i, rc = SMS_OK;
+  int rc = SMS_OK, nFetch = 0;
   *pp = p;
-  if (!p) goto nomem;
+  if (!p) return nomem(zErr, nErr);
   p->spec = *pSpec;
-  p->pCache = pCache;
   p->apHttp = apHttp;
   pthread_mutex_init(&p->mutex, 0);
   pthread_cond_init(&p->cond, 0);
+  p->nLane = 1;
+  for (int i = 0; i < SMS_MAX_PARALLEL; i++) {
+    p->aLane[i].pScan = p;
+    p->aLane[i].ppHttp = &apHttp[i];
+  }
 
-  sms_time iStart = pSpec->iStart;
   sms_time iEnd = window_end(pSpec);
   if (pSpec->iOrder) {
-    p->iEdge = pSpec->iOrder < 0 ? iEnd : iStart;
-    p->iStep = SMS_DAY;
-    return SMS_OK; /* the sub-windows are opened one by one as they are read */
+    p->eMode = SCAN_ORDERED;
+    p->iOrderNext = pSpec->iOrder < 0 ? iEnd : pSpec->iStart;
+    p->iOrderStep = SMS_DAY;
+    return SMS_OK; /* the sub-windows are planned one by one as they are read */
   }
-
-  /* Every page of a stream repeats its first startDate (nextPageUrl is followed as given),
-  ** and a strict API refuses a startDate more than a year old, by its clock at that page.
-  ** A stream that starts at the retention edge therefore has SMS_RETENTION_MARGIN seconds
-  ** for all its pages. So the hour next to the edge is read last, as a stream of its own
-  ** whose start is clamped again when it is sent: it is a page or two, and every other
-  ** stream starts an hour inside the year. */
-  sms_time iSplit = edge_split(pSpec, iStart, iEnd);
-  if (iSplit > iStart) {
-    p->bEdge = 1;
-    p->iEdgeHi = iSplit;
-    iStart = iSplit;
+  int nParallel = pSpec->bAhead ? pSpec->nParallel : 1;
+  p->eMode = nParallel > 1 ? SCAN_PARALLEL : SCAN_SEQUENTIAL;
+  /* Many programs share the lanes: each program's window is cut into fewer sub-windows. */
+  int nSplit = nParallel / pSpec->nProgramId;
+  if (nSplit < 1) nSplit = 1;
+  for (int i = 0; i < pSpec->nProgramId && rc == SMS_OK; i++) {
+    p->bMissed = 0;
+    p->iWiden = 0;
+    rc = plan_program(p, pSpec->aProgramId[i], pSpec->iStart, iEnd, nSplit,
+                      p->eMode == SCAN_PARALLEL ? EDGE_FIRST : EDGE_LAST);
   }
-
-  /* Split the window into equal sub-windows, none shorter than MIN_SUBWINDOW. */
-  long long nSpan = iEnd > iStart ? iEnd - iStart : 0;
-  int n = pSpec->bAhead ? pSpec->nParallel : 1;
-  if (n > SMS_MAX_PARALLEL - p->bEdge) n = SMS_MAX_PARALLEL - p->bEdge;
-  if (n > nSpan / MIN_SUBWINDOW) n = (int)(nSpan / MIN_SUBWINDOW);
-  if (n < 1) n = 1;
-  p->nStream = n;
-  for (i = 0; i < n; i++) {
-    if (stream_init(p, &p->aStream[i], &apHttp[i], iStart + nSpan * i / n,
-                    iStart + nSpan * (i + 1) / n, n > 1 || p->bEdge, i == 0)) {
-      goto nomem;
-    }
-  }
-  if (n > 1) {
-    /* Parallel streams read the edge hour at once, as one more stream: its chain is short
-    ** and starts now, and waiting for it last would add a round trip to the scan. */
-    if (p->bEdge) {
-      if (stream_init(p, &p->aStream[n], &apHttp[n], pSpec->iStart, p->iEdgeHi, 1, 0)) {
-        goto nomem;
-      }
-      p->nStream = n + 1;
-      p->bEdge = 0;
-    }
-    p->bWorkers = 1;
-    for (i = 0; i < p->nStream && rc == SMS_OK; i++)
-      rc = start_worker(&p->aStream[i]);
-    if (rc) goto nomem;
+  if (rc != SMS_OK) return nomem(zErr, nErr);
+  if (p->eMode == SCAN_PARALLEL) {
+    /* One lane per chain, up to nParallel, and one more for edge hours: those chains are
+    ** short and start now, and waiting for one would add a round trip to the scan. */
+    for (int i = 0; i < p->nTask; i++)
+      nFetch += !p->aTask[i].pEntry;
+    int nLane = nParallel + (p->nEdgeTask > 0);
+    if (nLane > nFetch) nLane = nFetch;
+    if (nLane > SMS_MAX_PARALLEL) nLane = SMS_MAX_PARALLEL;
+    p->nLane = nLane < 1 ? 1 : nLane;
+    return start_workers(p, zErr, nErr);
   }
   return SMS_OK;
-
-nomem:
-  snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
-  return SMS_NOMEM;
 }
 
 /* Ordered scans: read the next sub-window whole, from the newest end (or the oldest),
@@ -456,55 +590,41 @@ nomem:
 ** is large, so memory stays a few pages even for a busy program. */
 static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr) {
   const SmsScanSpec *pSpec = &p->spec;
-  SmsStream *s = &p->aStream[0];
-  sms_time iStart = pSpec->iStart;
-  sms_time iEnd = window_end(pSpec);
-  sms_time iLo, iHi;
-  int rc = SMS_OK;
-  if (p->bOrderedDone) {
+  sms_time iStart = pSpec->iStart, iEnd = window_end(pSpec), iLo, iHi;
+  long long iProgId = pSpec->aProgramId[0];
+  int rc = SMS_OK, bEnd = 0;
+  if (p->bOrderDone) {
     *pbEof = 1;
     return SMS_OK;
   }
   if (pSpec->iOrder < 0) {
-    iHi = p->iEdge;
-    iLo = iHi - p->iStep > iStart ? iHi - p->iStep : iStart;
-    p->iEdge = iLo;
+    iHi = p->iOrderNext;
+    iLo = iHi - p->iOrderStep > iStart ? iHi - p->iOrderStep : iStart;
+    p->iOrderNext = iLo;
   } else {
-    iLo = p->iEdge;
-    iHi = iLo + p->iStep < iEnd ? iLo + p->iStep : iEnd;
-    p->iEdge = iHi;
+    iLo = p->iOrderNext;
+    iHi = iLo + p->iOrderStep < iEnd ? iLo + p->iOrderStep : iEnd;
+    p->iOrderNext = iHi;
   }
-  p->iStep = p->iStep * 4 < MAX_ORDERED_STEP ? p->iStep * 4 : MAX_ORDERED_STEP;
-  p->bOrderedDone = pSpec->iOrder < 0 ? iLo <= iStart : iHi >= iEnd;
-  /* A sub-window holding the edge hour is read as two chains, that hour last. */
-  sms_time iSplit = edge_split(pSpec, iLo, iHi);
-  for (int k = 0; k < 2 && rc == SMS_OK; k++) {
-    sms_time iChainLo = k == 0 ? iSplit : iLo, iChainHi = k == 0 ? iHi : iSplit;
-    if (iChainLo >= iChainHi) continue;
-    /* Rows without a readable date are kept (by one chain), so that the sort can refuse
-    ** them. */
-    if (stream_init(p, s, &p->apHttp[0], iChainLo, iChainHi, 1, k == 0)) {
-      snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
-      return SMS_NOMEM;
-    }
-    while (s->zUrl && rc == SMS_OK) {
-      SmsPage next;
-      memset(&next, 0, sizeof(next));
-      rc = stream_fetch(s, &next, zErr, nErr);
-      if (rc == SMS_OK && sms_page_take_rows(pPage, &next)) {
-        sms_page_clear(&next);
-        snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
-        rc = SMS_NOMEM;
-      }
+  p->iOrderStep = p->iOrderStep * 4 < MAX_ORDERED_STEP ? p->iOrderStep * 4 : MAX_ORDERED_STEP;
+  p->bOrderDone = pSpec->iOrder < 0 ? iLo <= iStart : iHi >= iEnd;
+  /* Rows without a readable date are kept (by the first chain), so that the sort can refuse
+  ** them. */
+  if (plan_program(p, iProgId, iLo, iHi, 1, EDGE_LAST) != SMS_OK) return nomem(zErr, nErr);
+  while (rc == SMS_OK) {
+    SmsPage next;
+    memset(&next, 0, sizeof(next));
+    rc = lane_step(&p->aLane[0], &next, &iProgId, &bEnd, zErr, nErr);
+    if (rc != SMS_OK || bEnd) break;
+    if (sms_page_take_rows(pPage, &next)) {
+      sms_page_clear(&next);
+      rc = nomem(zErr, nErr);
     }
   }
   if (rc != SMS_OK) return rc;
   char zBad[64];
   int e = sms_page_sort_by_date(pPage, pSpec->iOrder < 0, zBad);
-  if (e == SMS_PAGE_NOMEM) {
-    snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
-    return SMS_NOMEM;
-  }
+  if (e == SMS_PAGE_NOMEM) return nomem(zErr, nErr);
   if (e == SMS_PAGE_UNDATED) {
     snprintf(zErr, nErr,
              SMS_ERR_PREFIX
@@ -516,53 +636,44 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   return SMS_OK;
 }
 
-/* The next page of the streams, in page-arrival order; *pbEof when they all ended. */
-static int streams_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr) {
-  int rc = SMS_OK;
+/* The next page of the lanes, in page-arrival order; *pbEof when they all ended. */
+static int lanes_next(SmsScan *p, SmsPage *pPage, long long *piProgId, int *pbEof, char *zErr,
+                      size_t nErr) {
   if (!p->bWorkers) {
-    SmsStream *s = &p->aStream[0];
-    if (!s->zUrl) {
-      *pbEof = 1;
-      return SMS_OK;
-    }
+    /* The consumer reads the first page itself; once the scan needs a second one it is
+    ** long, and from then on a worker fetches the next page while SQLite consumes this. */
     if (!p->bStarted || !p->spec.bAhead) {
-      rc = stream_fetch(s, pPage, zErr, nErr);
-      if (rc == SMS_OK) p->bStarted = 1;
+      int rc = lane_step(&p->aLane[0], pPage, piProgId, pbEof, zErr, nErr);
+      p->bStarted = 1;
       return rc;
     }
-    /* The scan needs a second page: it is long, so from now on a worker fetches the next
-    ** page while SQLite consumes this one. */
-    p->bWorkers = 1;
-    rc = start_worker(s);
-    if (rc) {
-      snprintf(zErr, nErr, SMS_ERR_PREFIX "cannot start a thread");
-      return rc;
-    }
+    int rc = start_workers(p, zErr, nErr);
+    if (rc != SMS_OK) return rc;
   }
 
   pthread_mutex_lock(&p->mutex);
   for (;;) {
     int nFinished = 0;
-    for (int k = 0; k < p->nStream; k++) {
-      SmsStream *s = &p->aStream[(p->iNext + k) % p->nStream];
-      if (s->bReady) {
-        *pPage = s->ready;
-        memset(&s->ready, 0, sizeof(s->ready));
-        s->bReady = 0;
-        p->iNext = (p->iNext + k + 1) % p->nStream;
+    for (int k = 0; k < p->nLane; k++) {
+      SmsLane *l = &p->aLane[(p->iNextLane + k) % p->nLane];
+      if (l->bReady) {
+        *pPage = l->ready;
+        *piProgId = l->iReadyProgId;
+        memset(&l->ready, 0, sizeof(l->ready));
+        l->bReady = 0;
+        p->iNextLane = (p->iNextLane + k + 1) % p->nLane;
         pthread_cond_broadcast(&p->cond);
         pthread_mutex_unlock(&p->mutex);
         return SMS_OK;
       }
-      if (s->bDone && s->rc) {
-        rc = s->rc;
-        snprintf(zErr, nErr, "%s", s->zErr);
+      if (l->bDone && l->rc) {
+        snprintf(zErr, nErr, "%s", l->zErr);
         pthread_mutex_unlock(&p->mutex);
-        return rc;
+        return l->rc;
       }
-      nFinished += s->bDone;
+      nFinished += l->bDone;
     }
-    if (nFinished == p->nStream) break;
+    if (nFinished == p->nLane) break;
     pthread_cond_wait(&p->cond, &p->mutex);
   }
   pthread_mutex_unlock(&p->mutex);
@@ -570,42 +681,15 @@ static int streams_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   return SMS_OK;
 }
 
-/* The streams ended: read the part next to the retention edge, as a stream of its own
-** fetched the way a sequential scan is (the consumer first, then one worker). */
-static int start_edge(SmsScan *p, char *zErr, size_t nErr) {
-  for (int i = 0; i < p->nStream; i++) {
-    SmsStream *s = &p->aStream[i];
-    if (s->bThread) pthread_join(s->thread, 0);
-    s->bThread = 0;
-    if (i > 0) {
-      free(s->zUrl);
-      free(s->aSeen);
-      memset(s, 0, sizeof(*s));
-    }
-  }
-  p->bEdge = 0;
-  p->nStream = 1;
-  p->iNext = 0;
-  p->bWorkers = 0;
-  p->bStarted = 0;
-  if (stream_init(p, &p->aStream[0], &p->apHttp[0], p->spec.iStart, p->iEdgeHi, 1, 0)) {
-    snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
-    return SMS_NOMEM;
-  }
-  return SMS_OK;
-}
-
-int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr) {
+int sms_scan_next(SmsScan *p, SmsPage *pPage, long long *piProgramId, int *pbEof, char *zErr,
+                  size_t nErr) {
   sms_page_clear(pPage);
   *pbEof = 0;
-  if (p->spec.iOrder) return ordered_next(p, pPage, pbEof, zErr, nErr);
-  for (;;) {
-    int rc = streams_next(p, pPage, pbEof, zErr, nErr);
-    if (rc != SMS_OK || !*pbEof || !p->bEdge) return rc;
-    rc = start_edge(p, zErr, nErr);
-    if (rc != SMS_OK) return rc;
-    *pbEof = 0;
+  if (p->eMode == SCAN_ORDERED) {
+    *piProgramId = p->spec.aProgramId[0];
+    return ordered_next(p, pPage, pbEof, zErr, nErr);
   }
+  return lanes_next(p, pPage, piProgramId, pbEof, zErr, nErr);
 }
 
 void sms_scan_close(SmsScan *p) {
@@ -614,16 +698,17 @@ void sms_scan_close(SmsScan *p) {
   p->bStop = 1;
   pthread_cond_broadcast(&p->cond);
   pthread_mutex_unlock(&p->mutex);
-  /* An ordered scan works in aStream[0] without counting it in nStream. */
-  int nUsed = p->spec.iOrder ? 1 : p->nStream;
-  for (int i = 0; i < nUsed; i++) {
-    SmsStream *s = &p->aStream[i];
-    if (s->bThread) pthread_join(s->thread, 0);
-    if (s->ppHttp && *s->ppHttp) sms_http_set_stop(*s->ppHttp, 0, 0);
-    sms_page_clear(&s->ready);
-    free(s->zUrl);
-    free(s->aSeen);
+  for (int i = 0; i < p->nLane; i++) {
+    SmsLane *l = &p->aLane[i];
+    if (l->bThread) pthread_join(l->thread, 0);
+    if (*l->ppHttp) sms_http_set_stop(*l->ppHttp, 0, 0);
+    sms_page_clear(&l->ready);
+    lane_end_chain(l);
+    free(l->aSeen);
   }
+  for (int i = 0; i < p->nTask; i++)
+    sms_cache_release(p->aTask[i].pEntry);
+  free(p->aTask);
   pthread_cond_destroy(&p->cond);
   pthread_mutex_destroy(&p->mutex);
   free(p);

@@ -1,78 +1,88 @@
 /*
-** sms_scan.h: one scan of one program, as a sequence of pages.
+** sms_scan.h: one scan of one or more programs over one window, as a sequence of pages.
 **
-** Boundary: pthreads, the HTTP client and the page decoder, no SQLite calls. The vtab
-** opens a scan for each program it reads, takes pages one at a time, and closes the scan;
-** this layer decides which requests are sent and when:
+** Boundary: pthreads, the window cache, the HTTP client and the page decoder, no SQLite
+** calls. The vtab opens a scan for a statement's programs and window, takes pages one at a
+** time (each says which program it is of), and closes the scan. This layer decides which
+** requests are sent and when:
 **
-**   - the first request carries the query's window; later ones follow nextPageUrl as
-**     given, only on base_url's origin, never an URL twice, never endless empty pages;
-**   - once a scan has needed a second page, a worker thread fetches (and parses) the next
-**     page while SQLite consumes the current one: at most one page ahead, and never when
-**     bAhead is 0 (a LIMIT);
-**   - with nParallel > 1 the window is split into sub-windows fetched by as many workers
-**     at once; each keeps only the rows dated inside its own part, so rows are the same as
-**     one sequential scan, none lost or doubled (but they arrive in page-arrival order).
-**     A worker fetches its next page while its last one waits for SQLite (their pages
-**     arrive together, and SQLite takes them one at a time);
-**   - a window longer than a day that starts within an hour of the retention edge is read
-**     from an hour inside the year first, and the hour next to the edge last, with its
-**     start clamped again when sent: every page of a chain repeats the chain's startDate,
-**     and a strict API would refuse a chain started at the edge after a few seconds. A
-**     parallel scan reads that hour at once instead, as one more stream (so at most
-**     SMS_MAX_PARALLEL - 1 sub-windows then); an ordered scan reads the sub-window that
-**     holds it as two chains, that hour last;
-**   - with iOrder, rows come sorted by date: the window is read as a series of growing
-**     sub-windows (1, 4, then 8 days) from the newest end (or the oldest), each sorted in
-**     memory, so that "ORDER BY date DESC LIMIT 10" reads a day or so, not a year;
-**   - every body is kept in an SmsCache for the life of the cursor (up to a small cap), so
-**     that a rescan of the same request (an inner loop of a join) sends nothing.
+**   - The plan. For each program the window is cut by the cache (sms_cache.h) into parts it
+**     holds and gaps; every gap is fetched as a chain of pages (the first URL built from the
+**     gap, the next ones from nextPageUrl as given, only on base_url's origin, never a URL
+**     twice, never endless empty pages), every held part is read from the cache. Each part
+**     hands out only the rows dated inside it, so rows are the same as one request over the
+**     whole window, none lost or doubled. A chain that ends (its last page has no
+**     nextPageUrl) becomes a cache entry; a chain stopped or failed never does.
+**   - Three ways to read the parts, one per mode:
+**       SCAN_SEQUENTIAL: one after the other, programs in ascending order. The consumer
+**         fetches the first page itself; once the scan needs a second page, a worker thread
+**         fetches the next page while SQLite consumes the current one (one page ahead), and
+**         never when bAhead is 0 (a LIMIT: SQLite may stop).
+**       SCAN_PARALLEL (nParallel > 1, bAhead): the gaps are cut into sub-windows, and the
+**         programs of the scan are read at once: nParallel lanes (workers) take the next
+**         part as they finish one, each fetching its next page while its last one waits.
+**         Rows arrive in page-arrival order.
+**       SCAN_ORDERED (iOrder, one program): rows sorted by date, read as a series of growing
+**         sub-windows (1, 4, then 8 days) from the newest end (or the oldest), each read
+**         whole and sorted in memory, so that "ORDER BY date DESC LIMIT 10" reads a day or
+**         so, not a year.
+**   - The edge hour. Every page of a chain repeats the chain's first startDate, and a strict
+**     API refuses a startDate over a year old by its clock at that page: a chain started at
+**     the retention edge has SMS_RETENTION_MARGIN seconds for all its pages. So a gap longer
+**     than a day that starts within EDGE_SPAN of the edge is read as two chains, the edge hour
+**     on its own, its start clamped again when sent: last in a sequential scan, first in a
+**     parallel one, second in an ordered sub-window.
+**   - Repeated misses (sms_miss_widen): a gap of a scan that misses again soon after the
+**     last miss of the same program is fetched wider than asked, so the next miss is a hit.
 */
 #ifndef SMS_SCAN_H
 #define SMS_SCAN_H
 
+#include "sms_cache.h"
 #include "sms_config.h"
 #include "sms_http.h"
 #include "sms_page.h"
+#include "sms_rc.h"
 #include "sms_window.h"
 
 #define SMS_MAX_PARALLEL 16
 
-typedef struct SmsCache SmsCache;
-
-/* A cache of response bodies by URL; SMS_NOMEM or SMS_OK. */
-int sms_cache_new(SmsCache **pp);
-void sms_cache_free(SmsCache *p);
-
 typedef struct SmsScanSpec {
-  const SmsConfig *pCfg; /* base_url, credentials, limits */
-  long long iProgram;    /* the program scanned */
-  const char *zType;     /* messageType: "MO", "MT" or NULL for both */
-  sms_time iStart;       /* startDate to send */
-  sms_time iEnd;         /* endDate to send, when bEnd */
-  int bEnd;              /* an endDate is sent */
-  sms_time iNow;         /* the clock: the end of a window without endDate */
-  int nPageSize;         /* pageSize to send */
-  int nParallel;         /* sub-windows wanted (1 to SMS_MAX_PARALLEL) */
-  int bAhead;            /* pages may be fetched before they are needed */
-  int iOrder;            /* 0: any order; -1: newest first; 1: oldest first */
-  SmsLog *pLog;          /* every request is recorded here; may be NULL */
-  SmsHttpShare *pShare;  /* the connection's DNS, TLS sessions, connections; may be NULL */
+  const SmsConfig *pCfg;       /* base_url, credentials, limits */
+  const long long *aProgramId; /* the programs scanned, ascending, no duplicates */
+  int nProgramId;              /* entries in aProgramId */
+  const char *zType;           /* messageType: "MO", "MT" or NULL for both */
+  sms_time iStart;             /* startDate to send */
+  sms_time iEnd;               /* endDate to send, when bEnd */
+  int bEnd;                    /* an endDate is sent */
+  sms_time iNow;               /* the clock: the end of a window without endDate */
+  int nPageSize;               /* pageSize to send */
+  int nParallel;               /* lanes wanted (1 to SMS_MAX_PARALLEL) */
+  int bAhead;                  /* pages may be fetched before they are needed */
+  int iOrder;                  /* 0: any order; -1: newest first; 1: oldest first */
+  SmsCache *pCache;            /* where windows are looked up and kept */
+  const char *zCacheKey;       /* base_url and credentials: whose rows these are */
+  double rTtl;                 /* seconds a cache entry may answer */
+  double rTailTtl;             /* seconds its last minutes may (SMS_CACHE_TAIL_TTL) */
+  SmsMissLog *pMisses;         /* the connection's recent misses; NULL: never widen */
+  SmsLog *pLog;                /* every request is recorded here; may be NULL */
+  SmsHttpShare *pShare; /* the connection's DNS, TLS sessions, connections; may be NULL */
   int (*xInterrupted)(void *); /* polled while waiting; may be NULL */
   void *pInterruptArg;         /* argument of xInterrupted */
 } SmsScanSpec;
 
 typedef struct SmsScan SmsScan;
 
-/* Open a scan and start its requests. apHttp holds SMS_MAX_PARALLEL client slots owned by
-** the caller (NULL slots are opened as needed and kept for later scans, so connections are
-** reused); pCache may be NULL. */
-int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsCache *pCache,
-                  char *zErr, size_t nErr);
+/* Open a scan and start its requests. *pSpec and what it points to must outlive the scan.
+** apHttp holds SMS_MAX_PARALLEL client slots owned by the caller (NULL slots are opened as
+** needed and kept for later scans, so connections are reused). */
+int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, char *zErr,
+                  size_t nErr);
 
-/* The next page into *pPage (cleared first; it may hold no rows). *pbEof is set, and
-** *pPage left empty, when the scan is over. */
-int sms_scan_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size_t nErr);
+/* The next page into *pPage (cleared first; it may hold no rows) and the program it is of.
+** *pbEof is set, and *pPage left empty, when the scan is over. */
+int sms_scan_next(SmsScan *p, SmsPage *pPage, long long *piProgramId, int *pbEof, char *zErr,
+                  size_t nErr);
 
 /* Stop every request of the scan (promptly, mid-transfer) and free it. */
 void sms_scan_close(SmsScan *p);

@@ -53,6 +53,7 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
+#include "sms_cache.h"
 #include "sms_config.h"
 #include "sms_http.h"
 #include "sms_page.h"
@@ -105,9 +106,12 @@ static const char *const azTermWord[N_TERM] = {
     "date<=",      "date>",         "date>=", "limit",   "offset",
 };
 
+#define OWN_CACHE_MAX (2u << 20) /* bytes a cursor keeps for rescans when cache_ttl=0 */
+
 typedef struct SmsTable {
   sqlite3_vtab base; /* Base class. Must be first */
   SmsConfig cfg;     /* options, credentials and limits */
+  char *zCacheKey;   /* base_url, user and password: whose rows are cached (never shown) */
   sqlite3 *db;       /* the connection, to see sqlite3_interrupt() */
   SmsContext *pCtx;  /* what the connection's tables share: request log, curl share */
 } SmsTable;
@@ -115,21 +119,21 @@ typedef struct SmsTable {
 typedef struct SmsCursor {
   sqlite3_vtab_cursor base;          /* Base class. Must be first */
   SmsHttp *apHttp[SMS_MAX_PARALLEL]; /* HTTP clients, kept across scans: connections */
-  SmsCache *pCache;         /* response bodies of this cursor, so rescans send nothing */
-  SmsScan *pScan;           /* the scan of the current program */
-  SmsScanSpec spec;         /* what every program's scan asks for (iProgram aside) */
-  SmsPage page;             /* the page whose rows are being returned */
-  sqlite3_int64 *aProgram;  /* the programs to scan, ascending (sqlite3_malloc64) */
-  int nProgram;             /* entries in aProgram */
-  int iProgram;             /* the program being scanned: index into aProgram */
-  sqlite3_uint64 *aSeenKey; /* xRowid: content hashes of the scan's rows (open addressing) */
-  int *aSeenCount;          /* xRowid: how many rows of each hash were seen */
-  int nSeenSlot;            /* slots in aSeenKey/aSeenCount, a power of two; 0: none yet */
-  int nSeenUsed;            /* slots in use */
-  sqlite3_int64 iRowid;     /* the current row's rowid, when bRowid */
-  int bRowid;               /* iRowid is computed for the current row */
-  int bEof;                 /* the scan is over */
-  SmsProgress progress;     /* the meter on stderr, when asked for */
+  SmsCache *pOwnCache;       /* cache_ttl=0: this cursor's windows, so rescans send nothing */
+  SmsScan *pScan;            /* the scan of the statement's programs */
+  SmsScanSpec spec;          /* what the scan asks for */
+  SmsPage page;              /* the page whose rows are being returned */
+  sqlite3_int64 *aProgramId; /* the programs to scan, ascending (sqlite3_malloc64) */
+  int nProgramId;            /* entries in aProgramId */
+  sqlite3_int64 iProgramId;  /* the program of the current page */
+  sqlite3_uint64 *aSeenKey;  /* xRowid: content hashes of the scan's rows (open addressing) */
+  int *aSeenCount;           /* xRowid: how many rows of each hash were seen */
+  int nSeenSlot;             /* slots in aSeenKey/aSeenCount, a power of two; 0: none yet */
+  int nSeenUsed;             /* slots in use */
+  sqlite3_int64 iRowid;      /* the current row's rowid, when bRowid */
+  int bRowid;                /* iRowid is computed for the current row */
+  int bEof;                  /* the scan is over */
+  SmsProgress progress;      /* the meter on stderr, when asked for */
 } SmsCursor;
 
 /* The one place that sets an error message on the table. */
@@ -177,6 +181,14 @@ static int is_interrupted(void *pDb) {
 #endif
 }
 
+/* The cache key holds the password: wipe it before it is freed. */
+static void free_cache_key(SmsTable *p) {
+  if (!p->zCacheKey) return;
+  memset(p->zCacheKey, 0, strlen(p->zCacheKey));
+  sqlite3_free(p->zCacheKey);
+  p->zCacheKey = 0;
+}
+
 /*
 ** xConnect and xCreate: CREATE VIRTUAL TABLE name USING sms_messages(option=value, ...),
 ** and the eponymous table (no options).
@@ -200,6 +212,13 @@ static int sms_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
     rc = rc == -2 ? SQLITE_NOMEM : SQLITE_ERROR;
     goto fail;
   }
+  pNew->zCacheKey = sqlite3_mprintf("%s\x01%s\x01%s", pNew->cfg.zBaseUrl,
+                                    pNew->cfg.zUser ? pNew->cfg.zUser : "",
+                                    pNew->cfg.zPassword ? pNew->cfg.zPassword : "");
+  if (!pNew->zCacheKey) {
+    rc = SQLITE_NOMEM;
+    goto fail;
+  }
   /* A table on another server than the user's own API is usable only from the user's
   ** own SQL, never from a view or trigger of the schema: a database file from someone
   ** else could otherwise join it with the user's messages and send their numbers (as
@@ -210,6 +229,7 @@ static int sms_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
   return SQLITE_OK;
 
 fail:
+  free_cache_key(pNew);
   sms_config_clear(&pNew->cfg);
   sqlite3_free(pNew);
   return rc;
@@ -217,6 +237,7 @@ fail:
 
 static int sms_disconnect(sqlite3_vtab *pVtab) {
   SmsTable *p = (SmsTable *)pVtab;
+  free_cache_key(p);
   sms_config_clear(&p->cfg);
   sqlite3_free(p);
   return SQLITE_OK;
@@ -237,10 +258,12 @@ static int sms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
 static void cursor_reset(SmsCursor *pCur) {
   sms_scan_close(pCur->pScan);
   pCur->pScan = 0;
+  sms_progress_end(&pCur->progress);
   sms_page_clear(&pCur->page);
-  sqlite3_free(pCur->aProgram);
-  pCur->aProgram = 0;
-  pCur->nProgram = pCur->iProgram = 0;
+  sqlite3_free(pCur->aProgramId);
+  pCur->aProgramId = 0;
+  pCur->nProgramId = 0;
+  pCur->iProgramId = 0;
   sqlite3_free(pCur->aSeenKey);
   sqlite3_free(pCur->aSeenCount);
   pCur->aSeenKey = 0;
@@ -254,52 +277,36 @@ static int sms_close(sqlite3_vtab_cursor *cur) {
   SmsCursor *pCur = (SmsCursor *)cur;
   int i;
   cursor_reset(pCur);
-  sms_cache_free(pCur->pCache);
+  sms_cache_free(pCur->pOwnCache);
   for (i = 0; i < SMS_MAX_PARALLEL; i++)
     sms_http_close(pCur->apHttp[i]);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
 
-/* Start the scan of the current program. */
-static int open_scan(SmsCursor *pCur) {
-  char zErr[2048];
-  int rc;
-  sms_scan_close(pCur->pScan);
-  pCur->pScan = 0;
-  pCur->spec.iProgram = pCur->aProgram[pCur->iProgram];
-  sms_progress_start(&pCur->progress, ((SmsTable *)pCur->base.pVtab)->cfg.bProgress,
-                     pCur->spec.iProgram);
-  rc = sms_scan_open(&pCur->pScan, &pCur->spec, pCur->apHttp, pCur->pCache, zErr, sizeof(zErr));
-  if (rc != SMS_OK) return set_error(pCur->base.pVtab, rc, "%s", zErr);
-  return SQLITE_OK;
-}
-
-/* Make the page's current row a row, taking pages and moving to the next program as needed, or
- *set
- ** bEof. */
+/* Make the page's current row a row, taking pages as needed, or set bEof. */
 static int cursor_settle(SmsCursor *pCur) {
+  SmsProgress *pProg = &pCur->progress;
   char zErr[2048];
-  int rc = SQLITE_OK, bEnd;
+  int rc = SQLITE_OK, bEnd = 0;
   while (!sms_page_has_row(&pCur->page)) {
-    rc = sms_scan_next(pCur->pScan, &pCur->page, &bEnd, zErr, sizeof(zErr));
+    rc = sms_scan_next(pCur->pScan, &pCur->page, &pCur->iProgramId, &bEnd, zErr, sizeof(zErr));
     if (rc != SMS_OK) {
       rc = set_error(pCur->base.pVtab, rc, "%s", zErr);
       break;
     }
-    if (!bEnd) {
-      sms_progress_page(&pCur->progress, pCur->page.nRow);
-      continue;
-    }
-    sms_progress_end(&pCur->progress);
-    if (pCur->iProgram + 1 >= pCur->nProgram) {
+    if (bEnd) {
       pCur->bEof = 1;
       break;
     }
-    pCur->iProgram++;
-    rc = open_scan(pCur);
-    if (rc != SQLITE_OK) break;
+    if (!pProg->bOn || pProg->iProgram != pCur->iProgramId) {
+      sms_progress_end(pProg);
+      sms_progress_start(pProg, ((SmsTable *)pCur->base.pVtab)->cfg.bProgress,
+                         pCur->iProgramId);
+    }
+    sms_progress_page(pProg, pCur->page.nRow);
   }
+  if (bEnd || rc != SQLITE_OK) sms_progress_end(pProg);
   if (rc != SQLITE_OK) pCur->bEof = 1;
   return rc;
 }
@@ -315,7 +322,7 @@ static int sms_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) 
   SmsCursor *pCur = (SmsCursor *)cur;
   SmsValue v;
   if (iCol == COL_PROGRAM_ID) {
-    sqlite3_result_int64(ctx, pCur->aProgram[pCur->iProgram]);
+    sqlite3_result_int64(ctx, pCur->iProgramId);
     return SQLITE_OK;
   }
   if (iCol == COL_RAW) {
@@ -388,7 +395,7 @@ static int sms_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   SmsCursor *pCur = (SmsCursor *)cur;
   if (!pCur->bRowid) {
     sqlite3_uint64 h = sms_page_row_hash(&pCur->page, pCur->page.iCur) ^
-                       (sqlite3_uint64)pCur->aProgram[pCur->iProgram] * 0x9e3779b97f4a7c15ULL;
+                       (sqlite3_uint64)pCur->iProgramId * 0x9e3779b97f4a7c15ULL;
     int nBefore;
     if (seen_before(pCur, h, &nBefore) != SQLITE_OK) return SQLITE_NOMEM;
     pCur->iRowid = (sqlite3_int64)((h + (sqlite3_uint64)nBefore) & 0x7fffffffffffffffULL);
@@ -423,17 +430,17 @@ static int program_value(sqlite3_value *pVal, sqlite3_int64 *piOut) {
 /* Add program iProg to the cursor's list (kept ascending, without duplicates). */
 static int add_program(SmsCursor *pCur, sqlite3_int64 iProg) {
   int i;
-  for (i = 0; i < pCur->nProgram; i++) {
-    if (pCur->aProgram[i] == iProg) return SQLITE_OK;
+  for (i = 0; i < pCur->nProgramId; i++) {
+    if (pCur->aProgramId[i] == iProg) return SQLITE_OK;
   }
   sqlite3_int64 *aNew =
-      sqlite3_realloc64(pCur->aProgram, (pCur->nProgram + 1) * sizeof(sqlite3_int64));
+      sqlite3_realloc64(pCur->aProgramId, (pCur->nProgramId + 1) * sizeof(sqlite3_int64));
   if (!aNew) return SQLITE_NOMEM;
-  pCur->aProgram = aNew;
-  for (i = pCur->nProgram; i > 0 && aNew[i - 1] > iProg; i--)
+  pCur->aProgramId = aNew;
+  for (i = pCur->nProgramId; i > 0 && aNew[i - 1] > iProg; i--)
     aNew[i] = aNew[i - 1];
   aNew[i] = iProg;
-  pCur->nProgram++;
+  pCur->nProgramId++;
   return SQLITE_OK;
 }
 
@@ -582,15 +589,34 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   pCur->spec.pInterruptArg = pTab->db;
   pCur->spec.pLog = pTab->pCtx->pLog;
   pCur->spec.pShare = pTab->pCtx->pShare;
-  if (bNoRows || mType == 0 || nLimit == 0 || pCur->nProgram == 0 ||
+  pCur->spec.aProgramId = (const long long *)pCur->aProgramId;
+  pCur->spec.nProgramId = pCur->nProgramId;
+  pCur->spec.zCacheKey = pTab->zCacheKey;
+  if (bNoRows || mType == 0 || nLimit == 0 || pCur->nProgramId == 0 ||
       !sms_window_request(&win, pCur->spec.iNow, &pCur->spec.iStart, &pCur->spec.iEnd,
                           &pCur->spec.bEnd)) {
     return SQLITE_OK; /* no row can match: no request */
   }
   if (!pTab->cfg.zUser) return set_error(pVtab, SQLITE_ERROR, "%s", pTab->cfg.zNoCredHint);
-  if (!pCur->pCache && sms_cache_new(&pCur->pCache) != SMS_OK) return SQLITE_NOMEM;
+  if (pTab->cfg.nCacheTtl > 0) {
+    /* The process's cache: rows fetched by any connection with the same credentials. */
+    pCur->spec.pCache = sms_cache_shared();
+    if (!pCur->spec.pCache) return SQLITE_NOMEM;
+    sms_cache_set_max(pCur->spec.pCache, (size_t)pTab->cfg.nCacheMb << 20);
+    pCur->spec.rTtl = pTab->cfg.nCacheTtl;
+    pCur->spec.rTailTtl = SMS_CACHE_TAIL_TTL;
+    pCur->spec.pMisses = &pTab->pCtx->misses;
+  } else {
+    if (!pCur->pOwnCache && sms_cache_new(&pCur->pOwnCache, OWN_CACHE_MAX) != SMS_OK) {
+      return SQLITE_NOMEM;
+    }
+    pCur->spec.pCache = pCur->pOwnCache;
+    pCur->spec.rTtl = pCur->spec.rTailTtl = 1e300; /* as long as the cursor lives */
+  }
   pCur->bEof = 0;
-  rc = open_scan(pCur);
+  char zErr[2048];
+  rc = sms_scan_open(&pCur->pScan, &pCur->spec, pCur->apHttp, zErr, sizeof(zErr));
+  if (rc != SMS_OK) rc = set_error(pVtab, rc, "%s", zErr);
   if (rc == SQLITE_OK) rc = cursor_settle(pCur);
   if (rc != SQLITE_OK) pCur->bEof = 1;
   return rc;
@@ -814,6 +840,7 @@ static sqlite3_module smsModule = {
 SmsContext *sms_context_new(void) {
   SmsContext *p = sqlite3_malloc64(sizeof(*p));
   if (!p) return 0;
+  memset(p, 0, sizeof(*p));
   p->pLog = sms_log_new();
   p->pShare = sms_http_share_new();
   if (!p->pLog || !p->pShare) {

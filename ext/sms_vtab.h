@@ -12,6 +12,7 @@
 
 #include <sqlite3ext.h>
 
+#include "sms_cache.h"
 #include "sms_http.h"
 #include "sms_log.h"
 
@@ -19,6 +20,7 @@
 typedef struct SmsContext {
   SmsLog *pLog;         /* the connection's recent requests, read by sms_requests */
   SmsHttpShare *pShare; /* DNS answers, TLS sessions and connections */
+  SmsMissLog misses;    /* the connection's recent cache misses, to widen repeated ones */
 } SmsContext;
 
 SmsContext *sms_context_new(void);
@@ -30,5 +32,8 @@ int sms_vtab_register(sqlite3 *db, SmsContext *pCtx);
 
 /* Register the eponymous table "sms_requests", reading pCtx's log (not owned). */
 int sms_requests_register(sqlite3 *db, SmsContext *pCtx);
+
+/* Register the eponymous table "sms_cache", the process's window cache (sms_cache_table.c). */
+int sms_cache_table_register(sqlite3 *db);
 
 #endif /* SMS_VTAB_H */
