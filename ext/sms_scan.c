@@ -170,7 +170,7 @@ static int fetch_task(SmsScan *p, long long iProgramId, sms_time iLo, sms_time i
   t.iOwnLo = iLo > iGapLo ? iLo : iGapLo;
   t.iOwnHi = iHi < iGapHi ? iHi : iGapHi;
   if (t.iOwnLo >= t.iOwnHi) return SMS_OK; /* a widening alone: nothing of the query */
-  if (t.iOwnLo <= pSpec->iStart) t.iOwnLo = SMS_TIME_MIN;
+  if (t.iOwnLo <= pSpec->iStart + 1) t.iOwnLo = SMS_TIME_MIN; /* need starts at iStart + 1 */
   if (t.iOwnHi >= iEnd) t.iOwnHi = SMS_TIME_MAX + 1;
   t.bOwnUndated = *pbUndated;
   *pbUndated = 0;
@@ -186,23 +186,17 @@ static int fetch_task(SmsScan *p, long long iProgramId, sms_time iLo, sms_time i
   return add_task(p, &t);
 }
 
-/* The tasks that fetch the gap [iGapLo, iGapHi) of a program: widened by p->iWiden on the
-** sides where the query's window or a held part does not stop it, the edge hour apart, the
-** rest in nSplit sub-windows of at least MIN_SUBWINDOW. */
-static int gap_tasks(SmsScan *p, long long iProgramId, sms_time iGapLo, sms_time iGapHi,
-                     int nSplit, EdgePlace eEdge, int *pbUndated) {
+/* The tasks that fetch [iLo, iHi) of a program and hand out its part inside [iOwnLo,
+** iOwnHi): the edge hour apart, the rest in nSplit sub-windows of at least MIN_SUBWINDOW. */
+static int gap_tasks(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iHi,
+                     sms_time iOwnLo, sms_time iOwnHi, int nSplit, EdgePlace eEdge,
+                     int *pbUndated) {
   const SmsScanSpec *pSpec = &p->spec;
-  sms_time iLo = iGapLo - p->iWiden, iHi = iGapHi + p->iWiden;
-  sms_time iOldest = sms_retention_oldest(sms_time_now());
   int rc = SMS_OK;
-  if (iLo < iOldest) iLo = iGapLo < iOldest ? iGapLo : iOldest;
-  if (iHi > pSpec->iNow + 1 && iGapHi <= pSpec->iNow + 1) iHi = pSpec->iNow + 1;
-  if (iGapHi > iHi) iHi = iGapHi;
-
   sms_time iSplit = edge_split(pSpec, iLo, iHi);
   p->nEdgeTask += iSplit > iLo;
   if (iSplit > iLo && eEdge == EDGE_FIRST) {
-    rc = fetch_task(p, iProgramId, iLo, iSplit, iGapLo, iGapHi, pbUndated);
+    rc = fetch_task(p, iProgramId, iLo, iSplit, iOwnLo, iOwnHi, pbUndated);
   }
   /* Equal sub-windows, none shorter than MIN_SUBWINDOW, and a lane left for the edge hour. */
   long long nSpan = iHi > iSplit ? iHi - iSplit : 0;
@@ -211,58 +205,92 @@ static int gap_tasks(SmsScan *p, long long iProgramId, sms_time iGapLo, sms_time
   if (n > nSpan / MIN_SUBWINDOW) n = (int)(nSpan / MIN_SUBWINDOW);
   if (n < 1) n = 1;
   for (int i = 0; i < n && rc == SMS_OK; i++) {
-    rc = fetch_task(p, iProgramId, iSplit + nSpan * i / n, iSplit + nSpan * (i + 1) / n, iGapLo,
-                    iGapHi, pbUndated);
+    rc = fetch_task(p, iProgramId, iSplit + nSpan * i / n, iSplit + nSpan * (i + 1) / n, iOwnLo,
+                    iOwnHi, pbUndated);
   }
   if (rc == SMS_OK && iSplit > iLo && eEdge == EDGE_LAST) {
-    rc = fetch_task(p, iProgramId, iLo, iSplit, iGapLo, iGapHi, pbUndated);
+    rc = fetch_task(p, iProgramId, iLo, iSplit, iOwnLo, iOwnHi, pbUndated);
   }
   return rc;
 }
 
+/* Cut [iLo, iHi) of a program by the cache into aPart (see sms_cache_plan); the window's
+** startDate itself is left out (the API may exclude it). Without a cache, one gap. */
+static int cache_parts(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iHi,
+                       SmsCachePart *aPart) {
+  const SmsScanSpec *pSpec = &p->spec;
+  sms_time iNeedLo = iLo == pSpec->iStart ? iLo + 1 : iLo;
+  aPart[0].iLo = iLo;
+  aPart[0].iHi = iHi;
+  aPart[0].pEntry = 0;
+  if (!pSpec->pCache || iNeedLo >= iHi) return 1;
+  SmsCacheKey key;
+  cache_key(pSpec, iProgramId, &key);
+  int n = sms_cache_plan(pSpec->pCache, &key, iNeedLo, iHi, pSpec->rTtl, pSpec->rTailTtl, aPart,
+                         MAX_PARTS);
+  if (n > 0 && aPart[0].iLo == iNeedLo) aPart[0].iLo = iLo;
+  return n;
+}
+
+static void release_parts(SmsCachePart *aPart, int nPart) {
+  for (int i = 0; i < nPart; i++)
+    sms_cache_release(aPart[i].pEntry);
+}
+
 /* Plan [iLo, iHi) of a program (in the window's terms) into tasks: the parts the cache holds,
-** and the gaps to fetch. The first task that fetches also hands out the undated rows. */
+** and the gaps to fetch. The first task that fetches also hands out the undated rows.
+**
+** A scan that misses soon after another miss of the program is widened (sms_miss_widen):
+** planned again over a wider window, whose gaps that reach into [iLo, iHi) are fetched
+** whole, so that they fill the cache past what this scan needs; held parts and gaps outside
+** [iLo, iHi) are left alone. */
 static int plan_program(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iHi,
                         int nSplit, EdgePlace eEdge) {
   const SmsScanSpec *pSpec = &p->spec;
   SmsCachePart aPart[MAX_PARTS];
-  /* The window's startDate itself is not asked for (the API may exclude it). */
-  sms_time iNeedLo = iLo == pSpec->iStart ? iLo + 1 : iLo;
-  int nPart = 1, rc = SMS_OK, bUndated = 1;
-  aPart[0].iLo = iNeedLo;
-  aPart[0].iHi = iHi;
-  aPart[0].pEntry = 0;
-  if (pSpec->pCache && iNeedLo < iHi) {
-    SmsCacheKey key;
-    cache_key(pSpec, iProgramId, &key);
-    nPart = sms_cache_plan(pSpec->pCache, &key, iNeedLo, iHi, pSpec->rTtl, pSpec->rTailTtl,
-                           aPart, MAX_PARTS);
+  int nPart, rc = SMS_OK, bUndated = 1, bGap = 0;
+
+  nPart = cache_parts(p, iProgramId, iLo, iHi, aPart);
+  if (nPart < 0) return SMS_NOMEM;
+  for (int i = 0; i < nPart; i++)
+    bGap |= !aPart[i].pEntry;
+
+  if (bGap && !p->bMissed && pSpec->pMisses) {
+    p->bMissed = 1;
+    p->iWiden = sms_miss_widen(pSpec->pMisses, iProgramId, cache_type(pSpec));
+  }
+  if (bGap && p->iWiden > 0) {
+    sms_time iOldest = sms_retention_oldest(sms_time_now()) + 1;
+    sms_time iWideLo = iLo - p->iWiden < iOldest ? iOldest : iLo - p->iWiden;
+    sms_time iWideHi = iHi + p->iWiden;
+    if (iWideLo > iLo) iWideLo = iLo;
+    if (iWideHi > pSpec->iNow + 1) iWideHi = iHi > pSpec->iNow + 1 ? iHi : pSpec->iNow + 1;
+    release_parts(aPart, nPart);
+    nPart = cache_parts(p, iProgramId, iWideLo, iWideHi, aPart);
     if (nPart < 0) return SMS_NOMEM;
   }
-  for (int i = 0; i < nPart; i++) {
-    if (!aPart[i].pEntry && !p->bMissed && pSpec->pMisses) {
-      p->bMissed = 1;
-      p->iWiden = sms_miss_widen(pSpec->pMisses, iProgramId, cache_type(pSpec));
-    }
-  }
-  for (int i = 0; i < nPart; i++) {
+  /* What the scan needs: its window, less the window's startDate itself. */
+  sms_time iNeedLo = iLo == pSpec->iStart ? iLo + 1 : iLo;
+  for (int i = 0; i < nPart && rc == SMS_OK; i++) {
     SmsCachePart *pPart = &aPart[i];
-    if (rc != SMS_OK) {
-      sms_cache_release(pPart->pEntry);
-    } else if (pPart->pEntry) {
+    sms_time iOwnLo = pPart->iLo > iNeedLo ? pPart->iLo : iNeedLo;
+    sms_time iOwnHi = pPart->iHi < iHi ? pPart->iHi : iHi;
+    if (iOwnLo >= iOwnHi) continue; /* outside the scan's window: a widening's neighbour */
+    if (pPart->pEntry) {
       SmsTask t;
       memset(&t, 0, sizeof(t));
       t.iProgramId = iProgramId;
-      t.iOwnLo = pPart->iLo;
-      t.iOwnHi = pPart->iHi;
+      t.iOwnLo = iOwnLo;
+      t.iOwnHi = iOwnHi;
       t.pEntry = pPart->pEntry;
       rc = add_task(p, &t);
-      if (rc != SMS_OK) sms_cache_release(pPart->pEntry);
+      if (rc == SMS_OK) pPart->pEntry = 0; /* the task holds the reference now */
     } else {
-      sms_time iGapLo = pPart->iLo == iNeedLo ? iLo : pPart->iLo;
-      rc = gap_tasks(p, iProgramId, iGapLo, pPart->iHi, nSplit, eEdge, &bUndated);
+      rc = gap_tasks(p, iProgramId, pPart->iLo, pPart->iHi, iOwnLo, iOwnHi, nSplit, eEdge,
+                     &bUndated);
     }
   }
+  release_parts(aPart, nPart);
   return rc;
 }
 
@@ -380,13 +408,12 @@ static int is_own_row(SmsPage *pPage, int iRow, void *pArg) {
 
 /* The chain ended: what it covers becomes a cache entry. That is the part of the window it
 ** was for, within what the request asked for (less its startDate itself: the API may exclude
-** it), up to the time of the request; the last SMS_CACHE_LATE seconds before that only
-** briefly (sms_cache.h). */
+** it); from SMS_CACHE_LATE seconds before the time of the request on, only briefly
+** (sms_cache.h). */
 static void chain_complete(SmsLane *l) {
   const SmsTask *t = l->pTask;
   sms_time iLo = t->iFetchLo > l->iSentStart + 1 ? t->iFetchLo : l->iSentStart + 1;
-  sms_time iHi = l->iSentNow + 1;
-  if (t->iFetchHi < iHi) iHi = t->iFetchHi;
+  sms_time iHi = t->iFetchHi;
   if (t->bSendEnd && t->iSendEnd < iHi) iHi = t->iSendEnd;
   sms_time iFirm = l->iSentNow - SMS_CACHE_LATE < iHi ? l->iSentNow - SMS_CACHE_LATE : iHi;
   sms_cache_fill_end(l->pFill, 1, iLo, iHi, iFirm, l->rFetched);
