@@ -5,10 +5,9 @@ source "$(dirname "$0")/../lib.sh"
 export SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD SMS_EXPORT_NOW=$TEST_NOW
 export HOME=$TMPDIR_SMS
 
-"$EMU" --now "$TEST_NOW" --dump 4711 --messages 600 > "$TMPDIR_SMS/dump.json"
-want=$("$SQLITE3" :memory: "SELECT count(*), sum(CAST(json_extract(value, '$.number') AS INTEGER)),
-  sum(length(json_extract(value, '$.body'))), sum(unicode(json_extract(value, '$.date')) * length(value))
-  FROM json_each(readfile('$TMPDIR_SMS/dump.json'))")
+want=$(dump_select 4711 "count(*), sum(CAST(json_extract(value, '$.number') AS INTEGER)),
+  sum(length(json_extract(value, '$.body'))), sum(unicode(json_extract(value, '$.date')) * length(value))" \
+  --messages 600)
 SCAN="CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=100, timeout=1, retries=3);
 SELECT count(*), sum(number), sum(length(body)), sum(unicode(date) * length(raw)) FROM t;"
 
