@@ -173,21 +173,9 @@ vg_sql "a short nextPageUrl (\"x\")" <<SQL
 $(tbl t 8)
 SELECT count(*) FROM t;
 SQL
+# a table per program, then its scan: lines 1 and 2 for the first, 3 and 4 for the next...
 vg_sql "hostile server: redirect, loop, empty pages, 64 MiB body, bad rows, error details" <<SQL
-$(tbl t2 4)
-SELECT count(*) FROM t2;
-$(tbl t3 2)
-SELECT count(*) FROM t3;
-$(tbl t4 3)
-SELECT count(*) FROM t4;
-$(tbl t5 1)
-SELECT count(*) FROM t5;
-$(tbl t6 9)
-SELECT count(*) FROM t6;
-$(tbl t7 10)
-SELECT count(*) FROM t7;
-$(tbl t8 5)
-SELECT count(*) FROM t8;
+$(for p in 4 2 3 1 9 10 5; do tbl "t$p" "$p"; echo "SELECT count(*) FROM t$p;"; done)
 SQL
 got=$(sed "s#127\.0\.0\.1:$hport#HOST#g; s#127\.0\.0\.1:$hostile_OTHER_PORT#OTHER#g" <<<"$VG_OUT")
 check "... each fails with its own error" \
