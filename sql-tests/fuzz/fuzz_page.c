@@ -15,7 +15,7 @@
 ** accepts, cJSON (more lenient) accepts too, with the same messages and the same values.
 ** Any violation abort()s.
 **
-** Build and run: bash sql-tests/t/fuzz.sh (or see the clang line there).
+** Build and run: bash sql-tests/t/ext_fuzz.sh (or see the clang line there).
 */
 #include "fuzz_guard.h"
 #include "sms_page.h"
