@@ -141,7 +141,7 @@ static int keep_every_other(SmsPage *p, int iRow, void *pArg) {
   return (*pi)++ % 2 == 0;
 }
 
-/* cJSON's array of messages of a body we decoded, found the way api.md describes. */
+/* cJSON's array of messages of a body we decoded, found the way docs/api-rules.md describes. */
 static const cJSON *cjson_messages(const cJSON *pRoot) {
   if (cJSON_IsArray(pRoot)) return pRoot;
   return cJSON_GetObjectItemCaseSensitive(pRoot, "data");

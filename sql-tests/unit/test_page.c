@@ -1,6 +1,6 @@
 /*
-** test_page.c: unit tests of sms_page.c, the page decoder (the tolerant reader of api.md)
-** and its strict JSON scanner. Prints "ok - ..." / "not ok - ..." lines.
+** test_page.c: unit tests of sms_page.c, the page decoder (the tolerant reader of
+** docs/api-rules.md) and its strict JSON scanner. Prints "ok - ..." / "not ok - ..." lines.
 */
 #include "sms_page.h"
 #include "tap.h"
