@@ -87,6 +87,13 @@ sql() {
   "$SQLITE3" -batch -cmd ".load $EXT" "${1:-:memory:}" 2>&1
 }
 
+# scan_count BASE_URL OPTIONS: `SELECT count(*)` of program 4711 through a table with these
+# options (e.g. "retries=2") on BASE_URL, in the shell: the count, or the error (its line 2).
+scan_count() {
+  SMS_API_BASE_URL=$1 sql <<<"CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, $2);
+SELECT count(*) FROM t;"
+}
+
 # req [CURL-ARGS...] URL: one request with the test login; prints the HTTP status and
 # keeps the body in $REQ_BODY and the headers in $REQ_HEADERS. req_raw: the same without the
 # login (give your own, or none).

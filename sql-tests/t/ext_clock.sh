@@ -49,8 +49,7 @@ emu_start run --now "$start_now" --clock-runs --user "$TEST_USER" --password "$T
 running_scan() {
   : > "$run_LOG"
   local t0=$(date +%s) edge_start
-  got=$(SMS_API_BASE_URL=$run_URL sql <<<"CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, $1);
-SELECT count(*) FROM t;")
+  got=$(scan_count "$run_URL" "$1")
   elapsed=$(( $(date +%s) - t0 ))
   # the edge hour is the chain start (no page=) with the oldest startDate and an endDate
   edge_start=$(grep 'endDate=' "$run_LOG" | grep -v 'page=' | sort | head -1 |
