@@ -2,7 +2,8 @@
 #
 #   make            build build/sms_export.so (.dylib on macOS) and the API emulator
 #   make deps       install the Debian packages the build needs (root), or print the command
-#   make test       build, start the emulator, run every test; ends with "N passed, N failed"
+#   make test       build, start the emulator, run every test: a line per test file, then
+#                   "N passed, N failed" (one test: bash sql-tests/run.sh WORD; docs/hacking.md)
 #   make demo       start the emulator with sample data and run a few reports against it
 #   make install    copy the library to $(DESTDIR)$(PREFIX)/lib
 #   make clean
