@@ -2,7 +2,8 @@
 #
 #   make            build build/sms_export.so (.dylib on macOS) and the API emulator
 #   make deps       install the Debian packages the build needs (root), or print the command
-#   make test       build, start the emulator, run every test; ends with "N passed, N failed"
+#   make test       build, start the emulator, run every test: a line per test file, then
+#                   "N passed, N failed" (one test: bash sql-tests/run.sh WORD; docs/hacking.md)
 #   make demo       start the emulator with sample data and run a few reports against it
 #   make install    copy the library to $(DESTDIR)$(PREFIX)/lib
 #   make clean
@@ -76,7 +77,7 @@ $(LIB): $(EXT_OBJ)
 $(EMU): $(EMU_SRC) $(wildcard sql-tests/emulator/*.h) | $(BUILD)
 	$(CC) $(CFLAGS_EMU) -o $@ $(EMU_SRC) $(LIBS_EMU)
 
-$(BUILD)/unit/%: sql-tests/unit/%.c $(CORE_OBJ) $(wildcard ext/*.h) | $(BUILD)/unit
+$(BUILD)/unit/%: sql-tests/unit/%.c $(wildcard sql-tests/unit/*.h) $(CORE_OBJ) $(wildcard ext/*.h) | $(BUILD)/unit
 	$(CC) $(CFLAGS_EMU) -Iext -o $@ $< $(CORE_OBJ) $(LIBS_EXT)
 
 $(BUILD) $(BUILD)/obj $(BUILD)/unit:
@@ -101,7 +102,7 @@ install: $(LIB)
 
 format:
 	clang-format -i ext/*.c ext/*.h sql-tests/emulator/*.c sql-tests/emulator/*.h \
-	  sql-tests/unit/*.c sql-tests/fuzz/*.c sql-tests/fuzz/*.h sql-tests/bench/*.c
+	  sql-tests/unit/*.c sql-tests/unit/*.h sql-tests/fuzz/*.c sql-tests/fuzz/*.h sql-tests/bench/*.c
 
 clean:
 	rm -rf $(BUILD)

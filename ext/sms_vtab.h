@@ -4,8 +4,8 @@
 **
 ** Boundary: everything that speaks SQLite's virtual-table interface lives in sms_vtab.c
 ** and sms_requests.c; they call down into sms_window (dates), sms_config (options and
-*credentials), sms_http
-** (requests and retries) and sms_page (JSON to rows), none of which sees SQLite.
+** credentials), sms_scan (which requests, and when), sms_http (requests and retries) and
+** sms_page (JSON to rows), none of which sees SQLite.
 */
 #ifndef SMS_VTAB_H
 #define SMS_VTAB_H

@@ -37,20 +37,39 @@ trap 'exit 130' INT TERM
 # every request. Sets NAME_URL (the base URL), NAME_PORT, NAME_LOG and NAME_PID.
 emu_start() {
   local name=$1; shift
-  local pf=$TMPDIR_SMS/$name.port log=$TMPDIR_SMS/$name.log i
+  local pf=$TMPDIR_SMS/$name.port log=$TMPDIR_SMS/$name.log
   rm -f "$pf"; : > "$log"
   "$EMU" --port 0 --port-file "$pf" --log "$log" "$@" 2>"$TMPDIR_SMS/$name.err" &
-  local pid=$!
+  _server_wait "$name" $! "$pf" "$log"
+}
+
+# hostile_start NAME: the hostile test server (sql-tests/hosts/hostile_server.py: one
+# misbehaviour per program id) on free loopback ports. Sets what emu_start sets, and
+# NAME_OTHER_PORT: the server its redirect points to, which must see nothing. Log lines are
+# "stub|other GET PATH auth=yes|no".
+hostile_start() {
+  local name=$1
+  local pf=$TMPDIR_SMS/$name.port log=$TMPDIR_SMS/$name.log
+  rm -f "$pf"; : > "$log"
+  "$PYTHON3" "$ROOT/sql-tests/hosts/hostile_server.py" "$pf" "$log" 2>"$TMPDIR_SMS/$name.err" &
+  _server_wait "$name" $! "$pf" "$log" || return 1
+  read -r _ "${name}_OTHER_PORT" < "$pf"
+}
+
+# _server_wait NAME PID PORT_FILE LOG: wait for a started server's port file ("PORT ..."),
+# then set NAME_URL, NAME_PORT, NAME_LOG and NAME_PID; it is stopped on exit.
+_server_wait() {
+  local name=$1 pid=$2 pf=$3 log=$4 i port
   _EMU_PIDS+=("$pid")
   for i in $(seq 1 200); do
     [ -s "$pf" ] && break
     if ! kill -0 "$pid" 2>/dev/null; then
-      echo "emulator $name failed to start:" >&2; cat "$TMPDIR_SMS/$name.err" >&2; return 1
+      echo "$name failed to start:" >&2; cat "$TMPDIR_SMS/$name.err" >&2; return 1
     fi
     sleep 0.025
   done
-  [ -s "$pf" ] || { echo "emulator $name did not write its port" >&2; return 1; }
-  local port; port=$(cat "$pf")
+  [ -s "$pf" ] || { echo "$name did not write its port" >&2; return 1; }
+  read -r port _ < "$pf"
   printf -v "${name}_PORT" '%s' "$port"
   printf -v "${name}_URL" 'http://127.0.0.1:%s/api' "$port"
   printf -v "${name}_LOG" '%s' "$log"
@@ -67,6 +86,35 @@ emu_start_test() {
 sql() {
   "$SQLITE3" -batch -cmd ".load $EXT" "${1:-:memory:}" 2>&1
 }
+
+# scan_count BASE_URL OPTIONS: `SELECT count(*)` of program 4711 through a table with these
+# options (e.g. "retries=2") on BASE_URL, in the shell: the count, or the error (its line 2).
+scan_count() {
+  SMS_API_BASE_URL=$1 sql <<<"CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, $2);
+SELECT count(*) FROM t;"
+}
+
+# req [CURL-ARGS...] URL: one request with the test login; prints the HTTP status and
+# keeps the body in $REQ_BODY and the headers in $REQ_HEADERS. req_raw: the same without the
+# login (give your own, or none).
+REQ_BODY=$TMPDIR_SMS/body
+REQ_HEADERS=$TMPDIR_SMS/headers
+req() { req_raw -u "$TEST_USER:$TEST_PASSWORD" "$@"; }
+req_raw() { curl -s -o "$REQ_BODY" -D "$REQ_HEADERS" -w '%{http_code}' "$@"; }
+
+# dump_select PROGRAM EXPRS [WHERE] [--EMULATOR-FLAGS...]: `SELECT EXPRS ... WHERE WHERE`
+# over the emulator's --dump of PROGRAM (its clock TEST_NOW unless the flags give --now), a
+# row per message, `value` the message object.
+dump_select() {
+  local program=$1 exprs=$2 where=1; shift 2
+  if [ $# -gt 0 ] && [[ $1 != --* ]]; then where=$1; shift; fi
+  "$EMU" --now "$TEST_NOW" "$@" --dump "$program" > "$TMPDIR_SMS/dump.json" || return 1
+  "$SQLITE3" :memory: "SELECT $exprs FROM json_each(readfile('$TMPDIR_SMS/dump.json')) WHERE $where"
+}
+
+# dump_count PROGRAM WHERE [--EMULATOR-FLAGS...]: how many messages of PROGRAM's --dump
+# satisfy WHERE, e.g. "json_extract(value, '$.type') = 'MO'".
+dump_count() { dump_select "$1" "count(*)" "${@:2}"; }
 
 # check DESC EXPECTED ACTUAL: one TAP line; a diff on failure.
 check() {

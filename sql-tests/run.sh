@@ -7,8 +7,14 @@
 #   sql-tests/t/*.sh      shell tests that print "ok - ..." / "not ok - ..." lines
 #   sql-tests/t/*.py      the same, run by Debian's python3 (a second SQLite host)
 #   build/unit/test_*     C unit tests, same output convention
-# and ends with the line "N passed, N failed". Every emulator it started is stopped on exit.
+# It prints a line per test file as it goes (its name, the checks passed, the seconds it
+# took; the failures and their details when there are any), and ends with the line
+# "N passed, N failed". Every emulator it started is stopped on exit.
 # `bash sql-tests/run.sh WORD` runs only the tests whose path contains WORD.
+#
+# The names in sql-tests/t/ say what a test exercises: emulator_* the emulator alone, ext_*
+# the extension (through the sqlite3 shell or Python's sqlite3, under valgrind, fuzzed),
+# host_* the extension in other SQLite hosts and installed by `make install`.
 set -u
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -17,20 +23,30 @@ only=${1:-}
 passed=0
 failed=0
 selected() { [ -z "$only" ] || [[ $1 == *"$only"* ]]; }
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $1"; }
 
-# tally NAME OUTPUT RC: count the TAP lines of a shell or unit test.
+# report NAME N_OK N_BAD START: the line of one test file, START its $EPOCHREALTIME.
+report() {
+  local name=$1 n_ok=$2 n_bad=$3 start=$4 ms
+  ms=$(( (${EPOCHREALTIME/./} - ${start/./}) / 1000 ))
+  passed=$((passed + n_ok))
+  failed=$((failed + n_bad))
+  printf '%-40s %4d passed%s %4d.%01ds\n' "$name" "$n_ok" \
+    "$([ "$n_bad" -eq 0 ] || printf ', %d FAILED' "$n_bad")" $((ms / 1000)) $((ms % 1000 / 100))
+}
+
+# tally NAME OUTPUT RC START: count the TAP lines of a shell or unit test; its line, and the
+# lines that are not "ok" when it failed.
 tally() {
-  local name=$1 out=$2 rc=$3 n_ok n_bad
+  local name=$1 out=$2 rc=$3 start=$4 n_ok n_bad
   n_ok=$(grep -c '^ok ' <<<"$out")
   n_bad=$(grep -c '^not ok ' <<<"$out")
-  passed=$((passed + n_ok))
   if [ "$n_bad" -gt 0 ] || [ "$rc" -ne 0 ] || [ "$n_ok" -eq 0 ]; then
     [ "$n_bad" -gt 0 ] || n_bad=1
-    failed=$((failed + n_bad))
+    report "$name" "$n_ok" "$n_bad" "$start"
     echo "FAIL: $name (exit $rc)"
     grep -v '^ok ' <<<"$out" | sed 's/^/  /' | head -60
+  else
+    report "$name" "$n_ok" 0 "$start"
   fi
 }
 
@@ -47,6 +63,7 @@ export TMPDIR_SMS main_URL main_PORT main_LOG EXT TEST_NOW TEST_USER TEST_PASSWO
 for f in sql-tests/sql/*.sql; do
   [ -e "$f" ] && selected "$f" || continue
   name=${f%.sql}
+  start=$EPOCHREALTIME
   : > "$main_LOG"
   out=$(cd sql-tests/sql && sql < "$(basename "$f")" 2>&1)
   # the port changes from run to run: expected files say PORT
@@ -56,28 +73,32 @@ for f in sql-tests/sql/*.sql; do
     printf '%s\n' "$actual" > "$name.expected"
   fi
   if grep -qF -- "$TEST_PASSWORD" <<<"$actual"; then
-    fail "$f shows the password"
+    report "$f" 0 1 "$start"
+    echo "FAIL: $f shows the password"
   elif [ -f "$name.expected" ] && [ "$actual" == "$(cat "$name.expected")" ]; then
-    pass
+    report "$f" 1 0 "$start"
   else
-    fail "$f"
+    report "$f" 0 1 "$start"
+    echo "FAIL: $f"
     diff <(cat "$name.expected" 2>/dev/null) <(printf '%s\n' "$actual") | head -40 | sed 's/^/  /'
   fi
 done
 
 for f in sql-tests/t/*.sh sql-tests/t/*.py; do
   [ -e "$f" ] && selected "$f" || continue
+  start=$EPOCHREALTIME
   case $f in
     *.py) out=$("$PYTHON3" "$f" 2>&1); rc=$? ;;
     *) out=$(bash "$f" 2>&1); rc=$? ;;
   esac
-  tally "$f" "$out" "$rc"
+  tally "$f" "$out" "$rc" "$start"
 done
 
 for f in build/unit/test_*; do
   [ -x "$f" ] && selected "$f" || continue
+  start=$EPOCHREALTIME
   out=$("$f" 2>&1); rc=$?
-  tally "$f" "$out" "$rc"
+  tally "$f" "$out" "$rc" "$start"
 done
 
 echo "$passed passed, $failed failed"

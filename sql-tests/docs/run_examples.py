@@ -1,4 +1,4 @@
-"""Run the examples of the user docs and check their output (see docs_examples.sh).
+"""Run the examples of the user docs and check their output (see ext_docs_examples.sh).
 
 Usage: python3 run_examples.py WORKDIR EXT DOC.md...
 

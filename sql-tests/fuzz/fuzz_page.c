@@ -15,7 +15,7 @@
 ** accepts, cJSON (more lenient) accepts too, with the same messages and the same values.
 ** Any violation abort()s.
 **
-** Build and run: bash sql-tests/t/fuzz.sh (or see the clang line there).
+** Build and run: bash sql-tests/t/ext_fuzz.sh (or see the clang line there).
 */
 #include "fuzz_guard.h"
 #include "sms_page.h"
@@ -141,7 +141,7 @@ static int keep_every_other(SmsPage *p, int iRow, void *pArg) {
   return (*pi)++ % 2 == 0;
 }
 
-/* cJSON's array of messages of a body we decoded, found the way api.md describes. */
+/* cJSON's array of messages of a body we decoded, found the way docs/api-rules.md describes. */
 static const cJSON *cjson_messages(const cJSON *pRoot) {
   if (cJSON_IsArray(pRoot)) return pRoot;
   return cJSON_GetObjectItemCaseSensitive(pRoot, "data");

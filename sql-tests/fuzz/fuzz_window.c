@@ -5,16 +5,18 @@
 ** Input: one op byte (mod 5: =, <, <=, >, >=), then the constraint's TEXT value, any
 ** bytes. The property that makes pushdown safe (sms_window.h): for every canonical date
 ** D ("YYYY-MM-DD HH:MM:SS"), if SQLite's TEXT comparison `D OP value` (memcmp over the
-** shorter length, then the shorter string is less: the BINARY collation) holds, then D's
-** time lies inside [iLo, iHi]. It is checked on the dates where a mistake would show: the
-** seconds just outside the window, the value's own prefix completed with the least and
-** greatest digits and its neighbours, and fixed dates (epoch ends, leap days, year ends).
-** Also checked: sms_window_request keeps every wanted time the API still serves,
-** sms_time_parse round-trips through sms_time_format, and sms_date_to_sql only rewrites
-** the separator. Any violation prints the case and abort()s.
+** shorter length, then the shorter string is less: the BINARY collation, written once in
+** sql-tests/unit/window_oracle.h) holds, then D's time lies inside [iLo, iHi]. It is
+** checked on the dates where a mistake would show: the seconds just outside the window,
+** the value's own prefix completed with the least and greatest digits and its neighbours,
+** and fixed dates (epoch ends, leap days, year ends). Also checked: sms_window_request
+** keeps every wanted time the API still serves, sms_time_parse round-trips through
+** sms_time_format, and sms_date_to_sql only rewrites the separator. Any violation prints
+** the case and abort()s.
 */
 #include "fuzz_guard.h"
 #include "sms_window.h"
+#include "../unit/window_oracle.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +24,6 @@
 #include <string.h>
 
 static const char *const azOp[] = {"=", "<", "<=", ">", ">="};
-static const char zTemplate[] = "0000-00-00 00:00:00";
 
 static void fail(const char *zWhy, int op, const char *z, size_t n, const SmsWindow *w,
                  sms_time t) {
@@ -37,30 +38,11 @@ static void fail(const char *zWhy, int op, const char *z, size_t n, const SmsWin
   abort();
 }
 
-/* `D OP z` as SQLite compares TEXT under BINARY. */
-static int text_holds(const char *zD, const char *z, size_t n, int op) {
-  size_t nMin = n < 19 ? n : 19;
-  int c = memcmp(zD, z, nMin);
-  if (c == 0) c = n == 19 ? 0 : (19 < n ? -1 : 1);
-  switch (op) {
-  case SMS_OP_EQ:
-    return c == 0;
-  case SMS_OP_LT:
-    return c < 0;
-  case SMS_OP_LE:
-    return c <= 0;
-  case SMS_OP_GT:
-    return c > 0;
-  default:
-    return c >= 0;
-  }
-}
-
 static void check_date(sms_time t, int op, const char *z, size_t n, const SmsWindow *w) {
   char zD[20];
   if (t < SMS_TIME_MIN || t > SMS_TIME_MAX) return;
   sms_time_format(t, ' ', zD);
-  if (text_holds(zD, z, n, op) && (t < w->iLo || t > w->iHi)) {
+  if (oracle_holds(zD, (SmsOp)op, z, n) && (t < w->iLo || t > w->iHi)) {
     fail("a date the comparison accepts is outside the window", op, z, n, w, t);
   }
 }
@@ -68,12 +50,9 @@ static void check_date(sms_time t, int op, const char *z, size_t n, const SmsWin
 /* The date whose text is the first k bytes of z completed with cFill digits, if real. */
 static int completed(const char *z, size_t n, char cFill, sms_time *pT) {
   char a[19];
-  size_t k = 0;
-  while (k < n && k < 19 &&
-         (zTemplate[k] == '0' ? (z[k] >= '0' && z[k] <= '9') : z[k] == zTemplate[k]))
-    k++;
+  size_t k = oracle_date_prefix(z, n);
   for (size_t i = 0; i < 19; i++)
-    a[i] = i < k ? z[i] : (zTemplate[i] == '0' ? cFill : zTemplate[i]);
+    a[i] = i < k ? z[i] : (zOracleTemplate[i] == '0' ? cFill : zOracleTemplate[i]);
   return sms_time_parse(a, 19, pT) == 0;
 }
 

@@ -5,37 +5,32 @@
 # port file.
 source "$(dirname "$0")/../lib.sh"
 emu_start_test e --programs 2 --messages 50 || exit 1
-B=$TMPDIR_SMS/body
-H=$TMPDIR_SMS/headers
-ok_auth=(-u "$TEST_USER:$TEST_PASSWORD")
 U=$e_URL/messages/program/4711
 
-# req CURL-ARGS...: the status; body in $B, headers in $H
-req() { curl -s -o "$B" -D "$H" -w '%{http_code}' "$@"; }
 # js EXPR: a Python expression over the parsed body d
-js() { "$PYTHON3" -c "import json,sys; d=json.load(open('$B')); print($1)"; }
-hdr() { tr -d '\r' < "$H" | sed -n "s/^$1: //Ip"; }
+js() { "$PYTHON3" -c "import json,sys; d=json.load(open('$REQ_BODY')); print($1)"; }
+hdr() { tr -d '\r' < "$REQ_HEADERS" | sed -n "s/^$1: //Ip"; }
 
 check "port file holds the port" "$e_PORT" "$(cat "$TMPDIR_SMS/e.port")"
 check "no temporary port file left" "" "$(ls "$TMPDIR_SMS" | grep 'port.tmp')"
 check_match "port is a number" '^[0-9]+$' "$e_PORT"
 
 : > "$e_LOG"
-check "no Authorization: 401" 401 "$(req "$U?pageSize=5")"
+check "no Authorization: 401" 401 "$(req_raw "$U?pageSize=5")"
 check "401 WWW-Authenticate" 'Basic realm="sms-export"' "$(hdr WWW-Authenticate)"
 check "401 body is the error envelope" \
   '{"meta":{"attributes":{},"generalErrors":["Authentication required: use HTTP Basic authentication"],"fieldErrors":{},"nextPageUrl":null},"data":[]}' \
-  "$(cat "$B")"
-check "wrong password: 401" 401 "$(req -u "$TEST_USER:demo-secret" "$U?pageSize=5")"
+  "$(cat "$REQ_BODY")"
+check "wrong password: 401" 401 "$(req_raw -u "$TEST_USER:demo-secret" "$U?pageSize=5")"
 check "wrong password: message" '["Invalid username or password"]' \
   "$(js 'json.dumps(d["meta"]["generalErrors"])')"
 check "wrong password: WWW-Authenticate" 'Basic realm="sms-export"' "$(hdr WWW-Authenticate)"
-check "wrong user: 401" 401 "$(req -u "other:$TEST_PASSWORD" "$U")"
-check "not Basic: 401" 401 "$(req -H 'Authorization: Bearer abc' "$U")"
-check "garbage base64: 401" 401 "$(req -H 'Authorization: Basic !!!' "$U")"
+check "wrong user: 401" 401 "$(req_raw -u "other:$TEST_PASSWORD" "$U")"
+check "not Basic: 401" 401 "$(req_raw -H 'Authorization: Bearer abc' "$U")"
+check "garbage base64: 401" 401 "$(req_raw -H 'Authorization: Basic !!!' "$U")"
 check "password prefix is not enough: 401" 401 \
-  "$(req -u "$TEST_USER:demo-Secret" "$U")"
-check "right login (password with a colon): 200" 200 "$(req "${ok_auth[@]}" "$U?pageSize=5")"
+  "$(req_raw -u "$TEST_USER:demo-Secret" "$U")"
+check "right login (password with a colon): 200" 200 "$(req "$U?pageSize=5")"
 check "200 content type" 'application/json; charset=utf-8' "$(hdr Content-Type)"
 check "log lines, exact" \
 "GET /api/messages/program/4711?pageSize=5 auth=none
@@ -47,21 +42,21 @@ GET /api/messages/program/4711 auth=bad
 GET /api/messages/program/4711?pageSize=5 auth=ok" "$(cat "$e_LOG")"
 
 : > "$e_LOG"
-check "unknown program: 404" 404 "$(req "${ok_auth[@]}" "$e_URL/messages/program/4713")"
+check "unknown program: 404" 404 "$(req "$e_URL/messages/program/4713")"
 check "unknown program: message" '["Program 4713 does not exist"] [] None' \
   "$(js 'json.dumps(d["meta"]["generalErrors"]), json.dumps(d["data"]), d["meta"]["nextPageUrl"]')"
-check "program 4712 exists" 200 "$(req "${ok_auth[@]}" "$e_URL/messages/program/4712")"
-check "program 4710 (below the first): 404" 404 "$(req "${ok_auth[@]}" "$e_URL/messages/program/4710")"
-check "non-numeric id: 404" 404 "$(req "${ok_auth[@]}" "$e_URL/messages/program/abc")"
-check "leading zero id: 404" 404 "$(req "${ok_auth[@]}" "$e_URL/messages/program/04711")"
-check "trailing slash: 404" 404 "$(req "${ok_auth[@]}" "$U/")"
-check "other API path: 404" 404 "$(req "${ok_auth[@]}" "$e_URL/messages")"
-check "other path: 404" 404 "$(req "${ok_auth[@]}" "http://127.0.0.1:$e_PORT/")"
+check "program 4712 exists" 200 "$(req "$e_URL/messages/program/4712")"
+check "program 4710 (below the first): 404" 404 "$(req "$e_URL/messages/program/4710")"
+check "non-numeric id: 404" 404 "$(req "$e_URL/messages/program/abc")"
+check "leading zero id: 404" 404 "$(req "$e_URL/messages/program/04711")"
+check "trailing slash: 404" 404 "$(req "$U/")"
+check "other API path: 404" 404 "$(req "$e_URL/messages")"
+check "other path: 404" 404 "$(req "http://127.0.0.1:$e_PORT/")"
 check "404 message" '["Not found: the API is GET /api/messages/program/{programId}"]' \
   "$(js 'json.dumps(d["meta"]["generalErrors"])')"
-check "POST: 405" 405 "$(req "${ok_auth[@]}" -X POST -d 'x=1' "$U")"
+check "POST: 405" 405 "$(req -X POST -d 'x=1' "$U")"
 check "405 Allow header" GET "$(hdr Allow)"
-check "DELETE: 405" 405 "$(req "${ok_auth[@]}" -X DELETE "$U")"
+check "DELETE: 405" 405 "$(req -X DELETE "$U")"
 check "405 message" '["Method not allowed: use GET"]' "$(js 'json.dumps(d["meta"]["generalErrors"])')"
 check "log of 404s and 405s (raw query kept, none omitted)" \
 "GET /api/messages/program/4713 auth=ok
@@ -77,7 +72,7 @@ DELETE /api/messages/program/4711 auth=ok" "$(cat "$e_LOG")"
 
 # The query string is logged exactly as received, percent escapes included.
 : > "$e_LOG"
-req "${ok_auth[@]}" "$U?startDate=2026-06-01T00%3A00%3A00&pageSize=500" >/dev/null
+req "$U?startDate=2026-06-01T00%3A00%3A00&pageSize=500" >/dev/null
 check "log keeps the raw query" \
   "GET /api/messages/program/4711?startDate=2026-06-01T00%3A00%3A00&pageSize=500 auth=ok" \
   "$(cat "$e_LOG")"
@@ -86,21 +81,21 @@ check "log keeps the raw query" \
 : > "$e_LOG"
 n_bad=0
 for i in $(seq 1 20); do
-  req "${ok_auth[@]}" "$U?pageSize=$i" >/dev/null
+  req "$U?pageSize=$i" >/dev/null
   [ "$(wc -l < "$e_LOG")" -eq "$i" ] || n_bad=$((n_bad + 1))
 done
 check "log written before each answer (20 requests)" 0 "$n_bad"
 
 # The log is opened O_APPEND: after truncation, new lines start at offset 0.
 : > "$e_LOG"
-req "${ok_auth[@]}" "$U?pageSize=7" >/dev/null
+req "$U?pageSize=7" >/dev/null
 check "log after truncation has no hole" \
   "GET /api/messages/program/4711?pageSize=7 auth=ok" "$(tr -d '\0' < "$e_LOG")"
 line="GET /api/messages/program/4711?pageSize=7 auth=ok"
 check "log after truncation: size" "$(( ${#line} + 1 ))" "$(wc -c < "$e_LOG")"
 
 # keep-alive: many requests over one connection.
-conns=$(curl -s "${ok_auth[@]}" -o /dev/null -o /dev/null -o /dev/null \
+conns=$(curl -s -u "$TEST_USER:$TEST_PASSWORD" -o /dev/null -o /dev/null -o /dev/null \
   -w '%{num_connects}\n' "$U?pageSize=1" "$U?pageSize=2" "$U?pageSize=3" | tr '\n' ' ')
 check "keep-alive: 3 requests, 1 connection" "1 0 0 " "$conns"
 
@@ -120,6 +115,6 @@ check "SIGTERM: exit 0" 0 "$rc"
 pid=$!
 for i in $(seq 1 100); do [ -s "$TMPDIR_SMS/fixed2.port" ] && break; sleep 0.02; done
 check "--port N listens on N" "$port" "$(cat "$TMPDIR_SMS/fixed2.port")"
-check "--port N answers" 401 "$(req "http://127.0.0.1:$port/api/messages/program/4711")"
+check "--port N answers" 401 "$(req_raw "http://127.0.0.1:$port/api/messages/program/4711")"
 kill -INT "$pid"; wait "$pid"
 check "SIGINT: exit 0" 0 "$?"

@@ -6,12 +6,11 @@
 source "$(dirname "$0")/../lib.sh"
 FLAGS=(--programs 3 --messages 1234 --seed 3)
 emu_start_test e "${FLAGS[@]}" || exit 1
-B=$TMPDIR_SMS/body
+B=$REQ_BODY   # the body of the last req (lib.sh)
 U=$e_URL/messages/program/4711
 AUTH="$TEST_USER:$TEST_PASSWORD"
 YEAR=startDate=2025-06-30T12:00:00   # now - 365 days: every message
 
-req() { curl -s -o "$B" -w '%{http_code}' -u "$AUTH" "$@"; }
 py() { "$PYTHON3" -c "import json; d=json.load(open('$B')); $1"; }
 next_url() { py 'print(d["meta"]["nextPageUrl"])'; }
 n_data() { py 'print(len(d["data"]))'; }
@@ -93,35 +92,35 @@ check "--dump of program 4713 has 1234 messages too" 1234 \
 
 # --public-url: nextPageUrl on another origin.
 emu_start_test pub "${FLAGS[@]}" --public-url https://sms.example.test/base/api/ || exit 1
-curl -s -u "$AUTH" -o "$B" "$pub_URL/messages/program/4712?$YEAR&pageSize=5"
+req "$pub_URL/messages/program/4712?$YEAR&pageSize=5" >/dev/null
 check "--public-url builds nextPageUrl (trailing / dropped)" \
   "https://sms.example.test/base/api/messages/program/4712?$YEAR&pageSize=5&page=2" "$(next_url)"
 
 # --shape top-next: nextPageUrl beside meta.
 emu_start_test top "${FLAGS[@]}" --shape top-next || exit 1
-curl -s -u "$AUTH" -o "$B" "$top_URL/messages/program/4711?$YEAR&pageSize=5"
+req "$top_URL/messages/program/4711?$YEAR&pageSize=5" >/dev/null
 check "top-next: keys" "['meta', 'nextPageUrl', 'data'] ['attributes', 'generalErrors', 'fieldErrors']" \
   "$(py 'print(list(d), list(d["meta"]))')"
 check "top-next: nextPageUrl" \
   "http://127.0.0.1:$top_PORT/api/messages/program/4711?$YEAR&pageSize=5&page=2 5" \
   "$(py 'print(d["nextPageUrl"], len(d["data"]))')"
-curl -s -u "$AUTH" -o "$B" "$top_URL/messages/program/4711?$YEAR&pageSize=500&page=3"
+req "$top_URL/messages/program/4711?$YEAR&pageSize=500&page=3" >/dev/null
 check "top-next: last page null" "None 234" "$(py 'print(d["nextPageUrl"], len(d["data"]))')"
-curl -s -u "$AUTH" -o "$B" "$top_URL/messages/program/4711?pageSize=0"
+req "$top_URL/messages/program/4711?pageSize=0" >/dev/null
 check "top-next: errors keep the envelope" "pageSize '0' is not valid: use an integer from 1 to 500 None" \
   "$(py 'print(d["meta"]["generalErrors"][0], d["nextPageUrl"])')"
 
 # --shape bare: the body is the array of the whole result; pageSize ignored.
 emu_start_test bare "${FLAGS[@]}" --shape bare || exit 1
-curl -s -u "$AUTH" -o "$B" "$bare_URL/messages/program/4711?$YEAR&pageSize=5"
+req "$bare_URL/messages/program/4711?$YEAR&pageSize=5" >/dev/null
 check "bare: the whole result as one array" "list 1234" \
   "$(py 'print(type(d).__name__, len(d))')"
 check "bare: same bytes as --dump" "$(head -c -1 "$TMPDIR_SMS/dump.json")" "$(cat "$B")"
-curl -s -u "$AUTH" -o "$B" "$bare_URL/messages/program/4711"
+req "$bare_URL/messages/program/4711" >/dev/null
 check "bare: today only without dates" \
   "$("$PYTHON3" -c "import json; print(sum(m['date'].startswith('2026-06-30') for m in json.load(open('$TMPDIR_SMS/dump.json'))))")" \
   "$(py 'print(len(d))')"
 check "bare: errors keep the envelope" 400 \
-  "$(curl -s -u "$AUTH" -o "$B" -w '%{http_code}' "$bare_URL/messages/program/4711?pageSize=0")"
+  "$(req "$bare_URL/messages/program/4711?pageSize=0")"
 check "bare: error body" "pageSize '0' is not valid: use an integer from 1 to 500" \
   "$(py 'print(d["meta"]["generalErrors"][0])')"

@@ -5,11 +5,10 @@
 # pageSize 1 and 500) are accepted.
 source "$(dirname "$0")/../lib.sh"
 emu_start_test e --messages 200 || exit 1
-B=$TMPDIR_SMS/body
+B=$REQ_BODY   # the body of the last req (lib.sh)
 U=$e_URL/messages/program/4711
 S=startDate=2026-06-01T00:00:00
 
-req() { curl -s -o "$B" -w '%{http_code}' -u "$TEST_USER:$TEST_PASSWORD" "$@"; }
 # errs: "generalErrors | fieldErrors | data | nextPageUrl" of the body
 errs() {
   "$PYTHON3" -c "

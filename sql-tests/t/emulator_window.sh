@@ -8,11 +8,10 @@ FLAGS=(--programs 2 --messages 1000 --seed 7)
 emu_start_test e "${FLAGS[@]}" || exit 1
 DUMP=$TMPDIR_SMS/dump.json
 "$EMU" "${FLAGS[@]}" --now "$TEST_NOW" --dump 4712 > "$DUMP"
-B=$TMPDIR_SMS/body
+B=$REQ_BODY   # the body of the last req (lib.sh)
 U=$e_URL/messages/program/4712
 AUTH="$TEST_USER:$TEST_PASSWORD"
 
-req() { curl -s -o "$B" -w '%{http_code}' -u "$AUTH" "$@"; }
 first_error() {
   "$PYTHON3" -c "import json; print(json.load(open('$B'))['meta']['generalErrors'][0])"
 }

@@ -42,7 +42,6 @@ unset SMS_EXPORT_NOW
 start_now=$(date -u +%Y-%m-%dT%H:%M:%S)
 emu_start run --now "$start_now" --clock-runs --user "$TEST_USER" --password "$TEST_PASSWORD" \
   --programs 1 --messages 3000 --latency-ms 700
-"$EMU" --now "$start_now" --dump 4711 --programs 1 --messages 3000 > "$TMPDIR_SMS/run.json"
 
 # running_scan OPTIONS: scan program 4711 with these table options on the running clock; sets
 # got (the count), want (the dump's messages from the edge hour's start on, as sent) and
@@ -50,14 +49,13 @@ emu_start run --now "$start_now" --clock-runs --user "$TEST_USER" --password "$T
 running_scan() {
   : > "$run_LOG"
   local t0=$(date +%s) edge_start
-  got=$(SMS_API_BASE_URL=$run_URL sql <<<"CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, $1);
-SELECT count(*) FROM t;")
+  got=$(scan_count "$run_URL" "$1")
   elapsed=$(( $(date +%s) - t0 ))
   # the edge hour is the chain start (no page=) with the oldest startDate and an endDate
   edge_start=$(grep 'endDate=' "$run_LOG" | grep -v 'page=' | sort | head -1 |
     sed -n 's/.*startDate=\([^&]*\)&endDate=.*/\1/p')
-  want=$("$SQLITE3" :memory: "SELECT count(*) FROM json_each(readfile('$TMPDIR_SMS/run.json'))
-    WHERE json_extract(value, '$.date') >= '$edge_start'")
+  want=$(dump_count 4711 "json_extract(value, '$.date') >= '$edge_start'" \
+    --now "$start_now" --programs 1 --messages 3000)
 }
 
 running_scan "page_size=200"

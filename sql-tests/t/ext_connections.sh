@@ -44,9 +44,7 @@ SELECT count(*) FROM t;
 SELECT count(*) FROM t WHERE type = 'MO';
 SQL
 )
-"$EMU" --now "$TEST_NOW" --dump 4711 --programs 1 --messages 20000 > "$TMPDIR_SMS/dump.json"
-mo=$("$SQLITE3" :memory: "SELECT count(*) FROM json_each(readfile('$TMPDIR_SMS/dump.json'))
-  WHERE json_extract(value, '$.type') = 'MO'")
+mo=$(dump_count 4711 "json_extract(value, '$.type') = 'MO'" --programs 1 --messages 20000)
 check "two statements, parallel=4: every row, then the MOs" "20000
 $mo" "$got"
 # the second statement's requests (messageType=MO) went over the first one's connections

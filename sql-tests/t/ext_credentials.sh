@@ -84,11 +84,7 @@ check "... carried with the request" "auth=ok" "$(head -1 "$evil_LOG" | sed 's/.
 # 5. a nextPageUrl on another origin is not followed
 emu_start_test redirecting --programs 1 --messages 30 --public-url "$evil_URL"
 : > "$evil_LOG"
-out=$(SMS_API_BASE_URL=$redirecting_URL sql <<SQL
-CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=10);
-SELECT count(*) FROM t;
-SQL
-)
+out=$(scan_count "$redirecting_URL" "page_size=10")
 check "nextPageUrl on another origin: an error that says why" \
   "Runtime error near line 2: sms_messages: the API's nextPageUrl (http://127.0.0.1:$evil_PORT/api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=10&page=2) is not on the origin of base_url (http://127.0.0.1:$redirecting_PORT/api); not following it, so that the credentials go nowhere else" "$out"
 check "... and the other origin saw nothing" "" "$(cat "$evil_LOG")"

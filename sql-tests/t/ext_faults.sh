@@ -5,10 +5,9 @@ source "$(dirname "$0")/../lib.sh"
 export SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD SMS_EXPORT_NOW=$TEST_NOW
 export HOME=$TMPDIR_SMS
 
-"$EMU" --now "$TEST_NOW" --dump 4711 --messages 600 > "$TMPDIR_SMS/dump.json"
-want=$("$SQLITE3" :memory: "SELECT count(*), sum(CAST(json_extract(value, '$.number') AS INTEGER)),
-  sum(length(json_extract(value, '$.body'))), sum(unicode(json_extract(value, '$.date')) * length(value))
-  FROM json_each(readfile('$TMPDIR_SMS/dump.json'))")
+want=$(dump_select 4711 "count(*), sum(CAST(json_extract(value, '$.number') AS INTEGER)),
+  sum(length(json_extract(value, '$.body'))), sum(unicode(json_extract(value, '$.date')) * length(value))" \
+  --messages 600)
 SCAN="CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=100, timeout=1, retries=3);
 SELECT count(*), sum(number), sum(length(body)), sum(unicode(date) * length(raw)) FROM t;"
 
@@ -22,31 +21,19 @@ for kind in 500 503 429 reset truncate malformed hang; do
 done
 
 emu_start_test always --programs 1 --messages 600 --fault 503
-got=$(SMS_API_BASE_URL=$always_URL sql <<'SQL'
-CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, retries=2);
-SELECT count(*) FROM t;
-SQL
-)
+got=$(scan_count "$always_URL" "retries=2")
 check "a fault that never ends: an error after 1 + retries tries" \
   "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$always_PORT/api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 failed after 3 tries: HTTP 503: General server exception; try again later, or raise the retries or timeout option" "$got"
 check "... and exactly 3 requests" "3" "$(wc -l < "$always_LOG")"
 
 emu_start_test garbled --programs 1 --messages 600 --fault malformed
-got=$(SMS_API_BASE_URL=$garbled_URL sql <<'SQL'
-CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, retries=1);
-SELECT count(*) FROM t;
-SQL
-)
+got=$(scan_count "$garbled_URL" "retries=1")
 check_match "a page that is never valid JSON: an error naming the URL, never an early end" \
   "sms_messages: GET http://127.0.0.1:$garbled_PORT/api/messages/program/4711\\?startDate=2025-06-30T13:00:04&pageSize=500 failed after 2 tries: bad page: the response is not valid JSON" "$got"
 
 emu_start_test slow --programs 1 --messages 600 --fault hang
 start=$(date +%s)
-got=$(SMS_API_BASE_URL=$slow_URL sql <<'SQL'
-CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, timeout=1, retries=0);
-SELECT count(*) FROM t;
-SQL
-)
+got=$(scan_count "$slow_URL" "timeout=1, retries=0")
 check "a server that never answers: timeout bounds the request" \
   "Runtime error near line 2: sms_messages: GET http://127.0.0.1:$slow_PORT/api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: Timeout was reached; try again later, or raise the retries or timeout option" "$got"
 elapsed=$(( $(date +%s) - start ))

@@ -5,10 +5,8 @@ source "$(dirname "$0")/../lib.sh"
 
 # expected: count and a checksum over every field, from the emulator's own dump
 dump_summary() { # FLAGS...: count|total of number|md5 of the bodies and dates, from --dump
-  "$EMU" --now "$TEST_NOW" --dump 4711 "$@" > "$TMPDIR_SMS/dump.json"
-  "$SQLITE3" :memory: "SELECT count(*), sum(CAST(json_extract(value, '$.number') AS INTEGER)),
-     sum(json_extract(value, '$.network') IS NULL), sum(length(json_extract(value, '$.body')))
-     FROM json_each(readfile('$TMPDIR_SMS/dump.json'))"
+  dump_select 4711 "count(*), sum(CAST(json_extract(value, '$.number') AS INTEGER)),
+     sum(json_extract(value, '$.network') IS NULL), sum(length(json_extract(value, '$.body')))" "$@"
 }
 scan_summary() { # BASE_URL [WHERE]: the same figures from the extension
   SMS_API_BASE_URL=$1 SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD \

@@ -3,19 +3,13 @@
 ** parsing and validation, ~/.netrc lookup. Prints "ok - ..." / "not ok - ..." lines.
 */
 #include "sms_config.h"
+#include "tap.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int nFail = 0;
-
-static void check(int bOk, const char *zDesc) {
-  printf("%s - %s\n", bOk ? "ok" : "not ok", zDesc);
-  if (!bOk) nFail++;
-}
 
 /* Config from a NULL-terminated list of options; returns sms_config_init's code. */
 static int config(SmsConfig *p, char *zErr, const char *zOpt, ...) {
@@ -130,5 +124,5 @@ int main(void) {
     if (rc != -1 || !strstr(zErr, aBad[i].zWant)) printf("#   got: %s\n", zErr);
     sms_config_clear(&c);
   }
-  return nFail != 0;
+  return tap_done();
 }

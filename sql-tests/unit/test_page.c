@@ -1,19 +1,13 @@
 /*
-** test_page.c: unit tests of sms_page.c, the page decoder (the tolerant reader of api.md)
-** and its strict JSON scanner. Prints "ok - ..." / "not ok - ..." lines.
+** test_page.c: unit tests of sms_page.c, the page decoder (the tolerant reader of
+** docs/api-rules.md) and its strict JSON scanner. Prints "ok - ..." / "not ok - ..." lines.
 */
 #include "sms_page.h"
+#include "tap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int nFail = 0;
-
-static void check(int bOk, const char *zDesc) {
-  printf("%s - %s\n", bOk ? "ok" : "not ok", zDesc);
-  if (!bOk) nFail++;
-}
 
 /* One field of the current row, rendered as text for comparison. */
 static const char *field(SmsPage *p, SmsField e) {
@@ -37,9 +31,7 @@ static const char *field(SmsPage *p, SmsField e) {
 }
 
 static void check_field(SmsPage *p, SmsField e, const char *zWant, const char *zDesc) {
-  const char *zGot = field(p, e);
-  check(strcmp(zGot, zWant) == 0, zDesc);
-  if (strcmp(zGot, zWant)) printf("#   got '%s', want '%s'\n", zGot, zWant);
+  check_str(field(p, e), zWant, zDesc);
 }
 
 static int decode(const char *z, SmsPage *p, char *zErr) {
@@ -232,5 +224,5 @@ int main(void) {
         "a field error that repeats a general one is said once");
   check(sms_page_error_text("nope", 4, zText, sizeof(zText)) == 0 && zText[0] == 0,
         "no details from a body that is not JSON");
-  return nFail != 0;
+  return tap_done();
 }

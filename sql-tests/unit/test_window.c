@@ -8,23 +8,12 @@
 ** Prints "ok - ..." / "not ok - ..." lines.
 */
 #include "sms_window.h"
+#include "tap.h"
+#include "window_oracle.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int nFail = 0;
-
-static void check(int bOk, const char *zDesc) {
-  printf("%s - %s\n", bOk ? "ok" : "not ok", zDesc);
-  if (!bOk) nFail++;
-}
-
-static void check_str(const char *zGot, const char *zWant, const char *zDesc) {
-  int bOk = strcmp(zGot, zWant) == 0;
-  check(bOk, zDesc);
-  if (!bOk) printf("#   got '%s', want '%s'\n", zGot, zWant);
-}
 
 static sms_time t_of(const char *z) {
   sms_time t = 0;
@@ -33,27 +22,6 @@ static sms_time t_of(const char *z) {
     exit(1);
   }
   return t;
-}
-
-/* SQLite's BINARY comparison of two texts. */
-static int text_cmp(const char *a, size_t na, const char *b, size_t nb) {
-  int c = memcmp(a, b, na < nb ? na : nb);
-  return c ? c : (int)na - (int)nb;
-}
-
-static int op_holds(SmsOp op, int c) {
-  switch (op) {
-  case SMS_OP_EQ:
-    return c == 0;
-  case SMS_OP_LT:
-    return c < 0;
-  case SMS_OP_LE:
-    return c <= 0;
-  case SMS_OP_GT:
-    return c > 0;
-  default:
-    return c >= 0;
-  }
 }
 
 static void window_for(SmsOp op, const char *z, SmsWindow *w) {
@@ -97,7 +65,7 @@ static void test_brute_force(void) {
     sms_time lo = t_of("2025-12-24 00:00:00"), hi = t_of("2026-01-07 00:00:00");
     for (sms_time t = lo; t < hi; t += (t % 86400 == 0 || t % 86400 == 86399) ? 1 : 599) {
       sms_time_format(t, ' ', zD);
-      if (op_holds(op, text_cmp(zD, 19, zVal, strlen(zVal)))) {
+      if (oracle_holds(zD, op, zVal, strlen(zVal))) {
         if (t < w.iLo || t > w.iHi) {
           if (nBad++ < 5)
             printf("# lost: %s %s '%s' (window %lld..%lld)\n", zD, azOp[op], zVal, w.iLo,
@@ -107,11 +75,7 @@ static void test_brute_force(void) {
     }
     /* Exactness for canonical values and prefixes: the window's bounds themselves pass
     ** the comparison and the second just outside them fails it. */
-    size_t k = 0, n = strlen(zVal);
-    const char *zT = "0000-00-00 00:00:00";
-    while (k < n && k < 19 &&
-           (zT[k] == '0' ? (zVal[k] >= '0' && zVal[k] <= '9') : zVal[k] == zT[k]))
-      k++;
+    size_t n = strlen(zVal), k = oracle_date_prefix(zVal, n);
     char zPad[20] = "0000-01-01 00:00:00";
     sms_time tDummy;
     memcpy(zPad, zVal, k);
@@ -124,14 +88,12 @@ static void test_brute_force(void) {
       if (bLo && w.iLo > SMS_TIME_MIN) {
         sms_time_format(w.iLo, ' ', zIn);
         sms_time_format(w.iLo - 1, ' ', zOut);
-        bExact &= op_holds(op, text_cmp(zIn, 19, zVal, n)) &&
-                  !op_holds(op, text_cmp(zOut, 19, zVal, n));
+        bExact &= oracle_holds(zIn, op, zVal, n) && !oracle_holds(zOut, op, zVal, n);
       }
       if (bHi && w.iHi < SMS_TIME_MAX) {
         sms_time_format(w.iHi, ' ', zIn);
         sms_time_format(w.iHi + 1, ' ', zOut);
-        bExact &= op_holds(op, text_cmp(zIn, 19, zVal, n)) &&
-                  !op_holds(op, text_cmp(zOut, 19, zVal, n));
+        bExact &= oracle_holds(zIn, op, zVal, n) && !oracle_holds(zOut, op, zVal, n);
       }
       if (!bExact && nInexact++ < 5)
         printf("# inexact: date %s '%s': window %lld..%lld\n", azOp[op], zVal, w.iLo, w.iHi);
@@ -248,5 +210,5 @@ int main(void) {
   test_request();
   test_dates();
   test_brute_force();
-  return nFail != 0;
+  return tap_done();
 }

@@ -161,126 +161,36 @@ Runtime error: sms_messages: GET $hang_URL/messages/program/4711?startDate=2025-
 Runtime error: sms_messages: GET $always_URL/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 failed after 2 tries: HTTP 500: General server exception; try again later, or raise the retries or timeout option" \
   "$(head -6 <<<"$VG_OUT" | sed 's/^Runtime error near line [0-9]*:/Runtime error:/')"
 
-# 4. a hostile server: what no real API sends. The program number picks the answer.
-cat > "$TMPDIR_SMS/hostile.py" <<'PY'
-import http.server, json, re, sys
-
-ROW = {"type": "MO", "number": "15550001", "date": "2026-06-01T10:00:00", "body": "hi"}
-ODD = [  # every JSON type in every field, and values near the limits
-    {"campaignName": None, "programName": 5, "programType": True, "type": "MO",
-     "deliveryStatus": {"a": [1, {"b": None}]}, "number": "123456789012345678901",
-     "body": "\u00e9\u0000x\ud83d\ude00", "date": "2026-06-01 10:00:00.123Z", "network": [1, 2]},
-    {"number": 1e300, "date": "junk", "body": ""}, {"number": -5.5, "date": 20260601},
-    {"number": "0012", "date": "2026-06-01T10:00"}, {"number": False, "type": ["MO"]}, {},
-    {"number": 9007199254740993, "date": "2026-13-45T99:99:99"}, {"number": "-1"},
-]
-
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, *a):
-        pass
-
-    def send(self, code, body, headers=()):
-        if isinstance(body, str):
-            body = body.encode()
-        self.send_response(code)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        m = re.match(r"/api/messages/program/(\d+)\?(.*)", self.path)
-        prog = int(m.group(1)) if m else 0
-        page = int((re.findall(r"page=(\d+)", self.path) or ["1"])[-1])
-        base = "http://127.0.0.1:%d/api/messages/program/%d?x=1" % (self.server.server_port, prog)
-        if prog == 1:    # a nextPageUrl too short to be a URL
-            self.send(200, json.dumps({"data": [ROW], "meta": {"nextPageUrl": "x"}}))
-        elif prog == 2:  # a redirect, which must not be followed
-            self.send(302, "", [("Location", "http://127.0.0.1:1/elsewhere")])
-        elif prog == 3:  # page 2 links to itself
-            self.send(200, json.dumps({"data": [ROW], "meta": {"nextPageUrl": base + "&page=2"}}))
-        elif prog == 4:  # empty pages forever
-            self.send(200, json.dumps({"data": [], "nextPageUrl": base + "&page=%d" % (page + 1)}))
-        elif prog == 5:  # a body over the 64 MiB cap
-            n = 65 << 20
-            self.send_response(200)
-            self.send_header("Content-Length", str(n))
-            self.end_headers()
-            chunk = b" " * (1 << 20)
-            try:
-                for _ in range(65):
-                    self.wfile.write(chunk)
-            except OSError:
-                pass
-        elif prog == 6:  # rows that are not objects
-            self.send(200, json.dumps({"data": [ROW, 5, "x"]}))
-        elif prog == 7:  # an error body with every kind of detail, and long
-            self.send(500, json.dumps({"meta": {"generalErrors": ["down", {"message": "x" * 900}, 3, {"m": 1}],
-                                                "fieldErrors": {"pageSize": "too big", "n": 5}}}))
-        elif prog == 8:  # a nextPageUrl on the same host and port, with userinfo
-            self.send(200, json.dumps({"data": [ROW], "meta": {"nextPageUrl": base.replace("//", "//evil@") + "&page=2"}}))
-        elif prog == 9:  # odd rows, then a top-level nextPageUrl that is not a string
-            if page == 1:
-                self.send(200, json.dumps({"data": ODD, "meta": {"nextPageUrl": base + "&page=2"}}))
-            else:
-                self.send(200, json.dumps({"data": [ROW], "nextPageUrl": 5}))
-        elif prog == 10:  # a bare array of odd rows
-            self.send(200, json.dumps(ODD * 3))
-        else:
-            self.send(404, json.dumps({"meta": {"generalErrors": ["Program %d does not exist" % prog]}}))
-
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-srv.daemon_threads = True
-with open(sys.argv[1], "w") as f:
-    f.write("%d\n" % srv.server_address[1])
-srv.serve_forever()
-PY
-"$PYTHON3" "$TMPDIR_SMS/hostile.py" "$TMPDIR_SMS/hostile.port" 2>"$TMPDIR_SMS/hostile.err" &
-_EMU_PIDS+=($!)
-for i in $(seq 1 200); do [ -s "$TMPDIR_SMS/hostile.port" ] && break; sleep 0.025; done
-hport=$(cat "$TMPDIR_SMS/hostile.port")
-H="http://127.0.0.1:$hport/api"
+# 4. the hostile server (sql-tests/hosts/hostile_server.py, shared with ext_hostile.py):
+# what no real API sends. The program number picks the answer.
+hostile_start hostile || exit 1
+hport=$hostile_PORT
+H=$hostile_URL
 tbl() { # NAME PROGRAM: a table on the hostile server
   echo "CREATE VIRTUAL TABLE $1 USING sms_messages(program_id=$2, base_url='$H', username=u, password=p, retries=0);"
 }
 vg_sql "a short nextPageUrl (\"x\")" <<SQL
-$(tbl t 1)
+$(tbl t 8)
 SELECT count(*) FROM t;
 SQL
+# a table per program, then its scan: lines 1 and 2 for the first, 3 and 4 for the next...
 vg_sql "hostile server: redirect, loop, empty pages, 64 MiB body, bad rows, error details" <<SQL
-$(tbl t2 2)
-SELECT count(*) FROM t2;
-$(tbl t3 3)
-SELECT count(*) FROM t3;
-$(tbl t4 4)
-SELECT count(*) FROM t4;
-$(tbl t5 5)
-SELECT count(*) FROM t5;
-$(tbl t6 6)
-SELECT count(*) FROM t6;
-$(tbl t7 7)
-SELECT count(*) FROM t7;
-$(tbl t8 8)
-SELECT count(*) FROM t8;
+$(for p in 4 2 3 1 9 10 5; do tbl "t$p" "$p"; echo "SELECT count(*) FROM t$p;"; done)
 SQL
-got=$(sed "s#127\.0\.0\.1:$hport#HOST#g" <<<"$VG_OUT")
+got=$(sed "s#127\.0\.0\.1:$hport#HOST#g; s#127\.0\.0\.1:$hostile_OTHER_PORT#OTHER#g" <<<"$VG_OUT")
 check "... each fails with its own error" \
-"Runtime error near line 2: sms_messages: HTTP 302 from GET http://HOST/api/messages/program/2?startDate=2025-06-30T13:00:04&pageSize=500: the API redirects to http://127.0.0.1:1/elsewhere; set base_url to the address it names (redirects are not followed, so that credentials go nowhere else)
-Runtime error near line 4: sms_messages: the API's nextPageUrl repeats an earlier page (http://HOST/api/messages/program/3?x=1&page=2); stopping instead of looping forever
-Runtime error near line 6: sms_messages: the API sent more than 100 empty pages in a row (last: http://HOST/api/messages/program/4?x=1&page=101); stopping instead of looping forever
-Runtime error near line 8: sms_messages: the response to GET http://HOST/api/messages/program/5?startDate=2025-06-30T13:00:04&pageSize=500 is larger than 64 MiB, far more than a page; check base_url
-Runtime error near line 10: sms_messages: GET http://HOST/api/messages/program/6?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: bad page: message 2 of the response is not a JSON object; try again later, or raise the retries or timeout option
-Runtime error near line 12: sms_messages: GET http://HOST/api/messages/program/7?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: HTTP 500: down; $(printf 'x%.0s' $(seq 1 593)); try again later, or raise the retries or timeout option
-Runtime error near line 14: sms_messages: the API's nextPageUrl (http://evil@HOST/api/messages/program/8?x=1&page=2) is not on the origin of base_url (http://HOST/api); not following it, so that the credentials go nowhere else" \
+"Runtime error near line 2: sms_messages: HTTP 302 from GET http://HOST/api/messages/program/4?startDate=2025-06-30T13:00:04&pageSize=500: the API redirects to http://OTHER/api/messages/program/4; set base_url to the address it names (redirects are not followed, so that credentials go nowhere else)
+Runtime error near line 4: sms_messages: the API's nextPageUrl repeats an earlier page (http://HOST/api/messages/program/2?page=2); stopping instead of looping forever
+Runtime error near line 6: sms_messages: the API sent more than 100 empty pages in a row (last: http://HOST/api/messages/program/3?page=101); stopping instead of looping forever
+Runtime error near line 8: sms_messages: the response to GET http://HOST/api/messages/program/1?startDate=2025-06-30T13:00:04&pageSize=500 is larger than 64 MiB, far more than a page; check base_url
+Runtime error near line 10: sms_messages: GET http://HOST/api/messages/program/9?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: bad page: message 2 of the response is not a JSON object; try again later, or raise the retries or timeout option
+Runtime error near line 12: sms_messages: GET http://HOST/api/messages/program/10?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: HTTP 500: down; $(printf 'x%.0s' $(seq 1 593)); try again later, or raise the retries or timeout option
+Runtime error near line 14: sms_messages: the API's nextPageUrl (http://user:pw@HOST/api/messages/program/5?page=2) is not on the origin of base_url (http://HOST/api); not following it, so that the credentials go nowhere else" \
   "$got"
+check "... and the server the redirect names saw nothing" "" "$(grep '^other ' "$hostile_LOG")"
 vg_sql "hostile server: rows of every JSON type, every column, rowid, raw" <<SQL
-$(tbl t9 9)
-$(tbl t10 10)
+$(tbl t9 11)
+$(tbl t10 12)
 SELECT * FROM t10;
 SELECT typeof(number), number, date, length(body), raw, program_id FROM t10 WHERE rowid > 0 LIMIT 9;
 SELECT count(*), count(DISTINCT rowid) FROM t10 WHERE number = 12 OR body = '';
