@@ -35,6 +35,7 @@ typedef struct SmsConfig {
   int bProgress;           /* show a progress meter on stderr */
   char *zCaFile;           /* CA certificates to verify TLS with; NULL: the system's */
   int bForeign;            /* base_url is not the environment's (or default) origin */
+  double rRateLimit;       /* requests per second to base_url's origin; 0 = no limit */
 } SmsConfig;
 
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the
