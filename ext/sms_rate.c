@@ -69,12 +69,13 @@ static void nap(long long iUntilNs, long long iNowNs) {
 int sms_rate_acquire(SmsRate *p, double rRate, int (*xStop)(void *), void *pStopArg) {
   long long iGapNs = rRate > 0 ? (long long)(1e9 / rRate) : 0;
   for (;;) {
-    long long iNow = now_ns(), iFrom;
-    if (iGapNs == 0) { /* no limit: no lock, only a 429's pause */
+    long long iNow, iFrom;
+    if (iGapNs == 0) { /* no limit: no lock, and no clock until a 429 has been seen */
       iFrom = __atomic_load_n(&p->iPauseNs, __ATOMIC_ACQUIRE);
-      if (iNow >= iFrom) return SMS_OK;
+      if (iFrom == 0 || (iNow = now_ns()) >= iFrom) return SMS_OK;
     } else {
       pthread_mutex_lock(&p->mutex);
+      iNow = now_ns();
       iFrom = p->iLastNs ? p->iLastNs + iGapNs : 0;
       if (iFrom < p->iPauseNs) iFrom = p->iPauseNs;
       if (iNow >= iFrom) p->iLastNs = iNow; /* this request's turn, claimed */
