@@ -2,7 +2,11 @@
 ** sms_rate.c: the pace of requests to one origin, for the whole process. See sms_rate.h.
 **
 ** One SmsRate per origin, in a list guarded by one mutex, searched only when an HTTP client
-** opens. Times are CLOCK_MONOTONIC nanoseconds: a wall clock set back must not stall every
+** opens. The first RATE_POOL of them live in static memory: a host that unloads the
+** extension (the sqlite3 shell does, at exit) must not lose heap blocks only a static
+** pointer knew, and freeing them at unload could pull them from under a thread still
+** running at exit. Times are CLOCK_MONOTONIC nanoseconds: a wall clock set back must not stall
+*every
 ** request. A waiting request polls: it sleeps until the earliest time it could begin (at
 ** most 50 ms, to notice xStop), then checks and claims its turn under the lock. Claiming
 ** at the moment of starting, rather than reserving a future slot, means a 429 that arrives
@@ -20,6 +24,7 @@
 #include <time.h>
 
 #define SLICE_NS 50000000LL /* the longest sleep between two polls of xStop */
+#define RATE_POOL 64        /* origins kept in static memory; more come from the heap */
 
 struct SmsRate {
   char zOrigin[300];     /* "scheme://host:port", the key */
@@ -30,7 +35,9 @@ struct SmsRate {
 };
 
 static pthread_mutex_t listMutex = PTHREAD_MUTEX_INITIALIZER; /* guards pList */
-static SmsRate *pList = 0; /* every origin used by the process, never freed */
+static SmsRate *pList = 0;       /* every origin used by the process, never freed */
+static SmsRate aPool[RATE_POOL]; /* the first RATE_POOL entries of pList */
+static int nPool = 0;            /* entries of aPool in use */
 
 static long long now_ns(void) {
   struct timespec ts;
@@ -47,7 +54,8 @@ SmsRate *sms_rate_find(const char *zUrl) {
   pthread_mutex_lock(&listMutex);
   for (p = pList; p && strcmp(p->zOrigin, zOrigin) != 0; p = p->pNext) {
   }
-  if (!p && (p = calloc(1, sizeof(*p))) != 0) {
+  if (!p) p = nPool < RATE_POOL ? &aPool[nPool++] : calloc(1, sizeof(*p));
+  if (p && !p->zOrigin[0]) { /* a new one */
     memcpy(p->zOrigin, zOrigin, sizeof(zOrigin));
     pthread_mutex_init(&p->mutex, 0);
     p->pNext = pList;
