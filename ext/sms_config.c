@@ -6,6 +6,7 @@
 ** so every one is validated here, once, and an error names the option and the fix.
 */
 #include "sms_config.h"
+#include "sms_rate.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,11 +29,12 @@ enum {
   OPT_CA_FILE,
   OPT_CACHE_TTL,
   OPT_CACHE_MB,
+  OPT_RATE_LIMIT,
   N_OPTION
 };
 static const char *const azOption[N_OPTION] = {
     "program_id", "base_url", "username", "password", "page_size", "timeout",
-    "retries",    "parallel", "progress", "ca_file",  "cache_ttl", "cache_mb"};
+    "retries",    "parallel", "progress", "ca_file",  "cache_ttl", "cache_mb", "rate_limit"};
 
 /* Trim spaces around z[0..n) in place; returns the new start, *pn the new length. */
 static const char *trim(const char *z, size_t *pn) {
@@ -75,6 +77,30 @@ static int parse_int(const char *z, long long iMin, long long iMax, long long *p
   if (errno || *zEnd || v < iMin || v > iMax) return -1;
   *piVal = v;
   return 0;
+}
+
+/* Requests per second: 0 (no limit), or SMS_RATE_MIN to SMS_RATE_MAX in plain decimals
+** ("5", "0.5"), so that a quota per minute or hour can be spread evenly. */
+static int parse_rate(const char *z, double *prVal) {
+  double r = 0, rScale = 1;
+  int nInt = 0, nFrac = 0;
+  while (isdigit((unsigned char)*z) && nInt++ < 9)
+    r = r * 10 + (*z++ - '0');
+  if (*z == '.') /* by hand: strtod would follow the host's locale */
+    for (z++; isdigit((unsigned char)*z) && nFrac++ < 9; z++)
+      r += (*z - '0') * (rScale /= 10);
+  if (nInt == 0 || nInt > 9 || nFrac > 9 || z[-1] == '.' || *z) return -1;
+  if ((r != 0 && r < SMS_RATE_MIN) || r > SMS_RATE_MAX) return -1;
+  *prVal = r;
+  return 0;
+}
+
+/* The error text of a bad rate_limit (zWhere: the option or the environment variable). */
+static void rate_error(const char *zWhere, const char *zVal, char *zErr, size_t nErr) {
+  snprintf(zErr, nErr,
+           SMS_ERR_PREFIX "%s must be a number of requests per second, 0 (no limit) or from "
+                          "0.001 to 10000, like 5 or 0.5, not '%s'",
+           zWhere, zVal);
 }
 
 int sms_url_origin(const char *zUrl, char *zScheme, char *zHost, int *piPort) {
@@ -308,6 +334,12 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
     }
     p->nCacheMb = (int)v;
     return 0;
+  case OPT_RATE_LIMIT:
+    if (parse_rate(zVal, &p->rRateLimit)) {
+      rate_error("rate_limit", zVal, zErr, nErr);
+      return -1;
+    }
+    return 0;
   case OPT_PROGRESS:
     if (parse_int(zVal, 0, 1, &v)) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "progress must be 0 (off) or 1 (on), not '%s'", zVal);
@@ -446,7 +478,7 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
                SMS_ERR_PREFIX
                "%s '%.*s': options are key=value, with the keys program_id, "
                "base_url, username, password, page_size, timeout, retries, parallel, "
-               "progress, ca_file, cache_ttl, cache_mb",
+               "progress, ca_file, cache_ttl, cache_mb, rate_limit",
                iOpt == N_OPTION ? "unknown option" : "no value for option", (int)nKey, zKey);
       return -1;
     }
@@ -465,7 +497,21 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
   }
   rc = find_credentials(p, abSeen[OPT_USERNAME], abSeen[OPT_PASSWORD], zErr, nErr);
   if (rc == -2) goto nomem;
-  return rc;
+  if (rc) return rc;
+
+  /* Checked wherever it is set, like SMS_API_BASE_URL; applied, like the environment's
+  ** credentials, only to the environment's origin, and only when the table has no
+  ** rate_limit of its own. */
+  const char *zEnvRate = getenv("SMS_RATE_LIMIT");
+  if (zEnvRate && *zEnvRate) {
+    double r;
+    if (parse_rate(zEnvRate, &r)) {
+      rate_error("SMS_RATE_LIMIT", zEnvRate, zErr, nErr);
+      return -1;
+    }
+    if (!p->bForeign && !abSeen[OPT_RATE_LIMIT]) p->rRateLimit = r;
+  }
+  return 0;
 
 nomem:
   snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");

@@ -39,6 +39,7 @@ typedef struct SmsConfig {
   int bForeign;            /* base_url is not the environment's (or default) origin */
   int nCacheTtl;           /* seconds cached rows answer later statements; 0: no cache */
   int nCacheMb;            /* MiB the process's cache may hold */
+  double rRateLimit;       /* requests per second to base_url's origin; 0 = no limit */
 } SmsConfig;
 
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the

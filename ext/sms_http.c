@@ -7,10 +7,15 @@
 ** the server's Retry-After when it gives one. Anything else fails at once: retrying a 400
 ** or a 401 only repeats it.
 **
+** Every try first waits for its turn at the origin (sms_rate.h: the rate_limit option and
+** the pause after a 429, shared by the whole process), and a 429 pauses every stream of
+** the origin, not only the one that got it.
+**
 ** Credentials go through CURLOPT_USERNAME/PASSWORD, never into a URL, and redirects are
 ** not followed, so they reach only the URL the vtab asked for.
 */
 #include "sms_http.h"
+#include "sms_rate.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -35,6 +40,7 @@ struct SmsHttp {
   size_t nAlloc;                  /* bytes allocated at zBody */
   int bTooBig;                    /* the body passed SMS_MAX_BODY */
   SmsLog *pLog;                   /* where every try is recorded; may be NULL */
+  SmsRate *pRate;                 /* the pace of base_url's origin, process-wide */
   unsigned int iSeed;             /* jitter state */
   char zCurlErr[CURL_ERROR_SIZE]; /* libcurl's own words for the last failure */
 };
@@ -144,6 +150,13 @@ int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
   p->xStop = xStop;
   p->pStopArg = pStopArg;
   p->iSeed = (unsigned int)time(0) ^ (unsigned int)(size_t)p;
+  /* Found once: every URL this client fetches is on base_url's origin (sms_scan refuses a
+  ** nextPageUrl elsewhere). */
+  p->pRate = sms_rate_find(pCfg->zBaseUrl);
+  if (!p->pRate) {
+    free(p);
+    return SMS_NOMEM;
+  }
   if (pShare) { /* an idle handle, and with it an open connection */
     pthread_mutex_lock(&pShare->idleMutex);
     if (pShare->nIdle > 0) p->pEasy = pShare->apIdle[--pShare->nIdle];
@@ -371,6 +384,10 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
   for (nTry = 1;; nTry++) {
     long iStatus = 0, msWait = 0;
     SmsLogRecord rec;
+    if (sms_rate_acquire(p->pRate, p->pCfg->rRateLimit, p->xStop, p->pStopArg) != SMS_OK) {
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "interrupted");
+      return SMS_INTERRUPT;
+    }
     memset(&rec, 0, sizeof(rec));
     rec.rTime = seconds(CLOCK_REALTIME);
     double rStart = seconds(CLOCK_MONOTONIC);
@@ -391,12 +408,15 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
     }
     if (eTry == TRY_DONE) return SMS_OK;
     if (eTry == TRY_FAILED) return rc;
-    if (nTry > p->pCfg->nRetries) break;
     if (msWait == 0) {
       long msCap = BACKOFF_FIRST_MS << (nTry - 1 < 10 ? nTry - 1 : 10);
       if (msCap > BACKOFF_CAP_MS) msCap = BACKOFF_CAP_MS;
       msWait = msCap / 2 + rand_r(&p->iSeed) % (msCap / 2 + 1); /* jitter: spread clients */
     }
+    /* The origin is too busy for this process, not only for this stream: the others
+    ** would otherwise hit it during the wait (and get 429s too), even on the last try. */
+    if (iStatus == 429) sms_rate_pause(p->pRate, msWait);
+    if (nTry > p->pCfg->nRetries) break;
     if (wait_ms(p, msWait) != SMS_OK) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "interrupted");
       return SMS_INTERRUPT;

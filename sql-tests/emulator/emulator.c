@@ -81,6 +81,7 @@ struct options {
   int shape;               /* --shape, an enum shape */
   long dump;               /* --dump program id, or 0 */
   int log_connections;     /* --log-connections */
+  int log_times;           /* --log-times */
   int clock_runs;          /* --clock-runs */
 };
 
@@ -134,6 +135,8 @@ static void usage(FILE *f) {
              "per request\n"
              "  --log-connections      end each log line with conn=N, N numbering the "
              "TCP connections\n"
+             "  --log-times            end each log line with t=SECONDS.MICROSECONDS, "
+             "when it came\n"
              "  --latency-ms N         answer every API request N ms after it came\n"
              "  --clock-runs           now advances from --now as time passes (the data "
              "stays)\n"
@@ -203,6 +206,10 @@ static void parse_args(int argc, char **argv) {
     }
     if (strcmp(a, "--log-connections") == 0) {
       opt.log_connections = 1;
+      continue;
+    }
+    if (strcmp(a, "--log-times") == 0) {
+      opt.log_times = 1;
       continue;
     }
     if (strcmp(a, "--clock-runs") == 0) {
@@ -295,6 +302,11 @@ static void log_request(const char *method, const char *uri, int auth, unsigned 
   if (log_fd < 0) return;
   buf_printf(&b, "%s %s auth=%s", method, uri, auth_names[auth]);
   if (opt.log_connections) buf_printf(&b, " conn=%lu", conn);
+  if (opt.log_times) { /* the wall clock, so that tests can also compare with their own */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    buf_printf(&b, " t=%lld.%06ld", (long long)ts.tv_sec, ts.tv_nsec / 1000);
+  }
   buf_putc(&b, '\n');
   if (!b.oom && write(log_fd, b.z, b.n) < 0) {
     /* nothing sensible to do: the test reading the log will notice */

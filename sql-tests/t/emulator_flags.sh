@@ -43,7 +43,7 @@ check "unwritable --log: exits 1" 1 "$?"
 "$EMU" --help > "$D/help"
 check "--help: exit 0" 0 "$?"
 check "--help lists every flag" "" "$(for f in --port --port-file --user --password --programs \
-  --messages --seed --now --log --latency-ms --fault --fault-every --retry-after --public-url \
+  --messages --seed --now --log --log-times --latency-ms --fault --fault-every --retry-after --public-url \
   --shape --quirks --dump --help; do grep -q -- "^  $f " "$D/help" || echo "$f"; done)"
 
 "$EMU" --dump 4714 > /dev/null 2> "$D/err"

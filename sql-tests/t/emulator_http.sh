@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The emulator's HTTP surface: Basic auth (401 + WWW-Authenticate), 404 for
 # unknown programs and paths, 405 for other methods, the error envelope, the
-# request log (exact lines, written before the answer), keep-alive and the
+# request log (exact lines, written before the answer, --log-times), keep-alive and the
 # port file.
 source "$(dirname "$0")/../lib.sh"
 emu_start_test e --programs 2 --messages 50 || exit 1
@@ -98,6 +98,23 @@ check "log after truncation: size" "$(( ${#line} + 1 ))" "$(wc -c < "$e_LOG")"
 conns=$(curl -s -u "$TEST_USER:$TEST_PASSWORD" -o /dev/null -o /dev/null -o /dev/null \
   -w '%{num_connects}\n' "$U?pageSize=1" "$U?pageSize=2" "$U?pageSize=3" | tr '\n' ' ')
 check "keep-alive: 3 requests, 1 connection" "1 0 0 " "$conns"
+
+# --log-times: each line ends with when the request came, wall clock, in microseconds
+# (after conn=N when both are on), so that tests can measure the spacing of requests.
+emu_start_test lt --programs 1 --messages 5 --log-connections --log-times || exit 1
+t0=$(date +%s.%N)
+req "${ok_auth[@]}" "$lt_URL/messages/program/4711?pageSize=1" >/dev/null
+t1=$(date +%s.%N)
+sleep 0.3
+req "${ok_auth[@]}" "$lt_URL/messages/program/4711?pageSize=2" >/dev/null
+t2=$(date +%s.%N)
+check_match "--log-times: the line ends with t=SECONDS.MICROSECONDS" \
+  $'^GET /api/messages/program/4711\\?pageSize=1 auth=ok conn=1 t=[0-9]{10}\\.[0-9]{6}\n'\
+$'GET /api/messages/program/4711\\?pageSize=2 auth=ok conn=[12] t=[0-9]{10}\\.[0-9]{6}$' \
+  "$(cat "$lt_LOG")"
+check "--log-times: each time lies within its request, 0.3 s or more apart" "ok" \
+  "$(sed 's/.* t=//' "$lt_LOG" | paste -sd' ' | awk -v t0="$t0" -v t1="$t1" -v t2="$t2" \
+    '{ print (t0 <= $1 && $1 <= t1 && t1 <= $2 && $2 <= t2 && $2 - $1 >= 0.3) ? "ok" : $0 }')"
 
 # Loopback only: the listening socket is bound to 127.0.0.1 (0100007F in
 # /proc/net/tcp), not to 0.0.0.0.

@@ -44,13 +44,14 @@ int main(void) {
   unsetenv("SMS_API_USERNAME");
   unsetenv("SMS_API_PASSWORD");
   unsetenv("SMS_PROGRESS");
+  unsetenv("SMS_RATE_LIMIT");
   if (!mkdtemp(zHome)) return 2;
   setenv("HOME", zHome, 1);
   unsetenv("NETRC");
 
   check(config(&c, zErr, NULL) == 0 && strcmp(c.zBaseUrl, SMS_DEFAULT_BASE_URL) == 0 &&
             c.nPageSize == 500 && c.nTimeout == 60 && c.nRetries == 4 && c.nParallel == 1 &&
-            !c.bProgress && c.zUser == 0 && c.zNoCredHint,
+            !c.bProgress && c.zUser == 0 && c.zNoCredHint && c.rRateLimit == 0,
         "defaults, and no credentials without a source");
   sms_config_clear(&c);
 
@@ -82,6 +83,41 @@ int main(void) {
   unsetenv("SMS_API_USERNAME");
   unsetenv("SMS_API_PASSWORD");
 
+  check(config(&c, zErr, "rate_limit=5", NULL) == 0 && c.rRateLimit == 5, "rate_limit=5");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "rate_limit='0.25'", NULL) == 0 && c.rRateLimit == 0.25,
+        "rate_limit: a fraction, quoted");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "rate_limit=10000", NULL) == 0 && c.rRateLimit == 10000,
+        "rate_limit: the largest accepted");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "rate_limit=0.001", NULL) == 0 && c.rRateLimit == 0.001,
+        "rate_limit: the smallest accepted but 0");
+  sms_config_clear(&c);
+  setenv("SMS_RATE_LIMIT", "3", 1);
+  check(config(&c, zErr, NULL) == 0 && c.rRateLimit == 3,
+        "SMS_RATE_LIMIT applies to the environment's (here the default) origin");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "rate_limit=0", NULL) == 0 && c.rRateLimit == 0,
+        "... unless the table sets rate_limit (0: no limit)");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "base_url=https://other.example/api", NULL) == 0 && c.rRateLimit == 0,
+        "... and not to a table's base_url on another origin");
+  sms_config_clear(&c);
+  setenv("SMS_API_BASE_URL", "http://127.0.0.1:9/api", 1);
+  check(config(&c, zErr, "base_url=http://127.0.0.1:9/other", NULL) == 0 && c.rRateLimit == 3,
+        "... but to a base_url on SMS_API_BASE_URL's origin");
+  sms_config_clear(&c);
+  unsetenv("SMS_API_BASE_URL");
+  setenv("SMS_RATE_LIMIT", "-1", 1);
+  check(config(&c, zErr, "rate_limit=2", NULL) == -1 &&
+            strcmp(zErr,
+                   "sms_messages: SMS_RATE_LIMIT must be a number of requests per second, "
+                   "0 (no limit) or from 0.001 to 10000, like 5 or 0.5, not '-1'") == 0,
+        "a bad SMS_RATE_LIMIT is an error naming it");
+  sms_config_clear(&c);
+  unsetenv("SMS_RATE_LIMIT");
+
   char zNetrc[300];
   snprintf(zNetrc, sizeof(zNetrc), "%s/.netrc", zHome);
   FILE *f = fopen(zNetrc, "w");
@@ -108,6 +144,18 @@ int main(void) {
       {"timeout=-1", "timeout must be a whole number of seconds from 1 to 86400"},
       {"retries=21", "retries must be a whole number from 0 to 20"},
       {"parallel=0", "parallel must be a whole number from 1 to 16"},
+      {"rate_limit=-1", "rate_limit must be a number of requests per second, 0 (no limit) or "
+                        "from 0.001 to 10000, like 5 or 0.5, not '-1'"},
+      {"rate_limit=abc", "rate_limit must be a number of requests per second"},
+      {"rate_limit=", "rate_limit must be a number of requests per second"},
+      {"rate_limit=5.", "rate_limit must be a number of requests per second"},
+      {"rate_limit=.5", "rate_limit must be a number of requests per second"},
+      {"rate_limit=0x10", "rate_limit must be a number of requests per second"},
+      {"rate_limit=1e3", "rate_limit must be a number of requests per second"},
+      {"rate_limit=5/s", "rate_limit must be a number of requests per second"},
+      {"rate_limit=10001", "rate_limit must be a number of requests per second"},
+      {"rate_limit=0.0001", "rate_limit must be a number of requests per second"},
+      {"rate_limit=12345678901", "rate_limit must be a number of requests per second"},
       {"progress=yes", "progress must be 0 (off) or 1 (on), not 'yes'"},
       {"program_id=1.5", "program_id must be a positive integer, not '1.5'"},
       {"base_url=http://", "base_url must be an http:// or https:// URL"},
