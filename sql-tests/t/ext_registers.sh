@@ -19,6 +19,7 @@ lost=$(LC_ALL=C comm -23 <(printf '%s\n' "$without") <(printf '%s\n' "$with"))
 
 check "loading the extension registers exactly these functions and modules" \
 "function sms_export_version(0 args) deterministic innocuous
+module sms_cache
 module sms_messages
 module sms_requests" "$added"
 check "... and takes away or redefines nothing the connection had" "" "$lost"
