@@ -113,7 +113,7 @@ unsigned long long sms_page_row_hash(const SmsPage *p, int iRow);
 typedef struct SmsIdentity {
   char zClear[64];          /* "MT/2026-06-30 11:59:58/15551234567": type, date, number as
                             ** the table shows them; a NULL or odd value is "?" */
-  unsigned long long iHash; /* SipHash-2-4 of type, number, date and body, each exactly */
+  unsigned long long iHash; /* SipHash-2-4 of type, date, number and body, each exactly */
 } SmsIdentity;
 
 /* Fill *pId for row iRow. Returns 0, or -1 when out of memory (a body with escapes is

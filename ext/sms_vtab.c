@@ -319,7 +319,8 @@ static int key_settle(SmsCursor *pCur) {
   n = (int)strlen(pCur->zKey);
   /* The count is keyed by the key's own text (less n), so rows count together exactly
   ** when their keys would be equal; a second, independent hash of that text makes the
-  ** 128 bits. */
+  ** 128 bits (its SipHash key only has to differ from the identity's; it is stored
+  ** nowhere). */
   if (key_count_add(&pCur->keys, id.iHash,
                     sms_siphash(0x6d756e5f79656bULL, 0x726562ULL, pCur->zKey, (size_t)n),
                     &nBefore) != SQLITE_OK) {
