@@ -13,8 +13,9 @@
 **
 ** HOW IT WORKS
 **
-** The table has the nine message fields as columns and two HIDDEN columns: program_id
-** (first, so sms_messages(4711) binds it) and raw (the message object as JSON text).
+** The table has the nine message fields as columns and three HIDDEN columns: program_id
+** (first, so sms_messages(4711) binds it), raw (the message object as JSON text) and
+** message_key (the message's identity, the same in every scan: see key_settle).
 ** Every request is GET {base_url}/messages/program/{program_id}?messageType=..&startDate=..
 ** &endDate=..&pageSize=.., and the pages are linked by the API's nextPageUrl.
 **
