@@ -27,7 +27,8 @@
 ** the time its delivery report arrives: a request sees a message only once
 ** it is recorded, and as "Sent" until its report.  Their choices come from a
 ** stream of their own, so the flags change nothing else; --doubles makes
-** 1 message in 25 an identical copy of the one before it (a double send).
+** 1 message in 25 a copy of the one before it (a double send: the same
+** second, number and body; an MT copy has its own status and report).
 ** Without these flags the bytes are those of before.
 */
 #include "data.h"
@@ -370,6 +371,14 @@ static void render_msg(struct buf *b, const struct gen_msg *m, const char *head,
   buf_puts(b, "},");
 }
 
+/* When m's delivery report arrives (--report-minutes), r choosing the delay; 0 for none. */
+static time_t report_time(const struct gen_msg *m, uint64_t r) {
+  if (!cfg.report_min || m->mo ||
+      (strcmp(m->status, "Delivered") != 0 && strcmp(m->status, "Failed") != 0))
+    return 0;
+  return m->date + 60 * (time_t)(1 + r % (uint64_t)cfg.report_min);
+}
+
 /* Build program p's messages.  Returns 0 on out-of-memory. */
 static int program_generate(struct data_program *p) {
   uint64_t key, s;
@@ -435,12 +444,14 @@ static int program_generate(struct data_program *p) {
     q = mix(key ^ 0x4C415445ULL, (uint64_t)j + 1);
     m->recorded = m->date;
     if (cfg.late_min && q % 5 == 0) m->recorded += 60 * (time_t)(1 + (q >> 8) % cfg.late_min);
-    if (cfg.report_min && !m->mo &&
-        (strcmp(m->status, "Delivered") == 0 || strcmp(m->status, "Failed") == 0))
-      m->reported = m->date + 60 * (time_t)(1 + (q >> 24) % cfg.report_min);
+    m->reported = report_time(m, q >> 24);
     if (cfg.doubles && j > 0 && (q >> 40) % 25 == 0) { /* the same text, sent twice */
       *m = msgs[j - 1];
       m->j = j;
+      if (!m->mo) { /* each send has its own delivery report */
+        m->status = pick(&s, mt_statuses);
+        m->reported = report_time(m, q >> 48);
+      }
     }
   }
   qsort(msgs, (size_t)n, sizeof *msgs, gen_msg_cmp);

@@ -157,7 +157,8 @@ static void usage(FILE *f) {
              "  --report-minutes M     a Delivered or Failed MT says Sent until its report, 1 "
              "to M\n"
              "                         minutes after its date\n"
-             "  --doubles              1 message in 25 is sent twice, identically\n"
+             "  --doubles              1 message in 25 is sent twice (an MT copy has its own "
+             "status)\n"
              "  --dump PROGRAM         print the program's messages as a JSON array; "
              "exit\n"
              "  --help                 this text\n");

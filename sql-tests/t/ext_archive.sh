@@ -55,8 +55,9 @@ check "keys distinct over a program with double sends: rows, distinct keys, keys
 check "double sends: /1 and /2 differ only in the number after the last /" \
   "4711/MT/2025-07-01 02:38:25/4915944490218/c54eb93dd54d39ea/1
 4711/MT/2025-07-01 02:38:25/4915944490218/c54eb93dd54d39ea/2" \
-  "$(q "SELECT message_key FROM s1 WHERE date = (SELECT min(date) FROM s1 WHERE message_key LIKE '%/2')
-        AND raw = (SELECT raw FROM s1 WHERE message_key LIKE '%/2' ORDER BY date LIMIT 1)
+  "$(q "SELECT message_key FROM s1 WHERE substr(message_key, 1, length(message_key) - 2) =
+          (SELECT substr(message_key, 1, length(message_key) - 2) FROM s1
+            WHERE message_key LIKE '%/2' ORDER BY date LIMIT 1)
         ORDER BY message_key")"
 check "the same (key, raw) pairs in two scans of other pages and sub-windows" "0|0|10288" \
   "$(q "SELECT (SELECT count(*) FROM (SELECT message_key, raw FROM s1 EXCEPT SELECT message_key, raw FROM s2)),
@@ -135,7 +136,7 @@ same_as_api() {
 check "the first sync (at T) succeeds" "" "$(sync)"
 api $T1
 check "after the sync at T: the archive is the API, row for row" "0|0|31056" "$(same_as_api $T1)"
-check "... some say Sent, their delivery report still to come" 2289 \
+check "... some say Sent, their delivery report still to come" 2287 \
   "$(q "SELECT count(*) FROM archive WHERE delivery_status = 'Sent'")"
 cp "$D/archive.db" "$D/at_t1.db"
 
