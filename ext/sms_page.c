@@ -709,6 +709,145 @@ unsigned long long sms_page_row_hash(const SmsPage *p, int iRow) {
   return h;
 }
 
+/* ---------------------------------------------------------------- identity */
+
+/* SipHash-2-4 (Aumasson and Bernstein, 2012), fed in pieces. A keyed 64-bit hash whose
+** outputs behave as random for distinct inputs, unlike FNV, whose structure makes near
+** identical short texts (two bodies one letter apart) collide far more often than 2^-64. */
+typedef struct SipState {
+  uint64_t v0, v1, v2, v3; /* the state words */
+  uint64_t m;              /* bytes waiting for a full 8-byte word, little-endian */
+  unsigned nTail;          /* bytes in m */
+  uint64_t nTotal;         /* bytes fed so far: the last word carries it */
+} SipState;
+
+#define SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static void sip_rounds(SipState *s, int n) {
+  while (n-- > 0) {
+    s->v0 += s->v1;
+    s->v1 = SIP_ROTL(s->v1, 13);
+    s->v1 ^= s->v0;
+    s->v0 = SIP_ROTL(s->v0, 32);
+    s->v2 += s->v3;
+    s->v3 = SIP_ROTL(s->v3, 16);
+    s->v3 ^= s->v2;
+    s->v0 += s->v3;
+    s->v3 = SIP_ROTL(s->v3, 21);
+    s->v3 ^= s->v0;
+    s->v2 += s->v1;
+    s->v1 = SIP_ROTL(s->v1, 17);
+    s->v1 ^= s->v2;
+    s->v2 = SIP_ROTL(s->v2, 32);
+  }
+}
+
+static void sip_init(SipState *s, uint64_t k0, uint64_t k1) {
+  s->v0 = k0 ^ 0x736f6d6570736575ULL;
+  s->v1 = k1 ^ 0x646f72616e646f6dULL;
+  s->v2 = k0 ^ 0x6c7967656e657261ULL;
+  s->v3 = k1 ^ 0x7465646279746573ULL;
+  s->m = 0;
+  s->nTail = 0;
+  s->nTotal = 0;
+}
+
+static void sip_update(SipState *s, const void *pData, size_t n) {
+  const unsigned char *z = pData;
+  for (size_t i = 0; i < n; i++) {
+    s->m |= (uint64_t)z[i] << (8 * s->nTail);
+    if (++s->nTail == 8) {
+      s->v3 ^= s->m;
+      sip_rounds(s, 2);
+      s->v0 ^= s->m;
+      s->m = 0;
+      s->nTail = 0;
+    }
+  }
+  s->nTotal += n;
+}
+
+static uint64_t sip_final(SipState *s) {
+  uint64_t b = (s->nTotal << 56) | s->m;
+  s->v3 ^= b;
+  sip_rounds(s, 2);
+  s->v0 ^= b;
+  s->v2 ^= 0xff;
+  sip_rounds(s, 4);
+  return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
+
+unsigned long long sms_siphash(unsigned long long iK0, unsigned long long iK1, const void *z,
+                               size_t n) {
+  SipState s;
+  sip_init(&s, iK0, iK1);
+  sip_update(&s, z, n);
+  return sip_final(&s);
+}
+
+/* The key of the identity hash: fixed for good, since every archive keyed by message_key
+** depends on it ("sms_messages key" in ASCII). */
+#define IDENTITY_K0 0x73656d5f736d73ULL
+#define IDENTITY_K1 0x79656b2065676173ULL
+
+/* Feed one value as a tag byte and a fixed-size length or value, so that no two different
+** sequences of values feed the same bytes (a text cannot pass for the next field). */
+static void sip_value(SipState *s, const SmsValue *v) {
+  unsigned char aLen[8];
+  uint64_t u = 0;
+  static const char azTag[] = {'N', 'I', 'R', 'T'};
+  sip_update(s, &azTag[v->eType], 1);
+  switch (v->eType) {
+  case SMS_INT:
+    u = (uint64_t)v->iVal;
+    break;
+  case SMS_REAL:
+    memcpy(&u, &v->rVal, sizeof(u));
+    break;
+  case SMS_TEXT:
+    u = (uint64_t)v->n;
+    break;
+  default:
+    return;
+  }
+  for (int i = 0; i < 8; i++)
+    aLen[i] = (unsigned char)(u >> (8 * i));
+  sip_update(s, aLen, 8);
+  if (v->eType == SMS_TEXT) sip_update(s, v->z, v->n);
+}
+
+int sms_page_row_identity(SmsPage *p, int iRow, SmsIdentity *pId) {
+  static const SmsField aeField[] = {SMS_F_TYPE, SMS_F_DATE, SMS_F_NUMBER, SMS_F_BODY};
+  SipState s;
+  size_t n = 0;
+  sip_init(&s, IDENTITY_K0, IDENTITY_K1);
+  for (int i = 0; i < 4; i++) {
+    SmsValue v;
+    char zPart[24] = "?";
+    sms_page_row_field(p, iRow, aeField[i], &v);
+    /* row_field answers NULL when out of memory; a text with escapes needs the scratch */
+    if (v.eType == SMS_NULL && p->aRow[iRow].aLen[aeField[i]] > 0 &&
+        p->aRow[iRow].zObj[p->aRow[iRow].aOff[aeField[i]]] == '"') {
+      return -1;
+    }
+    sip_value(&s, &v);
+    if (aeField[i] == SMS_F_TYPE && v.eType == SMS_TEXT && v.n == 2 &&
+        (memcmp(v.z, "MO", 2) == 0 || memcmp(v.z, "MT", 2) == 0)) {
+      memcpy(zPart, v.z, 2);
+      zPart[2] = 0;
+    } else if (aeField[i] == SMS_F_DATE && v.eType == SMS_TEXT && v.z == v.zBuf) {
+      memcpy(zPart, v.zBuf, 20); /* canonical: sms_date_to_sql rewrote it */
+    } else if (aeField[i] == SMS_F_NUMBER && v.eType == SMS_INT && v.iVal >= 0) {
+      snprintf(zPart, sizeof(zPart), "%lld", v.iVal);
+    }
+    if (aeField[i] == SMS_F_BODY) break; /* the body is in the hash only */
+    n +=
+        (size_t)snprintf(pId->zClear + n, sizeof(pId->zClear) - n, "%s%s", i ? "/" : "", zPart);
+  }
+  pId->iHash = sip_final(&s);
+  return 0;
+}
+
 typedef struct DatedRow {
   SmsRow row;     /* the message */
   char zDate[20]; /* its date, canonical: text order is time order */

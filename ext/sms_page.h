@@ -110,6 +110,24 @@ char *sms_page_row_json(const SmsPage *p, int iRow);
 /* A 64-bit hash of row iRow's content (its compact JSON text). */
 unsigned long long sms_page_row_hash(const SmsPage *p, int iRow);
 
+/* What identifies a message, read from its row: message_key (sms_vtab.c) is the program,
+** then zClear, then iHash in hex, then the occurrence number among rows of the same
+** identity. Delivery status, network, campaign and program names are not part of it:
+** they change, or may, after the message was first read. */
+typedef struct SmsIdentity {
+  char zClear[64];          /* "MT/2026-06-30 11:59:58/15551234567": type, date, number as
+                            ** the table shows them; a NULL or odd value is "?" */
+  unsigned long long iHash; /* SipHash-2-4 of type, date, number and body, each exactly */
+} SmsIdentity;
+
+/* Fill *pId for row iRow. Returns 0, or -1 when out of memory (a body with escapes is
+** decoded into the page's scratch buffer). */
+int sms_page_row_identity(SmsPage *p, int iRow, SmsIdentity *pId);
+
+/* SipHash-2-4 of n bytes at z, under the 128-bit key (iK0, iK1). */
+unsigned long long sms_siphash(unsigned long long iK0, unsigned long long iK1, const void *z,
+                               size_t n);
+
 /* The error details of a 4xx/5xx body: meta.generalErrors (strings, or objects with a
 ** message) and meta.fieldErrors, joined by "; " into zOut. Returns the length written,
 ** 0 when the body has none. */

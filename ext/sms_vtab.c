@@ -13,8 +13,9 @@
 **
 ** HOW IT WORKS
 **
-** The table has the nine message fields as columns and two HIDDEN columns: program_id
-** (first, so sms_messages(4711) binds it) and raw (the message object as JSON text).
+** The table has the nine message fields as columns and three HIDDEN columns: program_id
+** (first, so sms_messages(4711) binds it), raw (the message object as JSON text) and
+** message_key (the message's identity, the same in every scan: see key_settle).
 ** Every request is GET {base_url}/messages/program/{program_id}?messageType=..&startDate=..
 ** &endDate=..&pageSize=.., and the pages are linked by the API's nextPageUrl.
 **
@@ -39,6 +40,8 @@
 **                  after a few rows: fetch nothing ahead and no parallel sub-windows
 **       8, 16      ORDER BY date DESC (8) or ASC (16) is delivered by the scan (one program
 **                  only): idxStr ends with "ORDER BY date DESC" and SQLite does not sort
+**       32         the statement reads message_key: every row of the scan is counted, also
+**                  those SQLite skips before it asks for the key (see key_settle)
 **
 ** A plan without program_id (and no default) must never win over one with it: when the
 ** program_id constraint exists but is not usable yet (it comes from another table of a
@@ -69,11 +72,12 @@ SQLITE_EXTENSION_INIT3
 /* Column numbers: the nine message fields are SmsField values. */
 #define COL_PROGRAM_ID 9
 #define COL_RAW 10
+#define COL_MESSAGE_KEY 11
 
 #define SMS_SCHEMA                                                                             \
   "CREATE TABLE x(campaign_name TEXT, program_name TEXT, program_type TEXT, type TEXT, "       \
   "delivery_status TEXT, number INTEGER, body TEXT, date TEXT, network TEXT, "                 \
-  "program_id INTEGER HIDDEN, raw TEXT HIDDEN)"
+  "program_id INTEGER HIDDEN, raw TEXT HIDDEN, message_key TEXT HIDDEN)"
 
 #define IDX_PROGRAM_WHERE 1
 #define IDX_PROGRAM_DEFAULT 2
@@ -82,6 +86,7 @@ SQLITE_EXTENSION_INIT3
 #define IDX_MAY_STOP 4
 #define IDX_ORDER_DESC 8
 #define IDX_ORDER_ASC 16
+#define IDX_KEY 32
 
 #define MAX_DATE_TERMS 8 /* more date constraints than this are left to SQLite */
 
@@ -116,6 +121,16 @@ typedef struct SmsTable {
   SmsContext *pCtx;  /* what the connection's tables share: request log, curl share */
 } SmsTable;
 
+/* How many rows of each message identity a scan has seen: open addressing on a 128-bit
+** hash of the identity, so that two identities share a count only with probability 2^-128
+** per pair. */
+typedef struct SmsKeyCount {
+  sqlite3_uint64 *aHash; /* two words per slot: the identity's 128-bit hash */
+  int *aCount;           /* rows of the slot's identity seen; 0: a free slot */
+  int nSlot;             /* slots, a power of two; 0 before the first row */
+  int nUsed;             /* slots in use */
+} SmsKeyCount;
+
 typedef struct SmsCursor {
   sqlite3_vtab_cursor base;          /* Base class. Must be first */
   SmsHttp *apHttp[SMS_MAX_PARALLEL]; /* HTTP clients, kept across scans: connections */
@@ -133,6 +148,10 @@ typedef struct SmsCursor {
   sqlite3_int64 iRowid;      /* the current row's rowid, when bRowid */
   int bRowid;                /* iRowid is computed for the current row */
   int bEof;                  /* the scan is over */
+  SmsKeyCount keys;          /* message_key: rows of each identity seen so far in the scan */
+  int bKeyAll;               /* count every row (IDX_KEY), not only those asked for a key */
+  int bKey;                  /* zKey is computed (and counted) for the current row */
+  char zKey[128];            /* the current row's message_key, when bKey */
   SmsProgress progress;      /* the meter on stderr, when asked for */
 } SmsCursor;
 
@@ -254,6 +273,86 @@ static int sms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   return SQLITE_OK;
 }
 
+static void key_count_clear(SmsKeyCount *p) {
+  sqlite3_free(p->aHash);
+  sqlite3_free(p->aCount);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Count one more row of identity (h0, h1); *pnBefore gets the rows counted before it. */
+static int key_count_add(SmsKeyCount *p, sqlite3_uint64 h0, sqlite3_uint64 h1, int *pnBefore) {
+  int j;
+  if (2 * (p->nUsed + 1) > p->nSlot) { /* grow: keep it half empty */
+    int nNew = p->nSlot ? p->nSlot * 2 : 256;
+    sqlite3_uint64 *aHash = sqlite3_malloc64(2 * (sqlite3_uint64)nNew * sizeof(*aHash));
+    int *aCount = sqlite3_malloc64((sqlite3_uint64)nNew * sizeof(*aCount));
+    if (!aHash || !aCount) {
+      sqlite3_free(aHash);
+      sqlite3_free(aCount);
+      return SQLITE_NOMEM;
+    }
+    memset(aCount, 0, nNew * sizeof(*aCount));
+    for (int i = 0; i < p->nSlot; i++) {
+      if (!p->aCount[i]) continue;
+      j = (int)(p->aHash[2 * i] & (nNew - 1));
+      while (aCount[j])
+        j = (j + 1) & (nNew - 1);
+      aHash[2 * j] = p->aHash[2 * i];
+      aHash[2 * j + 1] = p->aHash[2 * i + 1];
+      aCount[j] = p->aCount[i];
+    }
+    sqlite3_free(p->aHash);
+    sqlite3_free(p->aCount);
+    p->aHash = aHash;
+    p->aCount = aCount;
+    p->nSlot = nNew;
+  }
+  j = (int)(h0 & (p->nSlot - 1));
+  while (p->aCount[j] && (p->aHash[2 * j] != h0 || p->aHash[2 * j + 1] != h1))
+    j = (j + 1) & (p->nSlot - 1);
+  *pnBefore = p->aCount[j];
+  if (!p->aCount[j]) {
+    p->aHash[2 * j] = h0;
+    p->aHash[2 * j + 1] = h1;
+    p->nUsed++;
+  }
+  p->aCount[j]++;
+  return SQLITE_OK;
+}
+
+/*
+** message_key: "{program_id}/{type}/{date}/{number}/{hash}/{n}", e.g.
+** "4711/MT/2026-06-30 11:59:58/15551234567/9f86d081884c7d65/1" (docs/reference.md says
+** why it is collision-safe). The identity comes from sms_page_row_identity; n numbers the
+** rows of one identity in the order the scan meets them, from 1. Every row of an identity
+** has the same date, and a request for any window that holds that second returns all of
+** them, so n depends only on those rows and on the API's order among them, never on the
+** window, the pages or the sub-windows of a scan. For that every row must be counted, also
+** those SQLite skips before asking for the key (WHERE delivery_status = 'Sent'): sms_next
+** settles the key of each row it leaves when the statement reads message_key (IDX_KEY).
+*/
+static int key_settle(SmsCursor *pCur) {
+  SmsIdentity id;
+  int nBefore, n;
+  if (pCur->bKey) return SQLITE_OK;
+  if (sms_page_row_identity(&pCur->page, pCur->page.iCur, &id) != 0) return SQLITE_NOMEM;
+  sqlite3_snprintf(sizeof(pCur->zKey), pCur->zKey, "%lld/%s/%016llx", pCur->iProgramId,
+                   id.zClear, id.iHash);
+  n = (int)strlen(pCur->zKey);
+  /* The count is keyed by the key's own text (less n), so rows count together exactly
+  ** when their keys would be equal; a second, independent hash of that text makes the
+  ** 128 bits (its SipHash key only has to differ from the identity's; it is stored
+  ** nowhere). */
+  if (key_count_add(&pCur->keys, id.iHash,
+                    sms_siphash(0x6d756e5f79656bULL, 0x726562ULL, pCur->zKey, (size_t)n),
+                    &nBefore) != SQLITE_OK) {
+    return SQLITE_NOMEM;
+  }
+  sqlite3_snprintf(sizeof(pCur->zKey) - n, pCur->zKey + n, "/%d", nBefore + 1);
+  pCur->bKey = 1;
+  return SQLITE_OK;
+}
+
 /* Forget the scan in progress, keeping the HTTP clients and the cache for the next. */
 static void cursor_reset(SmsCursor *pCur) {
   sms_scan_close(pCur->pScan);
@@ -270,6 +369,8 @@ static void cursor_reset(SmsCursor *pCur) {
   pCur->aSeenCount = 0;
   pCur->nSeenSlot = pCur->nSeenUsed = 0;
   pCur->bRowid = 0;
+  key_count_clear(&pCur->keys);
+  pCur->bKey = 0;
   pCur->bEof = 1;
 }
 
@@ -313,6 +414,8 @@ static int cursor_settle(SmsCursor *pCur) {
 
 static int sms_next(sqlite3_vtab_cursor *cur) {
   SmsCursor *pCur = (SmsCursor *)cur;
+  if (pCur->bKeyAll && key_settle(pCur) != SQLITE_OK) return SQLITE_NOMEM;
+  pCur->bKey = 0;
   pCur->bRowid = 0;
   sms_page_next(&pCur->page);
   return cursor_settle(pCur);
@@ -323,6 +426,11 @@ static int sms_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) 
   SmsValue v;
   if (iCol == COL_PROGRAM_ID) {
     sqlite3_result_int64(ctx, pCur->iProgramId);
+    return SQLITE_OK;
+  }
+  if (iCol == COL_MESSAGE_KEY) {
+    if (key_settle(pCur) != SQLITE_OK) return SQLITE_NOMEM;
+    sqlite3_result_text(ctx, pCur->zKey, -1, SQLITE_TRANSIENT);
     return SQLITE_OK;
   }
   if (iCol == COL_RAW) {
@@ -503,6 +611,7 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   const char *z = idxStr ? idxStr : "";
 
   cursor_reset(pCur);
+  pCur->bKeyAll = (idxNum & IDX_KEY) != 0;
   sms_window_init(&win);
   if ((idxNum & IDX_PROGRAM_MASK) == IDX_PROGRAM_NONE) {
     return set_error(pVtab, SQLITE_ERROR,
@@ -751,6 +860,7 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     pInfo->idxNum = IDX_PROGRAM_WHERE;
   }
   if (bMayStop) pInfo->idxNum |= IDX_MAY_STOP;
+  if (pInfo->colUsed & ((sqlite3_uint64)1 << COL_MESSAGE_KEY)) pInfo->idxNum |= IDX_KEY;
   if (iOrder) pInfo->idxNum |= iOrder < 0 ? IDX_ORDER_DESC : IDX_ORDER_ASC;
 
   for (i = 0; i < nArg; i++) {

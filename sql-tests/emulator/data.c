@@ -17,6 +17,19 @@
 ** backslashes, newlines, tabs, empty bodies, bodies of exactly 1024 bytes and
 ** opt-out keywords, dates at 00:00:00 and 23:59:59, shared seconds, and at
 ** least three messages "today".
+**
+** Eventual consistency, behind flags (data_dynamic): with --anchor the
+** streams are keyed by the anchor instead of now and the dates spread over
+** the year before the anchor and the year after it, so that every --now
+** shows the same messages, only those dated by then.  --late-minutes and
+** --report-minutes give each message the time it is recorded (1 in 5 some
+** minutes after its date) and, for an MT whose status is Delivered or Failed,
+** the time its delivery report arrives: a request sees a message only once
+** it is recorded, and as "Sent" until its report.  Their choices come from a
+** stream of their own, so the flags change nothing else; --doubles makes
+** 1 message in 25 a copy of the one before it (a double send: the same
+** second, number and body; an MT copy has its own status and report).
+** Without these flags the bytes are those of before.
 */
 #include "data.h"
 
@@ -36,6 +49,10 @@ struct data_program {
   char *arena;          /* the messages as JSON, each followed by ',' */
   long *pos[3];         /* pos[DATA_MO], pos[DATA_MT]: message indices */
   long count[3];        /* number of messages in each list */
+  time_t *recorded;     /* data_dynamic: when message i becomes visible */
+  time_t *reported;     /* data_dynamic: when its delivery report comes, or 0 */
+  size_t *sent_off;     /* data_dynamic: message i as "Sent", in sent_arena */
+  char *sent_arena;     /* data_dynamic: the messages before their reports */
 };
 
 /* One weighted choice of a table. */
@@ -56,6 +73,8 @@ struct gen_msg {
   int mo;               /* 1 for MO (received), 0 for MT (sent) */
   unsigned quirks;      /* QUIRK_* bits, only with --quirks */
   uint32_t message_id;  /* value of the extra messageId field */
+  time_t recorded;      /* when the API shows it (--late-minutes) */
+  time_t reported;      /* when its delivery report comes (--report-minutes), or 0 */
 };
 
 #define QUIRK_NUMBER_STRING 1u /* number sent as a string */
@@ -257,7 +276,18 @@ int data_init(const struct data_config *c) {
   return 1;
 }
 
+int data_dynamic(void) {
+  return cfg.anchor || cfg.late_min || cfg.report_min;
+}
+
 static void program_free(struct data_program *p) {
+  free(p->recorded);
+  free(p->reported);
+  free(p->sent_off);
+  free(p->sent_arena);
+  p->recorded = p->reported = NULL;
+  p->sent_off = NULL;
+  p->sent_arena = NULL;
   free(p->date);
   free(p->off);
   free(p->arena);
@@ -297,17 +327,20 @@ static uint64_t gen_number(uint64_t *s) {
 
 /* The date of message j; prev is the date of message j-1. */
 static time_t gen_date(uint64_t *s, long j, time_t prev) {
-  time_t now = cfg.now;
+  time_t now = cfg.anchor ? cfg.anchor : cfg.now;
   time_t today = (time_t)(floor_div((long)now, DATA_DAY) * DATA_DAY);
   const long span = 365 * DATA_DAY;
   if (j < 3) return today + (time_t)rnd(s, (uint64_t)(now - today) + 1);
   if (j % 20 == 7) return prev; /* several messages in the same second */
   if (j % 50 == 10) return today - (time_t)(rnd(s, 365) * DATA_DAY);
   if (j % 50 == 20) return today - (time_t)((1 + rnd(s, 364)) * DATA_DAY) + DATA_DAY - 1;
+  if (cfg.anchor) return now - span + 1 + (time_t)rnd(s, (uint64_t)(2 * span));
   return now - span + 1 + (time_t)rnd(s, (uint64_t)span);
 }
 
-static void render_msg(struct buf *b, const struct gen_msg *m, const char *head) {
+/* status: m->status, or "Sent" for the message before its delivery report. */
+static void render_msg(struct buf *b, const struct gen_msg *m, const char *head,
+                       const char *status) {
   char date[20];
   int q = cfg.quirks;
   buf_puts(b, "{\"campaignName\":");
@@ -318,7 +351,7 @@ static void render_msg(struct buf *b, const struct gen_msg *m, const char *head)
     buf_printf(b, ",\"messageId\":%u", (unsigned)m->message_id);
   if (!(q && (m->quirks & QUIRK_NO_STATUS))) {
     buf_puts(b, ",\"deliveryStatus\":");
-    buf_json_string(b, m->status);
+    buf_json_string(b, status);
   }
   if (q && (m->quirks & QUIRK_NUMBER_STRING))
     buf_printf(b, ",\"number\":\"%llu\"", (unsigned long long)m->number);
@@ -338,17 +371,26 @@ static void render_msg(struct buf *b, const struct gen_msg *m, const char *head)
   buf_puts(b, "},");
 }
 
+/* When m's delivery report arrives (--report-minutes), r choosing the delay; 0 for none. */
+static time_t report_time(const struct gen_msg *m, uint64_t r) {
+  if (!cfg.report_min || m->mo ||
+      (strcmp(m->status, "Delivered") != 0 && strcmp(m->status, "Failed") != 0))
+    return 0;
+  return m->date + 60 * (time_t)(1 + r % (uint64_t)cfg.report_min);
+}
+
 /* Build program p's messages.  Returns 0 on out-of-memory. */
 static int program_generate(struct data_program *p) {
   uint64_t key, s;
   struct gen_msg *msgs = NULL;
-  struct buf head = BUF_INIT, arena = BUF_INIT;
+  struct buf head = BUF_INIT, arena = BUF_INIT, sent = BUF_INIT;
   struct buf camp[5] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
   size_t order[N_CAMPAIGN_NAMES];
   long n = cfg.n_messages, i, j, n_camp;
   int ok = 0;
 
-  key = mix(mix(mix(cfg.seed, 0x534D53), (uint64_t)p->id), (uint64_t)cfg.now);
+  key = mix(mix(mix(cfg.seed, 0x534D53), (uint64_t)p->id),
+            (uint64_t)(cfg.anchor ? cfg.anchor : cfg.now));
   s = mix(key, 0xFFFFFFFFULL); /* the program's own stream */
 
   buf_puts(&head, ",\"programName\":");
@@ -371,6 +413,12 @@ static int program_generate(struct data_program *p) {
   p->pos[DATA_MO] = calloc((size_t)n + 1, sizeof(long));
   p->pos[DATA_MT] = calloc((size_t)n + 1, sizeof(long));
   if (!msgs || !p->date || !p->off || !p->pos[DATA_MO] || !p->pos[DATA_MT]) goto done;
+  if (data_dynamic()) {
+    p->recorded = calloc((size_t)n + 1, sizeof *p->recorded);
+    p->reported = calloc((size_t)n + 1, sizeof *p->reported);
+    p->sent_off = calloc((size_t)n + 1, sizeof *p->sent_off);
+    if (!p->recorded || !p->reported || !p->sent_off) goto done;
+  }
 
   for (j = 0; j < n; j++) {
     struct gen_msg *m = &msgs[j];
@@ -392,6 +440,19 @@ static int program_generate(struct data_program *p) {
     if ((q >> 16) % 5 == 0) m->quirks |= QUIRK_MESSAGE_ID;
     if ((q >> 24) % 11 == 0) m->quirks |= QUIRK_NO_STATUS;
     m->message_id = (uint32_t)(100000000 + (q >> 32) % 900000000);
+    /* And another for eventual consistency and double sends. */
+    q = mix(key ^ 0x4C415445ULL, (uint64_t)j + 1);
+    m->recorded = m->date;
+    if (cfg.late_min && q % 5 == 0) m->recorded += 60 * (time_t)(1 + (q >> 8) % cfg.late_min);
+    m->reported = report_time(m, q >> 24);
+    if (cfg.doubles && j > 0 && (q >> 40) % 25 == 0) { /* the same text, sent twice */
+      *m = msgs[j - 1];
+      m->j = j;
+      if (!m->mo) { /* each send has its own delivery report */
+        m->status = pick(&s, mt_statuses);
+        m->reported = report_time(m, q >> 48);
+      }
+    }
   }
   qsort(msgs, (size_t)n, sizeof *msgs, gen_msg_cmp);
 
@@ -401,10 +462,19 @@ static int program_generate(struct data_program *p) {
     p->date[i] = msgs[i].date;
     p->off[i] = arena.n;
     p->pos[t][p->count[t]++] = i;
-    render_msg(&arena, &msgs[i], head.z);
+    render_msg(&arena, &msgs[i], head.z, msgs[i].status);
+    if (p->recorded) {
+      p->recorded[i] = msgs[i].recorded;
+      p->reported[i] = msgs[i].reported;
+      p->sent_off[i] = sent.n;
+      if (msgs[i].reported) render_msg(&sent, &msgs[i], head.z, "Sent");
+    }
   }
   p->off[n] = arena.n;
-  if (arena.oom || head.oom) goto done;
+  if (p->recorded) p->sent_off[n] = sent.n;
+  if (arena.oom || head.oom || sent.oom) goto done;
+  p->sent_arena = sent.z;
+  sent.z = NULL;
   p->arena = arena.z;
   arena.z = NULL;
   p->n = p->count[DATA_ALL] = n;
@@ -414,6 +484,7 @@ done:
   if (!ok) program_free(p);
   free(msgs);
   buf_free(&arena);
+  buf_free(&sent);
   buf_free(&head);
   for (i = 0; i < 5; i++)
     buf_free(&camp[i]);
@@ -487,4 +558,28 @@ void data_render(const struct data_program *p, int type, long begin, long end,
     if (k > begin) buf_putc(out, ',');
     buf_append(out, p->arena + p->off[i], p->off[i + 1] - p->off[i] - 1);
   }
+}
+
+long data_render_at(const struct data_program *p, int type, long begin, long end, time_t now,
+                    long skip, long limit, struct buf *out, int *more) {
+  long k, n = 0;
+  *more = 0;
+  for (k = begin; k < end; k++) {
+    long i = type == DATA_ALL ? k : p->pos[type][k];
+    if (p->recorded[i] > now) continue; /* not recorded yet, or dated after now */
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
+    if (n == limit) {
+      *more = 1;
+      break;
+    }
+    if (n++) buf_putc(out, ',');
+    if (p->reported[i] > now)
+      buf_append(out, p->sent_arena + p->sent_off[i], p->sent_off[i + 1] - p->sent_off[i] - 1);
+    else
+      buf_append(out, p->arena + p->off[i], p->off[i + 1] - p->off[i] - 1);
+  }
+  return n;
 }

@@ -4,7 +4,10 @@
 **
 ** The data depend only on (seed, program id, now, quirks): the same flags
 ** give the same bytes, so tests can compare bodies and a benchmark is
-** repeatable.  A page is served by copying a contiguous run of pre-rendered
+** repeatable.  With --anchor they depend on the anchor instead of now, and
+** now only decides which of them a request sees (eventual consistency:
+** --late-minutes, --report-minutes), so a test can move the clock and see
+** the same messages, older.  A page is served by copying a contiguous run of pre-rendered
 ** objects, never by building JSON per request.
 **
 ** Usage:
@@ -42,6 +45,11 @@ struct data_config {
   long n_messages; /* --messages: exact count of every program */
   time_t now;      /* --now: dates fall in (now - 365 days, now] */
   int quirks;      /* --quirks: tolerant-reader variations */
+  time_t anchor;   /* --anchor, or 0: dates fall in (anchor - 365 d, anchor + 365 d],
+                   ** the same for every --now */
+  long late_min;   /* --late-minutes: 1 message in 5 is recorded up to this late */
+  long report_min; /* --report-minutes: delivery reports come up to this late */
+  int doubles;     /* --doubles: 1 message in 25 is sent twice, identically */
 };
 
 struct data_program; /* opaque; see data.c */
@@ -53,6 +61,15 @@ void data_select(const struct data_program *p, int type, time_t lo, time_t hi, l
                  long *end);
 void data_render(const struct data_program *p, int type, long begin, long end, struct buf *out);
 long data_count(const struct data_program *p, int type);
+
+/* With --anchor, --late-minutes or --report-minutes what a request sees depends on its
+** now: only the messages recorded by then, each with the status it had then. */
+int data_dynamic(void);
+/* Append the messages of positions [begin, end) of list `type` that are recorded at now,
+** skipping the first `skip` of them and taking at most `limit`; *more says whether one
+** more follows. Returns how many were appended. */
+long data_render_at(const struct data_program *p, int type, long begin, long end, time_t now,
+                    long skip, long limit, struct buf *out, int *more);
 
 int data_parse_date(const char *z, time_t *t);
 void data_format_date(time_t t, char *out);

@@ -27,6 +27,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -149,6 +150,18 @@ static void usage(FILE *f) {
              "http://127.0.0.1:PORT/api)\n"
              "  --shape S              envelope (default), top-next or bare\n"
              "  --quirks               tolerant-reader data variations\n"
+             "  --anchor YYYY-MM-DDTHH:MM:SS  date the data from this fixed time (the year "
+             "before\n"
+             "                         and the year after it), not --now: a later --now "
+             "shows the\n"
+             "                         same messages, older, and those dated since\n"
+             "  --late-minutes M       1 message in 5 is recorded 1 to M minutes after its "
+             "date\n"
+             "  --report-minutes M     a Delivered or Failed MT says Sent until its report, 1 "
+             "to M\n"
+             "                         minutes after its date\n"
+             "  --doubles              1 message in 25 is sent twice (an MT copy has its own "
+             "status)\n"
              "  --dump PROGRAM         print the program's messages as a JSON array; "
              "exit\n"
              "  --help                 this text\n");
@@ -190,7 +203,7 @@ static int name_arg(const char *flag, const char *z, const char *const *names, i
 #define VALUE_FLAGS                                                                            \
   "--port --port-file --user --password --programs --messages --seed "                         \
   "--now --log --latency-ms --fault --fault-every --retry-after "                              \
-  "--public-url --shape --dump "
+  "--public-url --shape --dump --anchor --late-minutes --report-minutes "
 
 static void parse_args(int argc, char **argv) {
   int i, now_given = 0;
@@ -214,6 +227,10 @@ static void parse_args(int argc, char **argv) {
     }
     if (strcmp(a, "--clock-runs") == 0) {
       opt.clock_runs = 1;
+      continue;
+    }
+    if (strcmp(a, "--doubles") == 0) {
+      opt.data.doubles = 1;
       continue;
     }
     if (strncmp(a, "--", 2) != 0) die_usage("unexpected argument '%s'", a);
@@ -255,7 +272,16 @@ static void parse_args(int argc, char **argv) {
                   v);
       opt.data.now = t;
       now_given = 1;
-    } else if (strcmp(a, "--log") == 0)
+    } else if (strcmp(a, "--anchor") == 0) {
+      time_t t;
+      if (!data_parse_date(v, &t) || strncmp(v, "1972", 4) < 0)
+        die_usage("--anchor %s: want YYYY-MM-DDTHH:MM:SS, a real date after 1971", v);
+      opt.data.anchor = t;
+    } else if (strcmp(a, "--late-minutes") == 0)
+      opt.data.late_min = number_arg(a, v, 0, 525600);
+    else if (strcmp(a, "--report-minutes") == 0)
+      opt.data.report_min = number_arg(a, v, 0, 525600);
+    else if (strcmp(a, "--log") == 0)
       opt.log_file = v;
     else if (strcmp(a, "--latency-ms") == 0)
       opt.latency_ms = number_arg(a, v, 0, 3600000);
@@ -477,11 +503,18 @@ static long program_id(const char *path) {
 /* A page of program `id`'s messages (query q already valid). */
 static void page_reply(struct reply *r, const struct data_program *p, long id,
                        const struct query *q) {
-  struct buf next = BUF_INIT;
+  struct buf next = BUF_INIT, rows = BUF_INIT;
   long b, e, first, last;
-  int top = opt.shape == SHAPE_TOP_NEXT;
+  int top = opt.shape == SHAPE_TOP_NEXT, more = 0;
   data_select(p, q->type, q->lo, q->hi, &b, &e);
-  if (opt.shape == SHAPE_BARE) { /* the whole result is the only page */
+  if (data_dynamic()) {
+    /* Only the messages recorded by now count, so a page is found by walking them. */
+    int bare = opt.shape == SHAPE_BARE;
+    long skip = bare ? (q->page == 1 ? 0 : LONG_MAX) : (q->page - 1) * q->page_size;
+    data_render_at(p, q->type, b, e, server_now(), skip, bare ? LONG_MAX : q->page_size, &rows,
+                   &more);
+    first = last = e = 0;
+  } else if (opt.shape == SHAPE_BARE) { /* the whole result is the only page */
     first = q->page == 1 ? b : e;
     last = e;
   } else {
@@ -490,7 +523,7 @@ static void page_reply(struct reply *r, const struct data_program *p, long id,
     first = skip < e - b ? b + skip : e;
     last = e - first > q->page_size ? first + q->page_size : e;
   }
-  if (last < e) {
+  if (last < e || more) {
     struct buf url = BUF_INIT;
     buf_printf(&url, "%s/messages/program/%ld?%s%spage=%ld", base_url, id,
                q->rest.n ? q->rest.z : "", q->rest.n ? "&" : "", q->page + 1);
@@ -510,9 +543,14 @@ static void page_reply(struct reply *r, const struct data_program *p, long id,
     buf_puts(&r->body, ",\"data\":");
   }
   buf_putc(&r->body, '[');
-  data_render(p, q->type, first, last, &r->body);
+  if (data_dynamic())
+    buf_append(&r->body, rows.z ? rows.z : "", rows.n);
+  else
+    data_render(p, q->type, first, last, &r->body);
   buf_putc(&r->body, ']');
   if (opt.shape != SHAPE_BARE) buf_putc(&r->body, '}');
+  if (rows.oom) r->body.oom = 1;
+  buf_free(&rows);
   buf_free(&next);
 }
 
@@ -760,7 +798,14 @@ static int dump_program(long id) {
     return 1;
   }
   buf_putc(&b, '[');
-  data_render(p, DATA_ALL, 0, data_count(p, DATA_ALL), &b);
+  if (data_dynamic()) { /* what a request for the whole year sees at --now */
+    long begin, end;
+    int more;
+    data_select(p, DATA_ALL, opt.data.now - 365L * DATA_DAY, opt.data.now, &begin, &end);
+    data_render_at(p, DATA_ALL, begin, end, opt.data.now, 0, LONG_MAX, &b, &more);
+  } else {
+    data_render(p, DATA_ALL, 0, data_count(p, DATA_ALL), &b);
+  }
   buf_puts(&b, "]\n");
   if (b.oom || fwrite(b.z, 1, b.n, stdout) != b.n || fflush(stdout) != 0) {
     buf_free(&b);

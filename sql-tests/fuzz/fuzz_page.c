@@ -3,8 +3,9 @@
 ** response body the API (or anything at base_url) sends.
 **
 ** The input is one response body. It is decoded as a 200 page; when that succeeds every
-** row is walked with sms_page_field for every field, sms_page_row_json and
-** sms_page_row_hash; then sms_page_keep_rows drops every other row, sms_page_take_rows
+** row is walked with sms_page_field for every field, sms_page_row_json,
+** sms_page_row_hash and sms_page_row_identity; then sms_page_keep_rows drops every other row,
+*sms_page_take_rows
 ** appends a second decode of the same body, sms_page_sort_by_date sorts the result (newest
 ** first for odd-sized inputs), and each step is walked again. The body is also read as an
 ** error body (sms_page_error_text) with several output sizes.
@@ -162,8 +163,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(cJSON_IsArray(pData) && cJSON_GetArraySize(pData) == page.nRow);
     CHECK(page.nRow >= 0 && page.iCur == 0);
     if (page.zNext) CHECK(page.zNext[0] != 0);
-    for (int i = 0; i < page.nRow; i++)
+    for (int i = 0; i < page.nRow; i++) {
+      SmsIdentity id;
       uSink += sms_page_row_hash(&page, i);
+      CHECK(sms_page_row_identity(&page, i, &id) == 0);
+      CHECK(strlen(id.zClear) >= 5 && strlen(id.zClear) < sizeof(id.zClear));
+      uSink += id.iHash;
+    }
     CHECK(walk_page(&page, pData) == page.nRow);
     cJSON_Delete(pRoot);
 

@@ -44,7 +44,7 @@ check "unwritable --log: exits 1" 1 "$?"
 check "--help: exit 0" 0 "$?"
 check "--help lists every flag" "" "$(for f in --port --port-file --user --password --programs \
   --messages --seed --now --log --log-times --latency-ms --fault --fault-every --retry-after --public-url \
-  --shape --quirks --dump --help; do grep -q -- "^  $f " "$D/help" || echo "$f"; done)"
+  --shape --quirks --anchor --late-minutes --report-minutes --doubles --dump --help; do grep -q -- "^  $f " "$D/help" || echo "$f"; done)"
 
 "$EMU" --dump 4714 > /dev/null 2> "$D/err"
 check "--dump of a program that does not exist: exit 1" 1 "$?"

@@ -98,7 +98,7 @@ check_match "... with the 401 and 404 texts" \
 # query (the cursor closes while a page is in flight), the request log, a second .load.
 vg_sql "parallel sub-windows, a scan abandoned mid-way, sms_requests, a second .load" <<SQL
 CREATE VIRTUAL TABLE p USING sms_messages(program_id=4711, page_size=50, parallel=4);
-SELECT count(*), count(DISTINCT raw) FROM p;
+SELECT count(*), count(DISTINCT raw), count(DISTINCT message_key) FROM p;
 CREATE VIRTUAL TABLE s USING sms_messages(program_id=4712, page_size=50);
 SELECT count(*) FROM s WHERE CASE WHEN body = 'STOP' THEN abs(-9223372036854775808) ELSE 1 END;
 SELECT count(*) FROM p WHERE CASE WHEN body = 'STOP' THEN abs(-9223372036854775808) ELSE 1 END;
@@ -110,7 +110,7 @@ SELECT count(*) FROM sms_messages(4713) WHERE date >= '2026-06-01';
 SELECT count(*) > 0 FROM sms_requests;
 SQL
 check "... with the right rows and errors" \
-  "1000|1000
+  "1000|1000|1000
 Runtime error near line 4: integer overflow
 Runtime error near line 5: integer overflow
 1|1000

@@ -211,6 +211,53 @@ int main(void) {
   }
   check(nBlockOk == 34, "strings: quote, escape, control byte and end at every offset");
 
+  /* SipHash-2-4: the reference vectors of the paper (key 00..0f, messages 00..n-1). */
+  unsigned char aMsg[16];
+  for (int i = 0; i < 16; i++)
+    aMsg[i] = (unsigned char)i;
+  unsigned long long iK0 = 0x0706050403020100ULL, iK1 = 0x0f0e0d0c0b0a0908ULL;
+  check(sms_siphash(iK0, iK1, aMsg, 0) == 0x726fdb47dd0e0e31ULL &&
+            sms_siphash(iK0, iK1, aMsg, 8) == 0x93f5f5799a932462ULL &&
+            sms_siphash(iK0, iK1, aMsg, 15) == 0xa129ca6149be45e5ULL,
+        "siphash: the reference vectors (0, 8 and 15 bytes)");
+
+  /* Identity: type, date and number in clear; the hash covers them and the body exactly,
+  ** and nothing else. */
+  SmsIdentity aId[8];
+  decode("[{\"type\":\"MT\",\"date\":\"2026-06-30T11:59:58\",\"number\":15551234567,"
+         "\"body\":\"Hi \\u00e9\",\"deliveryStatus\":\"Sent\",\"network\":null},"
+         "{\"network\":\"AT&T\",\"body\":\"Hi \xc3\xa9\",\"number\":\"15551234567\","
+         "\"deliveryStatus\":\"Delivered\",\"campaignName\":\"x\",\"programName\":\"y\","
+         "\"date\":\"2026-06-30 11:59:58\",\"type\":\"MT\"},"
+         "{\"type\":\"MT\",\"date\":\"2026-06-30T11:59:58\",\"number\":15551234567,"
+         "\"body\":\"Hi e\"},"
+         "{\"type\":\"MO\",\"date\":\"2026-06-30T11:59:58\",\"number\":15551234567,"
+         "\"body\":\"Hi \xc3\xa9\"},"
+         "{\"type\":\"MT\",\"date\":\"2026-06-30T11:59:58\",\"number\":15551234567},"
+         "{\"type\":\"MT\",\"date\":\"2026-06-30T11:59:58\",\"number\":15551234567,"
+         "\"body\":\"\"},"
+         "{\"type\":\"sms\",\"date\":\"soon\",\"number\":\"+1 555\",\"body\":\"\"},"
+         "{\"type\":\"sms\",\"date\":\"later\",\"number\":\"+1 555\",\"body\":\"\"}]",
+         &pg, zErr);
+  int bIdOk = pg.nRow == 8;
+  for (int i = 0; bIdOk && i < 8; i++)
+    bIdOk = sms_page_row_identity(&pg, i, &aId[i]) == 0;
+  check(bIdOk, "identity of eight rows");
+  check(strcmp(aId[0].zClear, "MT/2026-06-30 11:59:58/15551234567") == 0,
+        "identity: type, date and number in clear, in the table's forms");
+  check(strcmp(aId[1].zClear, aId[0].zClear) == 0 && aId[1].iHash == aId[0].iHash,
+        "identity: the same whatever the status, network, names, key order, escapes, "
+        "number as a string or date with T");
+  check(aId[2].iHash != aId[0].iHash, "identity: another body, another hash");
+  check(strcmp(aId[3].zClear, "MO/2026-06-30 11:59:58/15551234567") == 0 &&
+            aId[3].iHash != aId[0].iHash,
+        "identity: another type, another hash");
+  check(aId[4].iHash != aId[5].iHash, "identity: no body and an empty body differ");
+  check(strcmp(aId[6].zClear, "?/?/?") == 0 && strcmp(aId[7].zClear, "?/?/?") == 0 &&
+            aId[6].iHash != aId[7].iHash,
+        "identity: odd values show as ?, and the hash still tells them apart");
+  sms_page_clear(&pg);
+
   char zText[200];
   const char *zError = "{\"meta\":{\"generalErrors\":[\"bad date\",{\"message\":\"obj\"}],"
                        "\"fieldErrors\":{\"startDate\":\"use YYYY\"}},\"data\":[]}";
