@@ -18,7 +18,7 @@ typedef long long sms_time; /* seconds since 1970-01-01 00:00:00 UTC */
 #define SMS_TIME_MAX (253402300799LL) /* 9999-12-31 23:59:59 */
 
 #define SMS_DAY 86400LL
-/* The API keeps a year of messages and rejects older start dates (api.md). A request
+/* The API keeps a year of messages and rejects older start dates (docs/api-rules.md). A request
 ** leaves a few seconds inside that year, for the time it takes to reach the server; a
 ** long scan clamps each request again when it sends it (sms_scan.c). */
 #define SMS_RETENTION (365 * SMS_DAY)
