@@ -27,15 +27,13 @@
 
 typedef enum ScanMode { SCAN_SEQUENTIAL, SCAN_PARALLEL, SCAN_ORDERED } ScanMode;
 
-/* Where the edge hour of a gap goes among the gap's tasks. */
-typedef enum EdgePlace { EDGE_FIRST, EDGE_LAST } EdgePlace;
-
 typedef struct SmsTask {
   long long iProgramId;  /* the program */
   sms_time iOwnLo;       /* it hands out the rows dated in [iOwnLo, iOwnHi) */
   sms_time iOwnHi;       /* (SMS_TIME_MIN / SMS_TIME_MAX + 1 at the ends of the window) */
   int bOwnAll;           /* it hands out every row its chain brings: no test needed */
   int bOwnUndated;       /* it also hands out the rows without a readable date */
+  int bEdge;             /* it reads the hour next to the retention edge */
   SmsCacheEntry *pEntry; /* the rows are this cache entry's (a reference); NULL: the API's */
   sms_time iFetchLo;     /* the chain reads [iFetchLo, iFetchHi) of the window... */
   sms_time iFetchHi;     /* ...and so covers that much of it, once it ends */
@@ -159,12 +157,13 @@ static sms_time edge_split(const SmsScanSpec *pSpec, sms_time iLo, sms_time iHi)
 ** second more (whether the API's bounds are inclusive is unknown); the window's own ends are
 ** sent as the query gave them, and a task at an end of the window owns what lies past it. */
 static int fetch_task(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iHi,
-                      sms_time iGapLo, sms_time iGapHi, int *pbUndated) {
+                      sms_time iGapLo, sms_time iGapHi, int bEdge, int *pbUndated) {
   const SmsScanSpec *pSpec = &p->spec;
   sms_time iEnd = window_end(pSpec);
   SmsTask t;
   memset(&t, 0, sizeof(t));
   t.iProgramId = iProgramId;
+  t.bEdge = bEdge;
   t.iFetchLo = iLo;
   t.iFetchHi = iHi;
   t.iOwnLo = iLo > iGapLo ? iLo : iGapLo;
@@ -187,17 +186,14 @@ static int fetch_task(SmsScan *p, long long iProgramId, sms_time iLo, sms_time i
 }
 
 /* The tasks that fetch [iLo, iHi) of a program and hand out its part inside [iOwnLo,
-** iOwnHi): the edge hour apart, the rest in nSplit sub-windows of at least MIN_SUBWINDOW. */
+** iOwnHi): the edge hour apart and last, the rest in nSplit sub-windows of at least
+** MIN_SUBWINDOW. */
 static int gap_tasks(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iHi,
-                     sms_time iOwnLo, sms_time iOwnHi, int nSplit, EdgePlace eEdge,
-                     int *pbUndated) {
+                     sms_time iOwnLo, sms_time iOwnHi, int nSplit, int *pbUndated) {
   const SmsScanSpec *pSpec = &p->spec;
   int rc = SMS_OK;
   sms_time iSplit = edge_split(pSpec, iLo, iHi);
   p->nEdgeTask += iSplit > iLo;
-  if (iSplit > iLo && eEdge == EDGE_FIRST) {
-    rc = fetch_task(p, iProgramId, iLo, iSplit, iOwnLo, iOwnHi, pbUndated);
-  }
   /* Equal sub-windows, none shorter than MIN_SUBWINDOW, and a lane left for the edge hour. */
   long long nSpan = iHi > iSplit ? iHi - iSplit : 0;
   int n =
@@ -206,10 +202,10 @@ static int gap_tasks(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iH
   if (n < 1) n = 1;
   for (int i = 0; i < n && rc == SMS_OK; i++) {
     rc = fetch_task(p, iProgramId, iSplit + nSpan * i / n, iSplit + nSpan * (i + 1) / n, iOwnLo,
-                    iOwnHi, pbUndated);
+                    iOwnHi, 0, pbUndated);
   }
-  if (rc == SMS_OK && iSplit > iLo && eEdge == EDGE_LAST) {
-    rc = fetch_task(p, iProgramId, iLo, iSplit, iOwnLo, iOwnHi, pbUndated);
+  if (rc == SMS_OK && iSplit > iLo) {
+    rc = fetch_task(p, iProgramId, iLo, iSplit, iOwnLo, iOwnHi, 1, pbUndated);
   }
   return rc;
 }
@@ -245,7 +241,7 @@ static void release_parts(SmsCachePart *aPart, int nPart) {
 ** whole, so that they fill the cache past what this scan needs; held parts and gaps outside
 ** [iLo, iHi) are left alone. */
 static int plan_program(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iHi,
-                        int nSplit, EdgePlace eEdge) {
+                        int nSplit) {
   const SmsScanSpec *pSpec = &p->spec;
   SmsCachePart aPart[MAX_PARTS];
   int nPart, rc = SMS_OK, bUndated = 1, bGap = 0;
@@ -286,8 +282,7 @@ static int plan_program(SmsScan *p, long long iProgramId, sms_time iLo, sms_time
       rc = add_task(p, &t);
       if (rc == SMS_OK) pPart->pEntry = 0; /* the task holds the reference now */
     } else {
-      rc = gap_tasks(p, iProgramId, pPart->iLo, pPart->iHi, iOwnLo, iOwnHi, nSplit, eEdge,
-                     &bUndated);
+      rc = gap_tasks(p, iProgramId, pPart->iLo, pPart->iHi, iOwnLo, iOwnHi, nSplit, &bUndated);
     }
   }
   release_parts(aPart, nPart);
@@ -593,13 +588,20 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, char
   for (int i = 0; i < pSpec->nProgramId && rc == SMS_OK; i++) {
     p->bMissed = 0;
     p->iWiden = 0;
-    rc = plan_program(p, pSpec->aProgramId[i], pSpec->iStart, iEnd, nSplit,
-                      p->eMode == SCAN_PARALLEL ? EDGE_FIRST : EDGE_LAST);
+    rc = plan_program(p, pSpec->aProgramId[i], pSpec->iStart, iEnd, nSplit);
   }
   if (rc != SMS_OK) return nomem(zErr, nErr);
   if (p->eMode == SCAN_PARALLEL) {
-    /* One lane per chain, up to nParallel, and one more for edge hours: those chains are
-    ** short and start now, and waiting for one would add a round trip to the scan. */
+    /* The long chains first, every program's, so that lanes start on them all at once; the
+    ** edge hours (a page or two each) last, with one more lane for them, so that they
+    ** neither wait nor keep a long chain waiting. */
+    for (int i = 1; i < p->nTask; i++) {
+      SmsTask t = p->aTask[i];
+      int j = i;
+      for (; j > 0 && p->aTask[j - 1].bEdge && !t.bEdge; j--)
+        p->aTask[j] = p->aTask[j - 1];
+      p->aTask[j] = t;
+    }
     for (int i = 0; i < p->nTask; i++)
       nFetch += !p->aTask[i].pEntry;
     int nLane = nParallel + (p->nEdgeTask > 0);
@@ -637,7 +639,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   p->bOrderDone = pSpec->iOrder < 0 ? iLo <= iStart : iHi >= iEnd;
   /* Rows without a readable date are kept (by the first chain), so that the sort can refuse
   ** them. */
-  if (plan_program(p, iProgId, iLo, iHi, 1, EDGE_LAST) != SMS_OK) return nomem(zErr, nErr);
+  if (plan_program(p, iProgId, iLo, iHi, 1) != SMS_OK) return nomem(zErr, nErr);
   while (rc == SMS_OK) {
     SmsPage next;
     memset(&next, 0, sizeof(next));

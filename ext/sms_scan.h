@@ -30,8 +30,9 @@
 **     API refuses a startDate over a year old by its clock at that page: a chain started at
 **     the retention edge has SMS_RETENTION_MARGIN seconds for all its pages. So a gap longer
 **     than a day that starts within EDGE_SPAN of the edge is read as two chains, the edge hour
-**     on its own, its start clamped again when sent: last in a sequential scan, first in a
-**     parallel one, second in an ordered sub-window.
+**     on its own, its start clamped again when sent: last in a sequential scan and in an
+**     ordered sub-window; in a parallel one, after every long chain has a lane, on a lane
+**     of its own so that it starts at once.
 **   - Repeated misses (sms_miss_widen): a gap of a scan that misses again soon after the
 **     last miss of the same program is fetched wider than asked, so the next miss is a hit.
 */
