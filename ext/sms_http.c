@@ -12,11 +12,14 @@
 */
 #include "sms_http.h"
 
+#include "sms_clock.h"
+
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define BACKOFF_FIRST_MS 200     /* the first wait; each next one doubles */
@@ -36,6 +39,8 @@ struct SmsHttp {
   int bTooBig;                    /* the body passed SMS_MAX_BODY */
   SmsLog *pLog;                   /* where every try is recorded; may be NULL */
   unsigned int iSeed;             /* jitter state */
+  long iStatus;                   /* HTTP status of the last try; 0 when none came */
+  sms_time iDate;                 /* the Date header of the current try; 0 when none */
   char zCurlErr[CURL_ERROR_SIZE]; /* libcurl's own words for the last failure */
 };
 
@@ -126,6 +131,20 @@ static size_t on_body(char *z, size_t sz, size_t nmemb, void *pArg) {
   return n;
 }
 
+/* Every header line: the Date one tells the server's clock (sms_clock.h). */
+static size_t on_header(char *z, size_t sz, size_t nmemb, void *pArg) {
+  SmsHttp *p = pArg;
+  size_t n = sz * nmemb;
+  char zDate[64];
+  if (n > 5 && n < sizeof(zDate) + 5 && strncasecmp(z, "Date:", 5) == 0) {
+    memcpy(zDate, z + 5, n - 5);
+    zDate[n - 5] = 0;
+    time_t t = curl_getdate(zDate, 0);
+    if (t > 0) p->iDate = (sms_time)t;
+  }
+  return n;
+}
+
 static int on_progress(void *pArg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d) {
   SmsHttp *p = pArg;
   (void)a, (void)b, (void)c, (void)d;
@@ -170,6 +189,8 @@ int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, p->zCurlErr);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, p);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, p);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, p);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -209,6 +230,10 @@ void sms_http_set_log(SmsHttp *p, SmsLog *pLog) {
 void sms_http_set_stop(SmsHttp *p, int (*xStop)(void *), void *pStopArg) {
   p->xStop = xStop;
   p->pStopArg = pStopArg;
+}
+
+long sms_http_status(const SmsHttp *p) {
+  return p->iStatus;
 }
 
 const char *sms_http_body(const SmsHttp *p, size_t *pnBody) {
@@ -273,10 +298,12 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
   p->nBody = 0;
   p->bTooBig = 0;
   p->zCurlErr[0] = 0;
+  p->iDate = 0;
   CURLcode crc = curl_easy_perform(p->pEasy);
   *pRc = SMS_ERROR;
   if (crc == CURLE_OK) curl_easy_getinfo(p->pEasy, CURLINFO_RESPONSE_CODE, &iStatus);
-  *piStatus = iStatus;
+  *piStatus = p->iStatus = iStatus;
+  if (p->iDate) sms_clock_learn(zUrl, p->iDate); /* any answer, a refusal included */
   if (crc == CURLE_ABORTED_BY_CALLBACK) {
     snprintf(zErr, nErr, SMS_ERR_PREFIX "interrupted");
     *pRc = SMS_INTERRUPT;

@@ -9,6 +9,8 @@
 */
 #include "sms_scan.h"
 
+#include "sms_clock.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +116,9 @@ typedef struct SmsStream {
   int nSeen;                 /* entries in aSeen */
   int nSeenAlloc;            /* room in aSeen */
   int nEmptyRun;             /* consecutive pages without rows */
+  sms_time iReqStart;        /* the first URL's startDate, before the retention clamp */
+  sms_time iReqEnd;          /* its endDate, when bReqEnd */
+  int bReqEnd;               /* the first URL has an endDate */
   /* Hand-over fields, guarded by the scan's mutex once a worker runs: */
   SmsPage ready;    /* a fetched page waiting for the consumer */
   int bReady;       /* ready holds a page */
@@ -132,6 +137,7 @@ struct SmsScan {
   SmsStream aStream[SMS_MAX_PARALLEL]; /* the (sub-)windows */
   int iNext;                           /* the stream to look at first (round robin) */
   int bStarted;                        /* the consumer has taken a first page */
+  int bStartAtEdge;                    /* spec.iStart is the retention clamp, not the query's */
   int bWorkers;                        /* the streams are fetched by workers */
   sms_time iEdge;                      /* ordered scans: where the next sub-window starts */
   sms_time iStep;                      /* ordered scans: the next sub-window's length */
@@ -186,6 +192,8 @@ static int is_own_row(SmsPage *pPage, int iRow, void *pArg) {
   return s->bOwnUndated;
 }
 
+static char *first_url(const SmsScan *p, sms_time iStart, sms_time iEnd, int bEnd);
+
 /* Fetch the stream's next page into *pPage and advance the stream. Called by the consumer
 ** or by the stream's worker, never both (the worker starts after the consumer stops). */
 static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
@@ -193,10 +201,10 @@ static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
   const SmsConfig *pCfg = p->spec.pCfg;
   char *zUrl = s->zUrl;
   unsigned long long h;
-  int rc;
+  int rc, bFirst = s->bFirst;
 
   s->zUrl = 0;
-  if (!s->bFirst && !next_url_ok(p, zUrl, zErr, nErr)) {
+  if (!bFirst && !next_url_ok(p, zUrl, zErr, nErr)) {
     free(zUrl);
     return SMS_ERROR;
   }
@@ -238,6 +246,20 @@ static int stream_fetch(SmsStream *s, SmsPage *pPage, char *zErr, size_t nErr) {
     sms_http_set_stop(*s->ppHttp, scan_should_stop, p);
     sms_http_set_log(*s->ppHttp, p->spec.pLog);
     rc = sms_http_fetch_page(*s->ppHttp, zUrl, p->spec.iProgram, pPage, zErr, nErr);
+    if (rc == SMS_ERROR && bFirst && sms_http_status(*s->ppHttp) == 400) {
+      /* The refusal's Date may show the server's clock ahead of ours: then the clamp,
+      ** redone on its clock, changes the request, and it is sent once more. Otherwise
+      ** the refusal stands (nextPageUrl is the API's own, never rebuilt). */
+      char *zAgain = first_url(p, s->iReqStart, s->iReqEnd, s->bReqEnd);
+      if (!zAgain) goto nomem;
+      if (strcmp(zAgain, zUrl) != 0) {
+        free(zUrl);
+        zUrl = zAgain;
+        rc = sms_http_fetch_page(*s->ppHttp, zUrl, p->spec.iProgram, pPage, zErr, nErr);
+      } else {
+        free(zAgain);
+      }
+    }
     if (rc == SMS_OK) {
       size_t nBody;
       const char *zBody = sms_http_body(*s->ppHttp, &nBody);
@@ -328,14 +350,12 @@ static sms_time window_end(const SmsScanSpec *pSpec) {
   return pSpec->bEnd ? pSpec->iEnd : pSpec->iNow + 1;
 }
 
-static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd, int bEnd);
-
 /* Where [iLo, iHi) splits off the hour next to the retention edge, or iLo when it does
 ** not: it starts in that hour and goes past it, in a scan window longer than a day (a
 ** shorter one has few pages, and the extra request would cost more than it protects).
 ** Why the hour is read apart is said in sms_scan_open. */
 static sms_time edge_split(const SmsScanSpec *pSpec, sms_time iLo, sms_time iHi) {
-  sms_time iEdgeHi = sms_retention_oldest(sms_time_now()) + EDGE_SPAN;
+  sms_time iEdgeHi = sms_retention_edge(pSpec->pCfg->zBaseUrl) + EDGE_SPAN;
   int bSplit = iLo < iEdgeHi && iHi > iEdgeHi && window_end(pSpec) - pSpec->iStart > SMS_DAY;
   return bSplit ? iEdgeHi : iLo;
 }
@@ -358,21 +378,30 @@ static int stream_init(SmsScan *p, SmsStream *s, SmsHttp **ppHttp, sms_time iLo,
   s->bOwnUndated = bOwnUndated;
   s->iOwnLo = bFirst ? SMS_TIME_MIN : iLo;
   s->iOwnHi = bLast ? SMS_TIME_MAX + 1 : iHi;
-  s->zUrl = first_url(pSpec, bFirst ? pSpec->iStart : iLo - 1, bLast ? pSpec->iEnd : iHi + 1,
-                      bLast ? pSpec->bEnd : 1);
+  s->iReqStart = bFirst ? pSpec->iStart : iLo - 1;
+  s->iReqEnd = bLast ? pSpec->iEnd : iHi + 1;
+  s->bReqEnd = bLast ? pSpec->bEnd : 1;
+  s->zUrl = first_url(p, s->iReqStart, s->iReqEnd, s->bReqEnd);
   return s->zUrl ? SMS_OK : SMS_NOMEM;
 }
 
 /* The first URL of a stream over [iStart, iEnd] (no endDate when !bEnd). The start is
-** clamped to the retention limit again at the time of the request: an ordered scan may
-** reach its oldest sub-window minutes after the window was computed. */
-static char *first_url(const SmsScanSpec *pSpec, sms_time iStart, sms_time iEnd, int bEnd) {
+** clamped to the retention limit again at the time of the request, on the server's clock
+** as last learned (sms_clock.h): an ordered scan may reach its oldest sub-window minutes
+** after the window was computed, and the first answers of a scan may show that the
+** server's clock is not ours. A scan whose start was the clamp follows the edge down as
+** well as up, so a server whose clock is behind still gives its oldest messages (a wider
+** request is safe: rows outside the query are dropped by SQLite). */
+static char *first_url(const SmsScan *p, sms_time iStart, sms_time iEnd, int bEnd) {
+  const SmsScanSpec *pSpec = &p->spec;
   char zStart[20], zEnd[20];
   size_t n = strlen(pSpec->pCfg->zBaseUrl) + 160;
   char *z = malloc(n);
-  sms_time iOldest = sms_retention_oldest(sms_time_now());
+  sms_time iOldest = sms_retention_edge(pSpec->pCfg->zBaseUrl);
   if (!z) return 0;
-  if (iStart < iOldest) iStart = iOldest;
+  if (iStart < iOldest || (p->bStartAtEdge && iStart == pSpec->iStart)) iStart = iOldest;
+  if (bEnd && iEnd - iStart > SMS_RETENTION) iStart = iEnd - SMS_RETENTION; /* a year at most */
+  if (bEnd && iEnd < iStart) iEnd = iStart; /* all past the edge: ask one second, not a 400 */
   sms_time_format(iStart, 'T', zStart);
   sms_time_format(iEnd, 'T', zEnd);
   snprintf(z, n, "%s/messages/program/%lld?%s%s%sstartDate=%s%s%s&pageSize=%d",
@@ -393,6 +422,8 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsC
   p->apHttp = apHttp;
   pthread_mutex_init(&p->mutex, 0);
   pthread_cond_init(&p->cond, 0);
+  /* spec.iNow is the server's now by which the vtab clamped the window (sms_clock_now). */
+  p->bStartAtEdge = pSpec->iStart <= sms_retention_oldest(pSpec->iNow);
 
   sms_time iStart = pSpec->iStart;
   sms_time iEnd = window_end(pSpec);
@@ -430,8 +461,10 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, SmsC
   }
   if (n > 1) {
     /* Parallel streams read the edge hour at once, as one more stream: its chain is short
-    ** and starts now, and waiting for it last would add a round trip to the scan. */
-    if (p->bEdge) {
+    ** and starts now, and waiting for it last would add a round trip to the scan. But not
+    ** before the server's clock is known: the edge is on that clock, and a server behind
+    ** ours keeps messages that our clock calls older than a year. */
+    if (p->bEdge && sms_clock_known(pSpec->pCfg->zBaseUrl)) {
       if (stream_init(p, &p->aStream[n], &apHttp[n], pSpec->iStart, p->iEdgeHi, 1, 0)) {
         goto nomem;
       }
