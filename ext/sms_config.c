@@ -8,6 +8,7 @@
 #include "sms_config.h"
 #include "sms_rate.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -30,11 +31,13 @@ enum {
   OPT_CACHE_TTL,
   OPT_CACHE_MB,
   OPT_RATE_LIMIT,
+  OPT_ALLOW_HTTP,
   N_OPTION
 };
 static const char *const azOption[N_OPTION] = {
     "program_id", "base_url", "username", "password", "page_size", "timeout",
-    "retries",    "parallel", "progress", "ca_file",  "cache_ttl", "cache_mb", "rate_limit"};
+    "retries",    "parallel", "progress", "ca_file",  "cache_ttl", "cache_mb", "rate_limit",
+    "allow_http"};
 
 /* Trim spaces around z[0..n) in place; returns the new start, *pn the new length. */
 static const char *trim(const char *z, size_t *pn) {
@@ -341,11 +344,13 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
     }
     return 0;
   case OPT_PROGRESS:
+  case OPT_ALLOW_HTTP:
     if (parse_int(zVal, 0, 1, &v)) {
-      snprintf(zErr, nErr, SMS_ERR_PREFIX "progress must be 0 (off) or 1 (on), not '%s'", zVal);
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "%s must be 0 (off) or 1 (on), not '%s'",
+               azOption[iOpt], zVal);
       return -1;
     }
-    p->bProgress = (int)v;
+    *(iOpt == OPT_PROGRESS ? &p->bProgress : &p->bAllowHttp) = (int)v;
     return 0;
   default:
     if (parse_int(zVal, 1, 16, &v)) {
@@ -356,6 +361,47 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
     p->nParallel = (int)v;
     return 0;
   }
+}
+
+int sms_host_is_loopback(const char *zHost) {
+  unsigned char a[16];
+  char zAddr[64];
+  size_t n = strlen(zHost);
+  if (strcasecmp(zHost, "localhost") == 0) return 1;
+  if (inet_pton(AF_INET, zHost, a) == 1) return a[0] == 127;
+  if (n < 3 || n - 2 >= sizeof(zAddr) || zHost[0] != '[' || zHost[n - 1] != ']') return 0;
+  memcpy(zAddr, zHost + 1, n - 2); /* an IPv6 host is written [addr] */
+  zAddr[n - 2] = 0;
+  if (inet_pton(AF_INET6, zAddr, a) != 1) return 0;
+  static const unsigned char aLoop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  static const unsigned char aMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return memcmp(a, aLoop, 16) == 0 || (memcmp(a, aMapped, 12) == 0 && a[12] == 127);
+}
+
+/* Plain http to a host that is not this machine: the Basic credentials would cross the
+** network readable by anyone on the way, so they are dropped (and the scan says why)
+** unless the table opts in. The loopback stays allowed: it never leaves the machine. */
+static int refuse_plain_http(SmsConfig *p, const char *zScheme, const char *zHost,
+                             const char *zOrigin) {
+  if (!p->zUser || p->bAllowHttp || strcmp(zScheme, "http") != 0 ||
+      sms_host_is_loopback(zHost)) {
+    return 0;
+  }
+  size_t n = 2 * strlen(zOrigin) + strlen(p->zCredSource) + 500;
+  p->zNoCredHint = malloc(n);
+  if (!p->zNoCredHint) return -2;
+  snprintf(p->zNoCredHint, n,
+           SMS_ERR_PREFIX "not sending the credentials of %s to %s over plain http, where "
+                          "anyone on the way can read the password: use an https:// "
+                          "base_url, or, on a network you trust, create the table with the "
+                          "option allow_http=1 (CREATE VIRTUAL TABLE t USING "
+                          "sms_messages(base_url='%s', allow_http=1, ...))",
+           p->zCredSource, zOrigin, p->zBaseUrl);
+  free(p->zUser);
+  memset(p->zPassword, 0, strlen(p->zPassword));
+  free(p->zPassword);
+  p->zUser = p->zPassword = 0;
+  return 0;
 }
 
 /* Credentials for p->zBaseUrl, from the first source bound to its origin. */
@@ -374,12 +420,12 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
   if (!zEnvBase || !*zEnvBase) zEnvBase = SMS_DEFAULT_BASE_URL;
   int bEnvHere = sms_same_origin(zEnvBase, p->zBaseUrl);
   p->bForeign = !bEnvHere;
-  if (bOptUser) {
-    p->zCredSource = "the table's username= and password= options";
-    return 0;
-  }
   sms_url_origin(p->zBaseUrl, zScheme, zHost, &iPort);
   snprintf(zOrigin, sizeof(zOrigin), "%s://%s:%d", zScheme, zHost, iPort);
+  if (bOptUser) {
+    p->zCredSource = "the table's username= and password= options";
+    return refuse_plain_http(p, zScheme, zHost, zOrigin);
+  }
 
   const char *zEnvUser = getenv("SMS_API_USERNAME");
   const char *zEnvPass = getenv("SMS_API_PASSWORD");
@@ -388,11 +434,13 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
     p->zUser = strdup(zEnvUser);
     p->zPassword = strdup(zEnvPass);
     p->zCredSource = "SMS_API_USERNAME and SMS_API_PASSWORD";
-    return p->zUser && p->zPassword ? 0 : -2;
+    if (!p->zUser || !p->zPassword) return -2;
+    return refuse_plain_http(p, zScheme, zHost, zOrigin);
   }
   if (netrc_lookup(zHost, &p->zUser, &p->zPassword)) {
     p->zCredSource = "~/.netrc";
-    return p->zUser && p->zPassword ? 0 : -2;
+    if (!p->zUser || !p->zPassword) return -2;
+    return refuse_plain_http(p, zScheme, zHost, zOrigin);
   }
 
   /* None: the scan reports this, so that a table can still be created and described. */
@@ -478,7 +526,7 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
                SMS_ERR_PREFIX
                "%s '%.*s': options are key=value, with the keys program_id, "
                "base_url, username, password, page_size, timeout, retries, parallel, "
-               "progress, ca_file, cache_ttl, cache_mb, rate_limit",
+               "progress, ca_file, cache_ttl, cache_mb, rate_limit, allow_http",
                iOpt == N_OPTION ? "unknown option" : "no value for option", (int)nKey, zKey);
       return -1;
     }

@@ -8,7 +8,9 @@
 **
 ** Credentials are bound to an origin (scheme, host, port), so that a schema someone else
 ** wrote cannot route them: options go only to their own table's base_url, the environment's
-** only to SMS_API_BASE_URL (or the default base URL), a ~/.netrc entry only to its host.
+** only to SMS_API_BASE_URL (or the default base URL), a ~/.netrc entry only to its host;
+** and none of them over plain http to a host other than this machine unless the table says
+** allow_http=1.
 */
 #ifndef SMS_CONFIG_H
 #define SMS_CONFIG_H
@@ -40,6 +42,7 @@ typedef struct SmsConfig {
   int nCacheTtl;           /* seconds cached rows answer later statements; 0: no cache */
   int nCacheMb;            /* MiB the process's cache may hold */
   double rRateLimit;       /* requests per second to base_url's origin; 0 = no limit */
+  int bAllowHttp;          /* allow_http=1: credentials may cross plain http to any host */
 } SmsConfig;
 
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the
@@ -51,6 +54,12 @@ void sms_config_clear(SmsConfig *p);
 /* Scheme, lowercased host, and port of an http(s) URL. 0 on success, -1 when the URL is
 ** not http:// or https:// with a host. zScheme holds 8 bytes, zHost 256. */
 int sms_url_origin(const char *zUrl, char *zScheme, char *zHost, int *piPort);
+
+/* 1 when zHost (as sms_url_origin writes it: lowercased, an IPv6 address in brackets) is
+** this machine: localhost, 127.0.0.0/8, ::1 (or ::ffff:127.x.y.z). Only these get Basic
+** credentials over plain http without allow_http=1; a name that merely resolves to the
+** loopback does not count. */
+int sms_host_is_loopback(const char *zHost);
 
 /* 1 when both URLs parse and have the same origin. */
 int sms_same_origin(const char *zA, const char *zB);

@@ -13,24 +13,35 @@
 **
 ** Credentials go through CURLOPT_USERNAME/PASSWORD, never into a URL, and redirects are
 ** not followed, so they reach only the URL the vtab asked for.
+**
+** A transfer runs on libcurl's multi interface, in steps of at most POLL_MS, with xStop
+** asked between steps: an interrupt ends a request within POLL_MS whatever the transfer is
+** doing. (libcurl's progress callback, the other way in, runs about once a second while a
+** transfer waits for its answer.) A client's connections live in its multi handle, so the
+** multi handle travels with the easy one into the idle pool.
 */
 #include "sms_http.h"
 #include "sms_rate.h"
+
+#include "sms_clock.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define BACKOFF_FIRST_MS 200     /* the first wait; each next one doubles */
 #define BACKOFF_CAP_MS 10000     /* no backoff wait is longer */
 #define RETRY_AFTER_CAP_MS 60000 /* nor a server-requested one */
 #define IDLE_HANDLES 32          /* kept per database connection: two cursors' streams */
+#define POLL_MS 50               /* the longest a transfer runs without xStop being asked */
 
 struct SmsHttp {
-  CURL *pEasy;                    /* reused for every page: keeps the connection */
+  CURL *pEasy;                    /* reused for every page */
+  CURLM *pMulti;                  /* drives pEasy in short steps; holds the connection */
   SmsHttpShare *pShare;           /* where pEasy goes back when the client closes */
   const SmsConfig *pCfg;          /* credentials and limits (owned by the table) */
   int (*xStop)(void *);           /* polled in waits and transfers; may be NULL */
@@ -42,6 +53,8 @@ struct SmsHttp {
   SmsLog *pLog;                   /* where every try is recorded; may be NULL */
   SmsRate *pRate;                 /* the pace of base_url's origin, process-wide */
   unsigned int iSeed;             /* jitter state */
+  long iStatus;                   /* HTTP status of the last try; 0 when none came */
+  sms_time iDate;                 /* the Date header of the current try; 0 when none */
   char zCurlErr[CURL_ERROR_SIZE]; /* libcurl's own words for the last failure */
 };
 
@@ -53,9 +66,10 @@ struct SmsHttp {
 struct SmsHttpShare {
   CURLSH *pShare;                              /* libcurl's share handle */
   pthread_mutex_t aMutex[CURL_LOCK_DATA_LAST]; /* one lock per kind of shared data */
-  pthread_mutex_t idleMutex;                   /* guards apIdle and nIdle */
-  CURL *apIdle[IDLE_HANDLES];                  /* handles of closed clients, connected */
-  int nIdle;                                   /* entries in apIdle */
+  pthread_mutex_t idleMutex;                   /* guards apIdle, apIdleMulti and nIdle */
+  CURL *apIdle[IDLE_HANDLES];                  /* easy handles of closed clients */
+  CURLM *apIdleMulti[IDLE_HANDLES];            /* their multi handles, connected */
+  int nIdle;                                   /* entries in apIdle and apIdleMulti */
 };
 
 static pthread_once_t curlOnce = PTHREAD_ONCE_INIT;
@@ -102,8 +116,11 @@ SmsHttpShare *sms_http_share_new(void) {
 
 void sms_http_share_free(SmsHttpShare *p) {
   if (!p) return;
-  while (p->nIdle > 0)
-    curl_easy_cleanup(p->apIdle[--p->nIdle]);
+  while (p->nIdle > 0) {
+    p->nIdle--;
+    curl_easy_cleanup(p->apIdle[p->nIdle]);
+    curl_multi_cleanup(p->apIdleMulti[p->nIdle]);
+  }
   pthread_mutex_destroy(&p->idleMutex);
   curl_share_cleanup(p->pShare);
   for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -129,6 +146,20 @@ static size_t on_body(char *z, size_t sz, size_t nmemb, void *pArg) {
   }
   memcpy(p->zBody + p->nBody, z, n);
   p->nBody += n;
+  return n;
+}
+
+/* Every header line: the Date one tells the server's clock (sms_clock.h). */
+static size_t on_header(char *z, size_t sz, size_t nmemb, void *pArg) {
+  SmsHttp *p = pArg;
+  size_t n = sz * nmemb;
+  char zDate[64];
+  if (n > 5 && n < sizeof(zDate) + 5 && strncasecmp(z, "Date:", 5) == 0) {
+    memcpy(zDate, z + 5, n - 5);
+    zDate[n - 5] = 0;
+    time_t t = curl_getdate(zDate, 0);
+    if (t > 0) p->iDate = (sms_time)t;
+  }
   return n;
 }
 
@@ -159,12 +190,19 @@ int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
   }
   if (pShare) { /* an idle handle, and with it an open connection */
     pthread_mutex_lock(&pShare->idleMutex);
-    if (pShare->nIdle > 0) p->pEasy = pShare->apIdle[--pShare->nIdle];
+    if (pShare->nIdle > 0) {
+      pShare->nIdle--;
+      p->pEasy = pShare->apIdle[pShare->nIdle];
+      p->pMulti = pShare->apIdleMulti[pShare->nIdle];
+    }
     pthread_mutex_unlock(&pShare->idleMutex);
   }
   p->pShare = pShare;
   if (!p->pEasy) p->pEasy = curl_easy_init();
-  if (!p->pEasy) {
+  if (!p->pMulti) p->pMulti = curl_multi_init();
+  if (!p->pEasy || !p->pMulti) {
+    if (p->pEasy) curl_easy_cleanup(p->pEasy);
+    if (p->pMulti) curl_multi_cleanup(p->pMulti);
     free(p);
     return SMS_NOMEM;
   }
@@ -183,6 +221,8 @@ int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, p->zCurlErr);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, p);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, p);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, p);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -205,12 +245,15 @@ void sms_http_close(SmsHttp *p) {
   if (p->pShare) {
     pthread_mutex_lock(&p->pShare->idleMutex);
     if (p->pShare->nIdle < IDLE_HANDLES) {
-      p->pShare->apIdle[p->pShare->nIdle++] = p->pEasy;
+      p->pShare->apIdle[p->pShare->nIdle] = p->pEasy;
+      p->pShare->apIdleMulti[p->pShare->nIdle++] = p->pMulti;
       p->pEasy = 0;
+      p->pMulti = 0;
     }
     pthread_mutex_unlock(&p->pShare->idleMutex);
   }
   if (p->pEasy) curl_easy_cleanup(p->pEasy);
+  if (p->pMulti) curl_multi_cleanup(p->pMulti);
   free(p->zBody);
   free(p);
 }
@@ -222,6 +265,10 @@ void sms_http_set_log(SmsHttp *p, SmsLog *pLog) {
 void sms_http_set_stop(SmsHttp *p, int (*xStop)(void *), void *pStopArg) {
   p->xStop = xStop;
   p->pStopArg = pStopArg;
+}
+
+long sms_http_status(const SmsHttp *p) {
+  return p->iStatus;
 }
 
 const char *sms_http_body(const SmsHttp *p, size_t *pnBody) {
@@ -271,6 +318,38 @@ static void api_details(SmsHttp *p, char *zOut, size_t nOut) {
     snprintf(zOut, nOut, ": %s", zText);
 }
 
+/* curl_easy_perform() for p->pEasy, run in steps on p->pMulti: between steps xStop is
+** asked, and a step waits at most POLL_MS for the network. CURLE_ABORTED_BY_CALLBACK when
+** xStop (or the progress callback) ended the transfer. */
+static CURLcode perform(SmsHttp *p) {
+  CURLcode crc = CURLE_OK;
+  int nRunning = 1, nLeft;
+  if (curl_multi_add_handle(p->pMulti, p->pEasy) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
+  for (;;) {
+    if (curl_multi_perform(p->pMulti, &nRunning) != CURLM_OK) {
+      crc = CURLE_OUT_OF_MEMORY; /* libcurl's only multi failures here are internal */
+      break;
+    }
+    if (nRunning == 0) break;
+    if (p->xStop && p->xStop(p->pStopArg)) {
+      crc = CURLE_ABORTED_BY_CALLBACK;
+      break;
+    }
+    if (curl_multi_poll(p->pMulti, 0, 0, POLL_MS, 0) != CURLM_OK) {
+      crc = CURLE_OUT_OF_MEMORY;
+      break;
+    }
+  }
+  if (nRunning == 0) {
+    CURLMsg *pMsg;
+    while ((pMsg = curl_multi_info_read(p->pMulti, &nLeft)) != 0) {
+      if (pMsg->msg == CURLMSG_DONE && pMsg->easy_handle == p->pEasy) crc = pMsg->data.result;
+    }
+  }
+  curl_multi_remove_handle(p->pMulti, p->pEasy); /* the connection stays in pMulti */
+  return crc;
+}
+
 /* What one try came to. */
 enum { TRY_DONE, TRY_AGAIN, TRY_FAILED };
 
@@ -286,10 +365,12 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
   p->nBody = 0;
   p->bTooBig = 0;
   p->zCurlErr[0] = 0;
-  CURLcode crc = curl_easy_perform(p->pEasy);
+  p->iDate = 0;
+  CURLcode crc = perform(p);
   *pRc = SMS_ERROR;
   if (crc == CURLE_OK) curl_easy_getinfo(p->pEasy, CURLINFO_RESPONSE_CODE, &iStatus);
-  *piStatus = iStatus;
+  *piStatus = p->iStatus = iStatus;
+  if (p->iDate) sms_clock_learn(zUrl, p->iDate); /* any answer, a refusal included */
   if (crc == CURLE_ABORTED_BY_CALLBACK) {
     snprintf(zErr, nErr, SMS_ERR_PREFIX "interrupted");
     *pRc = SMS_INTERRUPT;

@@ -5,7 +5,8 @@
 ** clients (one curl handle each, so pages reuse the connection; sms_scan opens one per
 ** parallel stream) and asks for pages by URL; this layer retries what is worth retrying
 ** and turns every failure into one sentence starting with "sms_messages: " that names the
-** URL (never the password) and says what to do.
+** URL (never the password) and says what to do. The Date of every response goes to
+** sms_clock.h, which so learns each server's clock.
 */
 #ifndef SMS_HTTP_H
 #define SMS_HTTP_H
@@ -43,6 +44,10 @@ void sms_http_set_stop(SmsHttp *p, int (*xStop)(void *), void *pStopArg);
 ** SMS_OK, or an error code with zErr set. */
 int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
                         char *zErr, size_t nErr);
+
+/* The HTTP status of the last try of the last fetch; 0 when no response came. A scan reads
+** it to tell a 400 (a request the API refused) from other failures. */
+long sms_http_status(const SmsHttp *p);
 
 /* Record every try in pLog (may be NULL). */
 void sms_http_set_log(SmsHttp *p, SmsLog *pLog);

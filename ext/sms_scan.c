@@ -13,6 +13,8 @@
 */
 #include "sms_scan.h"
 
+#include "sms_clock.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +84,7 @@ struct SmsScan {
   int iNextLane;                   /* the lane to look at first (round robin) */
   int bStarted;                    /* sequential: the consumer has taken a first page */
   int bWorkers;                    /* the lanes are read by workers */
+  int bStartAtEdge;                /* spec.iStart is the retention clamp, not the query's */
   sms_time iWiden;                 /* seconds each gap is widened by (repeated misses) */
   int bMissed;                     /* the scan has counted its miss */
   sms_time iOrderNext;             /* ordered: where the next sub-window starts */
@@ -147,7 +150,7 @@ static int add_task(SmsScan *p, const SmsTask *pTask) {
 ** not: it starts in that hour and goes past it, in a scan window longer than a day (a
 ** shorter one has few pages, and the extra request would cost more than it protects). */
 static sms_time edge_split(const SmsScanSpec *pSpec, sms_time iLo, sms_time iHi) {
-  sms_time iEdgeHi = sms_retention_oldest(sms_time_now()) + EDGE_SPAN;
+  sms_time iEdgeHi = sms_retention_edge(pSpec->pCfg->zBaseUrl) + EDGE_SPAN;
   int bSplit = iLo < iEdgeHi && iHi > iEdgeHi && window_end(pSpec) - pSpec->iStart > SMS_DAY;
   return bSplit ? iEdgeHi : iLo;
 }
@@ -256,7 +259,7 @@ static int plan_program(SmsScan *p, long long iProgramId, sms_time iLo, sms_time
     p->iWiden = sms_miss_widen(pSpec->pMisses, iProgramId, cache_type(pSpec));
   }
   if (bGap && p->iWiden > 0) {
-    sms_time iOldest = sms_retention_oldest(sms_time_now()) + 1;
+    sms_time iOldest = sms_retention_edge(pSpec->pCfg->zBaseUrl) + 1;
     sms_time iWideLo = iLo - p->iWiden < iOldest ? iOldest : iLo - p->iWiden;
     sms_time iWideHi = iHi + p->iWiden;
     if (iWideLo > iLo) iWideLo = iLo;
@@ -292,18 +295,26 @@ static int plan_program(SmsScan *p, long long iProgramId, sms_time iLo, sms_time
 /* ---------------------------------------------------------------- one lane */
 
 /* The first URL of a chain. The start is clamped to the retention limit again at the time
-** of the request: an ordered scan may reach its oldest sub-window minutes after the window
-** was computed. */
-static char *first_url(const SmsScanSpec *pSpec, const SmsTask *t, sms_time *piSentStart) {
+** of the request, on the server's clock as last learned (sms_clock.h): an ordered scan may
+** reach its oldest sub-window minutes after the window was computed, and the first answers
+** of a scan may show that the server's clock is not ours. A scan whose start was the clamp
+** follows the edge down as well as up, so a server whose clock is behind still gives its
+** oldest messages (a wider request is safe: rows outside the query are dropped by SQLite). */
+static char *first_url(const SmsScan *p, const SmsTask *t, sms_time *piSentStart) {
+  const SmsScanSpec *pSpec = &p->spec;
   char zStart[20], zEnd[20];
   size_t n = strlen(pSpec->pCfg->zBaseUrl) + 160;
   char *z = malloc(n);
-  sms_time iOldest = sms_retention_oldest(sms_time_now());
-  sms_time iStart = t->iSendStart < iOldest ? iOldest : t->iSendStart;
+  sms_time iOldest = sms_retention_edge(pSpec->pCfg->zBaseUrl);
+  sms_time iStart = t->iSendStart, iEnd = t->iSendEnd;
   if (!z) return 0;
+  if (iStart < iOldest || (p->bStartAtEdge && iStart == pSpec->iStart)) iStart = iOldest;
+  if (t->bSendEnd && iEnd - iStart > SMS_RETENTION) iStart = iEnd - SMS_RETENTION; /* a year */
+  if (t->bSendEnd && iEnd < iStart)
+    iEnd = iStart; /* all past the edge: one second, not a 400 */
   *piSentStart = iStart;
   sms_time_format(iStart, 'T', zStart);
-  sms_time_format(t->iSendEnd, 'T', zEnd);
+  sms_time_format(iEnd, 'T', zEnd);
   snprintf(z, n, "%s/messages/program/%lld?%s%s%sstartDate=%s%s%s&pageSize=%d",
            pSpec->pCfg->zBaseUrl, t->iProgramId, pSpec->zType ? "messageType=" : "",
            pSpec->zType ? pSpec->zType : "", pSpec->zType ? "&" : "", zStart,
@@ -328,10 +339,10 @@ static int lane_begin(SmsLane *l, SmsTask *t) {
   l->pTask = t;
   l->iPos = 0;
   if (t->pEntry) return SMS_OK;
-  l->zUrl = first_url(pSpec, t, &l->iSentStart);
+  l->zUrl = first_url(l->pScan, t, &l->iSentStart);
   if (!l->zUrl) return SMS_NOMEM;
   l->bFirst = 1;
-  l->iSentNow = sms_time_now();
+  l->iSentNow = sms_clock_now(pSpec->pCfg->zBaseUrl);
   l->rFetched = sms_cache_clock();
   if (pSpec->pCache) {
     SmsCacheKey key;
@@ -420,7 +431,7 @@ static void chain_complete(SmsLane *l) {
 static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
   SmsScan *p = l->pScan;
   char *zUrl = l->zUrl;
-  int rc;
+  int rc, bFirst = l->bFirst;
 
   l->zUrl = 0;
   rc = next_url_ok(l, zUrl, zErr, nErr);
@@ -436,6 +447,23 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
   sms_http_set_stop(*l->ppHttp, scan_should_stop, p);
   sms_http_set_log(*l->ppHttp, p->spec.pLog);
   rc = sms_http_fetch_page(*l->ppHttp, zUrl, l->pTask->iProgramId, pPage, zErr, nErr);
+  if (rc == SMS_ERROR && bFirst && sms_http_status(*l->ppHttp) == 400) {
+    /* The refusal's Date may show the server's clock ahead of ours: then the clamp, redone
+    ** on its clock, changes the request, and it is sent once more. Otherwise the refusal
+    ** stands (nextPageUrl is the API's own, never rebuilt). */
+    char *zAgain = first_url(p, l->pTask, &l->iSentStart);
+    if (!zAgain) {
+      rc = nomem(zErr, nErr);
+      goto done;
+    }
+    if (strcmp(zAgain, zUrl) != 0) {
+      free(zUrl);
+      zUrl = zAgain;
+      rc = sms_http_fetch_page(*l->ppHttp, zUrl, l->pTask->iProgramId, pPage, zErr, nErr);
+    } else {
+      free(zAgain);
+    }
+  }
   if (rc != SMS_OK) goto done;
 
   l->nEmptyRun = pPage->nRow ? 0 : l->nEmptyRun + 1;
@@ -567,6 +595,8 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, char
   p->apHttp = apHttp;
   pthread_mutex_init(&p->mutex, 0);
   pthread_cond_init(&p->cond, 0);
+  /* spec.iNow is the server's now by which the vtab clamped the window (sms_clock_now). */
+  p->bStartAtEdge = pSpec->iStart <= sms_retention_oldest(pSpec->iNow);
   p->nLane = 1;
   for (int i = 0; i < SMS_MAX_PARALLEL; i++) {
     p->aLane[i].pScan = p;
@@ -603,8 +633,11 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, char
       p->aTask[j] = t;
     }
     for (int i = 0; i < p->nTask; i++)
-      nFetch += !p->aTask[i].pEntry;
-    int nLane = nParallel + (p->nEdgeTask > 0);
+      nFetch += !p->aTask[i].pEntry; /* Not before the server's clock is known, though: the edge
+                                      *is on that clock, so the
+                                      ** edge hours then wait for a lane that is done, and its
+                                      *answers have told the clock. */
+    int nLane = nParallel + (p->nEdgeTask > 0 && sms_clock_known(pSpec->pCfg->zBaseUrl));
     if (nLane > nFetch) nLane = nFetch;
     if (nLane > SMS_MAX_PARALLEL) nLane = SMS_MAX_PARALLEL;
     p->nLane = nLane < 1 ? 1 : nLane;

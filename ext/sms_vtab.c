@@ -57,6 +57,7 @@
 SQLITE_EXTENSION_INIT3
 
 #include "sms_cache.h"
+#include "sms_clock.h"
 #include "sms_config.h"
 #include "sms_http.h"
 #include "sms_page.h"
@@ -693,7 +694,7 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   /* Under a LIMIT nothing is fetched before it is needed. */
   pCur->spec.bAhead = nLimit < 0 && !(idxNum & IDX_MAY_STOP);
   pCur->spec.iOrder = (idxNum & IDX_ORDER_DESC) ? -1 : (idxNum & IDX_ORDER_ASC) ? 1 : 0;
-  pCur->spec.iNow = sms_time_now();
+  pCur->spec.iNow = sms_clock_now(pTab->cfg.zBaseUrl); /* the server's clock, as last learned */
   pCur->spec.xInterrupted = is_interrupted;
   pCur->spec.pInterruptArg = pTab->db;
   pCur->spec.pLog = pTab->pCtx->pLog;

@@ -43,8 +43,9 @@ void sms_time_format(sms_time t, char cSep, char *zOut);
 ** fix the clock with it, so that "one year ago" is reproducible). */
 sms_time sms_time_now(void);
 
-/* The oldest startDate the API accepts from a request sent at `now`: the retention limit,
-** less SMS_RETENTION_MARGIN. The one place that formula lives. */
+/* The oldest startDate the API accepts from a request sent at `now`, on the server's clock
+** (sms_clock_now() in sms_clock.h; sms_retention_edge() there does both): the retention
+** limit, less SMS_RETENTION_MARGIN. The one place that formula lives. */
 sms_time sms_retention_oldest(sms_time now);
 
 void sms_window_init(SmsWindow *p);

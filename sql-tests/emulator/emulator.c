@@ -84,6 +84,8 @@ struct options {
   int log_connections;     /* --log-connections */
   int log_times;           /* --log-times */
   int clock_runs;          /* --clock-runs */
+  long clock_offset;       /* --clock-offset: seconds from the host's clock */
+  int clock_offset_given;  /* --clock-offset was given */
 };
 
 /* One HTTP request, from the URI callback to the completion callback. */
@@ -139,6 +141,9 @@ static void usage(FILE *f) {
              "  --log-times            end each log line with t=SECONDS.MICROSECONDS, "
              "when it came\n"
              "  --latency-ms N         answer every API request N ms after it came\n"
+             "  --clock-offset S       the server's clock is the host's plus S seconds "
+             "(negative: behind), running; the data are made at its start unless "
+             "--now gives their now\n"
              "  --clock-runs           now advances from --now as time passes (the data "
              "stays)\n"
              "  --fault KIND           500, 503, 429, reset, truncate, hang or "
@@ -203,7 +208,7 @@ static int name_arg(const char *flag, const char *z, const char *const *names, i
 #define VALUE_FLAGS                                                                            \
   "--port --port-file --user --password --programs --messages --seed "                         \
   "--now --log --latency-ms --fault --fault-every --retry-after "                              \
-  "--public-url --shape --dump --anchor --late-minutes --report-minutes "
+  "--public-url --shape --dump --anchor --late-minutes --report-minutes --clock-offset "
 
 static void parse_args(int argc, char **argv) {
   int i, now_given = 0;
@@ -300,10 +305,22 @@ static void parse_args(int argc, char **argv) {
       opt.shape = name_arg(a, v, shape_names, 3);
     else if (strcmp(a, "--dump") == 0)
       opt.dump = number_arg(a, v, 1, 1000000000);
-    else
+    else if (strcmp(a, "--clock-offset") == 0) {
+      char *end;
+      errno = 0;
+      opt.clock_offset = strtol(v, &end, 10);
+      if (!*v || errno || *end || opt.clock_offset > 36500L * 86400 ||
+          opt.clock_offset < -36500L * 86400)
+        die_usage("--clock-offset %s: want a number of seconds, like 600 or -600", v);
+      opt.clock_offset_given = 1;
+    } else
       die_usage("unknown flag '%s'", a);
   }
-  if (!now_given) opt.data.now = time(NULL);
+  if (opt.clock_offset_given && opt.clock_runs)
+    die_usage("%s: --clock-runs runs from --now; --clock-offset runs from the host's clock, "
+              "give one of them",
+              "--clock-offset");
+  if (!now_given) opt.data.now = time(NULL) + opt.clock_offset;
 }
 
 static long long monotonic_ms(void) {
@@ -314,9 +331,11 @@ static long long monotonic_ms(void) {
 
 static long long started_ms; /* when the server started, for --clock-runs */
 
-/* The server's now: --now, plus the time since the start with --clock-runs. The data were
-** made once at --now; only the date rules (the one-year limit, "today") move. */
+/* The server's now: --now, plus the time since the start with --clock-runs, or the host's
+** clock plus --clock-offset. The data were made once at --now; only the date rules (the
+** one-year limit, "today") and the Date header move. */
 static time_t server_now(void) {
+  if (opt.clock_offset_given) return time(NULL) + opt.clock_offset;
   if (!opt.clock_runs) return opt.data.now;
   return opt.data.now + (time_t)((monotonic_ms() - started_ms) / 1000);
 }
@@ -645,6 +664,21 @@ static void sleep_ms(long ms) {
   }
 }
 
+/* Date: the server's own now (not the host's), which is what a client learns the server's
+** clock from. libmicrohttpd's own Date is suppressed (MHD_USE_SUPPRESS_DATE_NO_CLOCK). */
+static void add_date_header(struct MHD_Response *resp) {
+  static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  time_t now = server_now();
+  struct tm tm;
+  char z[40];
+  gmtime_r(&now, &tm);
+  snprintf(z, sizeof z, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
+           months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_DATE, z);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls) {
@@ -727,6 +761,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, JSON_TYPE);
   if (gzip) MHD_add_response_header(resp, "Content-Encoding", "gzip");
   MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+  add_date_header(resp);
   if (r.header) MHD_add_response_header(resp, r.header, r.value);
   ret = MHD_queue_response(c, r.status, resp);
 
@@ -864,7 +899,7 @@ int main(int argc, char **argv) {
   }
   base_url = url.z;
   d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                           MHD_USE_AUTO | MHD_USE_ERROR_LOG,
+                           MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_SUPPRESS_DATE_NO_CLOCK,
                        0, NULL, NULL, handle, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
                        MHD_OPTION_URI_LOG_CALLBACK, uri_logged, NULL,
                        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,

@@ -147,3 +147,27 @@ check "clock-runs: startDate 365 days before --now + 3 s, at once: 200" 200 \
 sleep 4.2
 check "clock-runs: the same 4 s later: 400, more than a year ago by then" 400 \
   "$(req "$R?startDate=2025-06-30T12:00:03&pageSize=1")"
+
+# The Date header says the server's own now, on every answer (a 400 included), not the
+# host's: a client learns the server's clock from it.
+date_of() { curl -s -D - -o /dev/null -u "$AUTH" "$1" | tr -d '\r' | sed -n 's/^Date: //p'; }
+check "fixed --now: Date is --now (a 200)" "Tue, 30 Jun 2026 12:00:00 GMT" \
+  "$(date_of "$U?startDate=2026-06-01T00:00:00&pageSize=1")"
+check "fixed --now: Date is --now (a 400)" "Tue, 30 Jun 2026 12:00:00 GMT" \
+  "$(date_of "$U?startDate=2024-06-01T00:00:00&pageSize=1")"
+
+# --clock-offset S: the server's clock is the host's plus S, running; the limit and the Date
+# follow it.
+emu_start off --clock-offset -600 --programs 1 || exit 1
+t=$(date +%s)
+got=$(date -u -d "$(date_of "$off_URL/messages/program/4711?pageSize=1")" +%s)
+check_match "clock-offset -600: Date is the host's clock - 600 s ($((got - t)))" '^1$' \
+  "$(( got - t >= -601 && got - t <= -599 ))"
+edge=$(date -u -d "@$((t - 600 - 365 * 86400 + 2))" +%Y-%m-%dT%H:%M:%S)
+check "clock-offset -600: a startDate 365 days before its clock (+2 s; 10 minutes past the host's year): 200" 200 \
+  "$(curl -s -o /dev/null -w '%{http_code}' -u demo:demo-secret "$off_URL/messages/program/4711?startDate=$edge&pageSize=1")"
+edge=$(date -u -d "@$((t - 600 - 365 * 86400 - 5))" +%Y-%m-%dT%H:%M:%S)
+check "clock-offset -600: one 365 days and 5 s before it: 400" 400 \
+  "$(curl -s -o /dev/null -w '%{http_code}' -u demo:demo-secret "$off_URL/messages/program/4711?startDate=$edge&pageSize=1")"
+check "clock-offset with clock-runs: refused" 2 \
+  "$("$EMU" --clock-offset 5 --clock-runs --dump 4711 >/dev/null 2>&1; echo $?)"

@@ -1,7 +1,9 @@
-# Clocks: the extension's "one year ago" is counted on its own clock, the API's limit on the
-# server's. The retention clamp keeps 5 seconds inside the year, so a client clock a few
-# seconds off either way still asks for a start the strict emulator (365 days to the
-# second) accepts, and gets every message of the year.
+# Clocks: the API's limit is counted on the server's clock. The extension learns it from the
+# Date header of every answer (the emulator's says its own now, not the host's) and clamps
+# the retention edge on it; until the first answer it has only its own clock, so a long
+# scan reads an hour inside its year first and the hour next to the edge last, clamped on
+# the server's clock by then. A request at the edge refused with a 400 whose Date explains
+# it is sent once more, re-clamped.
 source "$(dirname "$0")/../lib.sh"
 export SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD
 export HOME=$TMPDIR_SMS
@@ -21,17 +23,73 @@ for skew in "-00:00:03 2025-06-30T12:00:02" "+00:00:03 2025-06-30T12:00:08"; do
   after=$("$SQLITE3" :memory: "SELECT strftime('%Y-%m-%dT%H:%M:%S', '$edge', '+1 seconds')")
   check "... the scan starts an hour inside the client's year (now - 365 days + 5 s + 1 h)" \
     "GET /api/messages/program/4711?startDate=$before&pageSize=500 auth=ok" "$(head -1 "$clock_LOG")"
-  check "... and ends with the hour before that, from now - 365 days + 5 s" \
-    "GET /api/messages/program/4711?startDate=$start&endDate=$after&pageSize=500 auth=ok" \
+  check "... and ends with the hour before that, from the server's now - 365 days + 5 s" \
+    "GET /api/messages/program/4711?startDate=2025-06-30T12:00:05&endDate=$after&pageSize=500 auth=ok" \
     "$(tail -1 "$clock_LOG")"
+  check "... three requests (two pages, the edge hour)" 3 "$(wc -l < "$clock_LOG")"
 done
 
-# Ten seconds behind is past the margin: the server refuses the edge hour, and the error
-# says so.
+# Ten seconds behind is past the 5 s margin: without the server's clock the edge hour would
+# be refused.
+: > "$clock_LOG"
 got=$(SMS_EXPORT_NOW=2026-06-30T11:59:50 sql <<<"$SCAN")
-check "client clock 10 s behind: the API's 400, its message once (also a field error)" \
-  "Runtime error near line 1: sms_messages: the API rejected GET http://127.0.0.1:$clock_PORT/api/messages/program/4711?startDate=2025-06-30T11:59:55&endDate=2025-06-30T12:59:56&pageSize=500 (HTTP 400: startDate '2025-06-30T11:59:55' is more than one year ago: older messages are available from Client Support)" \
+check "client clock 10 s behind: every message, no 400" "1000" "$got"
+check "... the edge hour starts at the server's edge" \
+  "GET /api/messages/program/4711?startDate=2025-06-30T12:00:05&endDate=2025-06-30T12:59:56&pageSize=500 auth=ok" \
+  "$(tail -1 "$clock_LOG")"
+
+# Ten minutes either way, on fixed clocks (SMS_EXPORT_NOW against --now): seed 2 has one
+# message in the ten minutes after the server's edge, none before it (both checked here, so
+# the "behind" case can fail), and 1000 in all.
+emu_start_test ten --programs 1 --seed 2
+"$EMU" --now "$TEST_NOW" --programs 1 --seed 2 --dump 4711 > "$TMPDIR_SMS/ten.json"
+count_from() { # count_from FROM [BEFORE]: messages of ten.json dated in [FROM, BEFORE)
+  "$SQLITE3" :memory: "SELECT count(*) FROM json_each(readfile('$TMPDIR_SMS/ten.json'))
+    WHERE json_extract(value, '$.date') >= '$1' AND json_extract(value, '$.date') < '${2:-9}'"
+}
+check "the data: 1000 messages from the server's edge on (TEST_NOW - 365 days + 5 s)" \
+  1000 "$(count_from 2025-06-30T12:00:05)"
+check "the data: one of them in the ten minutes after it" \
+  1 "$(count_from 2025-06-30T12:00:05 2025-06-30T12:10:05)"
+export SMS_API_BASE_URL=$ten_URL
+
+: > "$ten_LOG"
+got=$(SMS_EXPORT_NOW=2026-06-30T12:10:00 sql <<<"$SCAN")
+check "server 10 minutes behind: a one-year scan returns every retained message" "1000" "$got"
+check "... the edge hour starts at the server's edge, ten minutes before the client's" \
+  "GET /api/messages/program/4711?startDate=2025-06-30T12:00:05&endDate=2025-06-30T13:10:06&pageSize=500 auth=ok" \
+  "$(tail -1 "$ten_LOG")"
+
+: > "$ten_LOG"
+got=$(SMS_EXPORT_NOW=2026-06-30T11:50:00 sql <<<"$SCAN")
+check "server 10 minutes ahead: a one-year scan returns every retained message, no 400" \
+  "1000" "$got"
+check "... the edge hour starts at the server's edge, ten minutes after the client's" \
+  "GET /api/messages/program/4711?startDate=2025-06-30T12:00:05&endDate=2025-06-30T12:50:06&pageSize=500 auth=ok" \
+  "$(tail -1 "$ten_LOG")"
+
+# A first request at the edge (a window of hours: one request, not split) goes out on the
+# client's clock; the server refuses it, its Date explains why, and it goes once more.
+: > "$ten_LOG"
+got=$(SMS_EXPORT_NOW=2026-06-30T11:50:00 sql <<<"SELECT count(*) FROM sms_messages(4711)
+  WHERE date < '2025-06-30 14:00:00';")
+check "server 10 minutes ahead, a window at the edge: its messages" \
+  "$(count_from 2025-06-30T12:00:05 2025-06-30T14:00:00)" "$got"
+check "... the first request refused, re-clamped on the server's clock, sent once more" \
+  "GET /api/messages/program/4711?startDate=2025-06-30T11:50:05&endDate=2025-06-30T14:00:00&pageSize=500 auth=ok
+GET /api/messages/program/4711?startDate=2025-06-30T12:00:05&endDate=2025-06-30T14:00:00&pageSize=500 auth=ok" \
+  "$(cat "$ten_LOG")"
+
+# A Date two days off is a broken clock, not a drift: not followed, and the 400 it came with
+# is the user's to see, once.
+: > "$ten_LOG"
+got=$(SMS_EXPORT_NOW=2026-06-28T12:00:00 sql <<<"SELECT count(*) FROM sms_messages(4711)
+  WHERE date < '2025-06-28 14:00:00';")
+check "a server clock two days ahead: the 400" \
+  "Runtime error near line 1: sms_messages: the API rejected GET http://127.0.0.1:$ten_PORT/api/messages/program/4711?startDate=2025-06-28T12:00:05&endDate=2025-06-28T14:00:00&pageSize=500 (HTTP 400: startDate '2025-06-28T12:00:05' is more than one year ago: older messages are available from Client Support)" \
   "$got"
+check "... not retried" 1 "$(wc -l < "$ten_LOG")"
+export SMS_API_BASE_URL=$clock_URL
 
 # A moving clock. Every page of a chain repeats its first startDate, and this emulator
 # checks each against its own clock, which runs (--clock-runs) from the real time, like the
@@ -72,3 +130,32 @@ check_match "... the last request was the edge hour, clamped when sent ($edge_la
 running_scan "page_size=50, parallel=4"
 check "parallel=4 on a running clock: every message from the edge on" "$want" "$got"
 check_match "... it did last well past the 5 s margin (${elapsed} s)" '^1$' "$(( elapsed >= 8 ))"
+
+# Running clocks ten minutes off the host's (--clock-offset), the extension on the host's
+# clock: a one-year scan, sequential and parallel, returns every message the server keeps,
+# with no 400 reaching the user, and its edge hour starts at the server's edge.
+for offset in 600 -600; do
+  data_now=$(date -u -d "@$(( $(date +%s) + offset ))" +%Y-%m-%dT%H:%M:%S)
+  emu_start off --clock-offset "$offset" --now "$data_now" --user "$TEST_USER" \
+    --password "$TEST_PASSWORD" --programs 1
+  "$EMU" --now "$data_now" --dump 4711 --programs 1 > "$TMPDIR_SMS/off.json"
+  for opts in "page_size=200" "page_size=50, parallel=4"; do
+    : > "$off_LOG"
+    t0=$(date +%s)
+    got=$(SMS_API_BASE_URL=$off_URL sql <<<"CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, $opts);
+SELECT count(*) FROM t;")
+    t1=$(date +%s)
+    # the edge hour: the chain start (no page=) with the oldest startDate and an endDate
+    edge_start=$(grep 'endDate=' "$off_LOG" | grep -v 'page=' |
+      sed -n 's/.*startDate=\([^&]*\)&endDate=.*/\1/p' | sort | head -1)
+    want=$("$SQLITE3" :memory: "SELECT count(*) FROM json_each(readfile('$TMPDIR_SMS/off.json'))
+      WHERE json_extract(value, '$.date') >= '$edge_start'")
+    check "server clock ${offset} s off, $opts: every message from its edge on" "$want" "$got"
+    # the edge on the server's clock is host time + offset - 365 days + 5 s, when it is sent
+    edge=$(date -u -d "${edge_start}Z" +%s)
+    lo=$(( t0 + offset - 365 * 86400 + 5 - 2 )) hi=$(( t1 + offset - 365 * 86400 + 5 + 1 ))
+    check_match "... the edge hour starts at the server's edge ($edge_start, $((edge - lo)) s into [$lo, $hi])" \
+      '^1$' "$(( edge >= lo && edge <= hi ))"
+  done
+  kill "$off_PID"
+done

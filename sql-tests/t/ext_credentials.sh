@@ -99,3 +99,74 @@ SQL
 )
 check_match "wrong password: authentication failed for the user" "authentication failed for user 'demo' \\(HTTP 401" "$out"
 check "the password appears in no output" "0" "$(grep -c -- "$TEST_PASSWORD" <<<"$out")"
+
+# 7. plain http to a host that is not this machine: no credentials without allow_http=1, from
+# any source. The "proxy" (http_proxy, which libcurl follows) stands for the network between
+# here and api-host.test: it logs what would cross it and answers an empty page.
+cat > "$TMPDIR_SMS/proxy.py" <<'PY'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        with open(sys.argv[1], "a") as log:
+            log.write(f"{self.path} auth={'yes' if self.headers.get('Authorization') else 'no'}\n")
+        body = b'{"meta":{"nextPageUrl":null},"data":[]}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[2], "w").write(str(srv.server_address[1]))
+srv.serve_forever()
+PY
+"$PYTHON3" "$TMPDIR_SMS/proxy.py" "$TMPDIR_SMS/proxy.log" "$TMPDIR_SMS/proxy.port" &
+proxy_pid=$!
+_EMU_PIDS+=("$proxy_pid")
+for _ in $(seq 1 100); do [ -s "$TMPDIR_SMS/proxy.port" ] && break; sleep 0.05; done
+export http_proxy=http://127.0.0.1:$(cat "$TMPDIR_SMS/proxy.port")
+unset no_proxy NO_PROXY
+REMOTE=http://api-host.test:8080/api
+refusal() { # refusal SOURCE: the error of a scan refused for credentials from SOURCE
+  echo "Runtime error near line 2: sms_messages: not sending the credentials of $1 to http://api-host.test:8080 over plain http, where anyone on the way can read the password: use an https:// base_url, or, on a network you trust, create the table with the option allow_http=1 (CREATE VIRTUAL TABLE t USING sms_messages(base_url='$REMOTE', allow_http=1, ...))"
+}
+: > "$TMPDIR_SMS/proxy.log"
+out=$(sql <<SQL
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, base_url='$REMOTE', username=$TEST_USER, password='$TEST_PASSWORD');
+SELECT count(*) FROM t;
+SQL
+)
+check "plain http to another host, option credentials: refused, and how to allow it" \
+  "$(refusal "the table's username= and password= options")" "$out"
+out=$(SMS_API_BASE_URL=$REMOTE SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD sql <<SQL
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711);
+SELECT count(*) FROM t;
+SQL
+)
+check "... environment credentials: refused" "$(refusal "SMS_API_USERNAME and SMS_API_PASSWORD")" "$out"
+printf 'machine api-host.test login %s password %s\n' "$TEST_USER" "$TEST_PASSWORD" > "$HOME/.netrc"
+out=$(sql <<SQL
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, base_url='$REMOTE');
+SELECT count(*) FROM t;
+SQL
+)
+check "... ~/.netrc credentials: refused" "$(refusal "~/.netrc")" "$out"
+check "... nothing crossed the network" "" "$(cat "$TMPDIR_SMS/proxy.log")"
+
+out=$(sql <<SQL
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, base_url='$REMOTE', allow_http=1);
+SELECT count(*) FROM t;
+SQL
+)
+check "allow_http=1 (~/.netrc credentials): sent" "0" "$out"
+check "... with them, over plain http" \
+  "http://api-host.test:8080/api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 auth=yes
+http://api-host.test:8080/api/messages/program/4711?startDate=2025-06-30T12:00:05&endDate=2025-06-30T13:00:06&pageSize=500 auth=yes" \
+  "$(cat "$TMPDIR_SMS/proxy.log")"
+rm "$HOME/.netrc"
+unset http_proxy
+: > "$good_LOG"
+check "plain http to the loopback (the emulator) needs no allow_http" "30" \
+  "$(echo "SELECT count(*) FROM sms_messages(4711);" | SMS_API_BASE_URL=$good_URL \
+     SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD sql)"

@@ -11,6 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether config *p refused its credentials over plain http, naming zSource and zOrigin. */
+static int refused_http(const SmsConfig *p, const char *zSource, const char *zOrigin) {
+  char zWant[300];
+  snprintf(zWant, sizeof(zWant), "not sending the credentials of %s to %s over plain http",
+           zSource, zOrigin);
+  return p->zUser == 0 && p->zPassword == 0 && p->zNoCredHint &&
+         strncmp(p->zNoCredHint, "sms_messages: ", 14) == 0 && strstr(p->zNoCredHint, zWant) &&
+         strstr(p->zNoCredHint, "allow_http=1");
+}
+
 /* Config from a NULL-terminated list of options; returns sms_config_init's code. */
 static int config(SmsConfig *p, char *zErr, const char *zOpt, ...) {
   const char *azArg[16];
@@ -39,6 +49,30 @@ int main(void) {
         "origin: user@host is judged by the host after the @");
   check(!sms_same_origin("ftp://a.example/", "ftp://a.example/"), "origin: only http(s)");
   check(sms_same_origin("http://[::1]:8080/x", "http://[::1]:8080/y"), "origin: IPv6 host");
+
+  const char *azLoop[] = {"127.0.0.1", "127.255.0.9",       "localhost",         "LocalHost",
+                          "[::1]",     "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]"};
+  const char *azNotLoop[] = {"128.0.0.1",
+                             "10.0.0.1",
+                             "0.0.0.0",
+                             "127.1",
+                             "[::2]",
+                             "[::ffff:10.0.0.1]",
+                             "127.0.0.1.evil.example",
+                             "localhost.evil.example",
+                             "api-host",
+                             "[::1",
+                             ""};
+  for (size_t i = 0; i < sizeof(azLoop) / sizeof(azLoop[0]); i++) {
+    char zDesc[100];
+    snprintf(zDesc, sizeof(zDesc), "loopback: %s", azLoop[i]);
+    check(sms_host_is_loopback(azLoop[i]), zDesc);
+  }
+  for (size_t i = 0; i < sizeof(azNotLoop) / sizeof(azNotLoop[0]); i++) {
+    char zDesc[100];
+    snprintf(zDesc, sizeof(zDesc), "not loopback: '%s'", azNotLoop[i]);
+    check(!sms_host_is_loopback(azNotLoop[i]), zDesc);
+  }
 
   unsetenv("SMS_API_BASE_URL");
   unsetenv("SMS_API_USERNAME");
@@ -79,6 +113,33 @@ int main(void) {
   check(config(&c, zErr, "base_url='http://127.0.0.1:9/api'", NULL) == 0 && c.zUser != 0,
         "... but to a base_url on SMS_API_BASE_URL's origin");
   sms_config_clear(&c);
+
+  /* Plain http: the environment's credentials. */
+  const char *zEnvSrc = "SMS_API_USERNAME and SMS_API_PASSWORD";
+  setenv("SMS_API_BASE_URL", "http://API-host:8080/api", 1);
+  check(config(&c, zErr, NULL) == 0 && refused_http(&c, zEnvSrc, "http://api-host:8080"),
+        "plain http, environment credentials, a remote host: refused, allow_http=1 named");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "allow_http=1", NULL) == 0 && c.zUser &&
+            strcmp(c.zPassword, "envpass") == 0,
+        "... sent with allow_http=1");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "allow_http=0", NULL) == 0 &&
+            refused_http(&c, zEnvSrc, "http://api-host:8080"),
+        "... not with allow_http=0");
+  sms_config_clear(&c);
+  setenv("SMS_API_BASE_URL", "https://api-host:8080/api", 1);
+  check(config(&c, zErr, NULL) == 0 && c.zUser, "... https to the same host: sent");
+  sms_config_clear(&c);
+  const char *azLoopUrl[] = {"http://127.0.0.1:9/api", "http://127.3.2.1/api",
+                             "http://localhost:8080/api", "http://[::1]:8080/api"};
+  for (size_t i = 0; i < sizeof(azLoopUrl) / sizeof(azLoopUrl[0]); i++) {
+    char zDesc[200];
+    setenv("SMS_API_BASE_URL", azLoopUrl[i], 1);
+    snprintf(zDesc, sizeof(zDesc), "... plain http to the loopback %s: sent", azLoopUrl[i]);
+    check(config(&c, zErr, NULL) == 0 && c.zUser && !c.zNoCredHint, zDesc);
+    sms_config_clear(&c);
+  }
   unsetenv("SMS_API_BASE_URL");
   unsetenv("SMS_API_USERNAME");
   unsetenv("SMS_API_PASSWORD");
@@ -117,6 +178,23 @@ int main(void) {
         "a bad SMS_RATE_LIMIT is an error naming it");
   sms_config_clear(&c);
   unsetenv("SMS_RATE_LIMIT");
+  /* Plain http: the table's options. */
+  const char *zOptSrc = "the table's username= and password= options";
+  check(config(&c, zErr, "base_url=http://10.1.2.3/api", "username=u", "password=p", NULL) ==
+                0 &&
+            refused_http(&c, zOptSrc, "http://10.1.2.3:80"),
+        "plain http, option credentials, a remote host: refused");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "base_url=http://10.1.2.3/api", "username=u", "password=p",
+               "allow_http=1", NULL) == 0 &&
+            c.zUser && strcmp(c.zPassword, "p") == 0,
+        "... sent with allow_http=1");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "base_url=http://127.0.0.1:9/api", "username=u", "password=p", NULL) ==
+                0 &&
+            c.zUser && !c.zNoCredHint,
+        "... to the loopback: sent");
+  sms_config_clear(&c);
 
   char zNetrc[300];
   snprintf(zNetrc, sizeof(zNetrc), "%s/.netrc", zHome);
@@ -132,6 +210,21 @@ int main(void) {
   sms_config_clear(&c);
   check(config(&c, zErr, "base_url=https://unlisted.example/api", NULL) == 0 && c.zUser == 0,
         "~/.netrc: the default entry is never used");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "base_url=http://netrc.example:8080/api", NULL) == 0 &&
+            refused_http(&c, "~/.netrc", "http://netrc.example:8080"),
+        "plain http, ~/.netrc credentials, a remote host: refused");
+  sms_config_clear(&c);
+  check(config(&c, zErr, "base_url=http://netrc.example:8080/api", "allow_http=1", NULL) == 0 &&
+            c.zUser && strcmp(c.zUser, "nu") == 0,
+        "... sent with allow_http=1");
+  sms_config_clear(&c);
+  f = fopen(zNetrc, "a");
+  fputs("machine localhost login lu password lp\n", f);
+  fclose(f);
+  check(config(&c, zErr, "base_url=http://localhost:8080/api", NULL) == 0 && c.zUser &&
+            strcmp(c.zUser, "lu") == 0,
+        "... to the loopback (localhost): sent");
   sms_config_clear(&c);
   remove(zNetrc);
   rmdir(zHome);
@@ -157,6 +250,7 @@ int main(void) {
       {"rate_limit=0.0001", "rate_limit must be a number of requests per second"},
       {"rate_limit=12345678901", "rate_limit must be a number of requests per second"},
       {"progress=yes", "progress must be 0 (off) or 1 (on), not 'yes'"},
+      {"allow_http=true", "allow_http must be 0 (off) or 1 (on), not 'true'"},
       {"program_id=1.5", "program_id must be a positive integer, not '1.5'"},
       {"base_url=http://", "base_url must be an http:// or https:// URL"},
       {"base_url=http://h/api?x=1", "base_url must be an http:// or https:// URL"},

@@ -8,17 +8,12 @@
 */
 #include "sms_http.h"
 #include "sms_rate.h"
+#include "tap.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>
 
-static int nFail = 0;
-
-static void check(int bOk, const char *zDesc) {
-  printf("%s - %s\n", bOk ? "ok" : "not ok", zDesc);
-  if (!bOk) nFail++;
-}
 
 static double seconds(void) {
   struct timespec ts;
@@ -115,5 +110,5 @@ int main(void) {
             sms_rate_acquire(pC, 0.001, stop_soon, &nPoll) == SMS_INTERRUPT && nPoll == 3,
         "a request waiting its turn (one per 1000 s) stops when asked");
   check(seconds() - rStart < 9, "stopping does not wait out the pause");
-  return nFail != 0;
+  return tap_done();
 }

@@ -1,0 +1,39 @@
+/*
+** sms_clock.h: what each server's clock says, learned from the Date header of its answers.
+**
+** Boundary: pure C and pthreads, no SQLite and no network. The API refuses a startDate
+** more than a year old by its own clock, so the retention clamp must be computed on the
+** server's clock, not the client's: sms_http.c reports the Date of every response here (a
+** 400 included), and the window and scan code ask for the server's now. An origin whose
+** Date is unknown yet has the client's clock. The table is process-wide (every connection
+** and thread that reads an origin learns from the others) and guarded by a mutex.
+*/
+#ifndef SMS_CLOCK_H
+#define SMS_CLOCK_H
+
+#include "sms_window.h"
+
+/* A Date further than this from the client's clock is not followed: one of the two clocks
+** is broken, not drifting, and following a far-future Date would make every message look
+** older than the API's year (an empty answer). Time zone mistakes (up to 14 h) still fit. */
+#define SMS_CLOCK_MAX_SKEW SMS_DAY
+
+/* Record that a response from zUrl's origin said Date: iDate, received now (by
+** sms_time_now(), so that SMS_EXPORT_NOW fixes both ends of the offset). */
+void sms_clock_learn(const char *zUrl, sms_time iDate);
+
+/* The server's now for zUrl's origin: sms_time_now() plus the last offset learned for it
+** (0 while none is known). */
+sms_time sms_clock_now(const char *zUrl);
+
+/* Whether an answer from zUrl's origin has told its clock yet. */
+int sms_clock_known(const char *zUrl);
+
+/* The oldest startDate the server of zUrl accepts now: sms_retention_oldest() on its clock.
+** Every request that clamps to the retention edge asks this, when the request is built. */
+sms_time sms_retention_edge(const char *zUrl);
+
+/* Forget every offset (unit tests). */
+void sms_clock_reset(void);
+
+#endif /* SMS_CLOCK_H */
