@@ -359,6 +359,7 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
       return -1;
     }
     p->nParallel = (int)v;
+    p->bParallelSet = 1;
     return 0;
   }
 }
@@ -478,11 +479,13 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
   p->bProgress = zProgress && zProgress[0] == '1';
   p->nCacheTtl = SMS_DEFAULT_CACHE_TTL;
   p->nCacheMb = SMS_DEFAULT_CACHE_MB;
-  /* The cache's environment applies to every table; a table's options override it. */
+  /* These variables apply to every table; a table's options override them. */
   static const struct {
     const char *zEnv; /* the variable */
     int iOpt;         /* the option it sets */
-  } aEnv[] = {{"SMS_CACHE_TTL", OPT_CACHE_TTL}, {"SMS_CACHE_MB", OPT_CACHE_MB}};
+  } aEnv[] = {{"SMS_CACHE_TTL", OPT_CACHE_TTL},
+               {"SMS_CACHE_MB", OPT_CACHE_MB},
+               {"SMS_PARALLEL", OPT_PARALLEL}};
   for (size_t i = 0; i < sizeof(aEnv) / sizeof(aEnv[0]); i++) {
     const char *zEnv = getenv(aEnv[i].zEnv);
     if (!zEnv || !*zEnv) continue;

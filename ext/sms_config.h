@@ -36,6 +36,7 @@ typedef struct SmsConfig {
   int nTimeout;            /* seconds one HTTP request may take */
   int nRetries;            /* further tries after a transient failure */
   int nParallel;           /* date sub-windows fetched at once */
+  int bParallelSet;        /* parallel was given (option or SMS_PARALLEL): no adaptive default */
   int bProgress;           /* show a progress meter on stderr */
   char *zCaFile;           /* CA certificates to verify TLS with; NULL: the system's */
   int bForeign;            /* base_url is not the environment's (or default) origin */

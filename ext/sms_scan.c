@@ -36,6 +36,7 @@ typedef struct SmsTask {
   int bOwnAll;           /* it hands out every row its chain brings: no test needed */
   int bOwnUndated;       /* it also hands out the rows without a readable date */
   int bEdge;             /* it reads the hour next to the retention edge */
+  int bSkipSeen;         /* it drops the rows the scan's first page already handed out */
   SmsCacheEntry *pEntry; /* the rows are this cache entry's (a reference); NULL: the API's */
   sms_time iFetchLo;     /* the chain reads [iFetchLo, iFetchHi) of the window... */
   sms_time iFetchHi;     /* ...and so covers that much of it, once it ends */
@@ -85,6 +86,10 @@ struct SmsScan {
   int bStarted;                    /* sequential: the consumer has taken a first page */
   int bWorkers;                    /* the lanes are read by workers */
   int bStartAtEdge;                /* spec.iStart is the retention clamp, not the query's */
+  int bWidened;                    /* the adaptive default went parallel */
+  unsigned long long *aSkip;       /* adaptive: identities of the first page's rows, sorted */
+  unsigned char *aSkipUsed;        /* which of them a sub-window has dropped already */
+  int nSkip;                       /* entries in aSkip */
   sms_time iWiden;                 /* seconds each gap is widened by (repeated misses) */
   int bMissed;                     /* the scan has counted its miss */
   sms_time iOrderNext;             /* ordered: where the next sub-window starts */
@@ -399,6 +404,56 @@ static int next_url_ok(SmsLane *l, const char *zUrl, char *zErr, size_t nErr) {
   return SMS_OK;
 }
 
+static unsigned long long row_identity(SmsPage *pPage, int iRow) {
+  SmsIdentity id;
+  if (sms_page_row_identity(pPage, iRow, &id) != 0) return 0;
+  return id.iHash ^ sms_siphash(1, 2, id.zClear, strlen(id.zClear));
+}
+
+static int skip_cmp(const void *pA, const void *pB) {
+  unsigned long long a = *(const unsigned long long *)pA, b = *(const unsigned long long *)pB;
+  return a < b ? -1 : a > b;
+}
+
+/* The adaptive default: remember who the rows of a chain's first page are, so that the
+** sub-windows that read that stretch again can drop them (by identity, not by whole content:
+** a delivery report may have come in between). */
+static int remember_rows(SmsScan *p, SmsPage *pPage) {
+  free(p->aSkip);
+  free(p->aSkipUsed);
+  p->nSkip = 0;
+  p->aSkip = malloc((pPage->nRow + 1) * sizeof(*p->aSkip));
+  p->aSkipUsed = calloc(pPage->nRow + 1, 1);
+  if (!p->aSkip || !p->aSkipUsed) return SMS_NOMEM;
+  for (int i = 0; i < pPage->nRow; i++)
+    p->aSkip[p->nSkip++] = row_identity(pPage, i);
+  qsort(p->aSkip, p->nSkip, sizeof(*p->aSkip), skip_cmp);
+  return SMS_OK;
+}
+
+/* Whether a row of a sub-window is new: not one the first page handed out (each of those
+** is dropped once, so that a message sent twice identically still comes twice). The caller
+** holds the scan's mutex. */
+static int is_unseen_row(SmsPage *pPage, int iRow, void *pArg) {
+  SmsScan *p = pArg;
+  unsigned long long h = row_identity(pPage, iRow);
+  int lo = 0, hi = p->nSkip;
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (p->aSkip[mid] < h)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (; lo < p->nSkip && p->aSkip[lo] == h; lo++) {
+    if (!p->aSkipUsed[lo]) {
+      p->aSkipUsed[lo] = 1;
+      return 0;
+    }
+  }
+  return 1;
+}
+
 /* Whether a row is the task's to hand out: dated in its own range, or undated and the task
 ** keeps those. */
 static int is_own_row(SmsPage *pPage, int iRow, void *pArg) {
@@ -486,6 +541,14 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
   sms_cache_fill_add(l->pFill, pPage);
   if (!l->zUrl) chain_complete(l);
   if (!l->pTask->bOwnAll) sms_page_keep_rows(pPage, is_own_row, l->pTask);
+  if (l->pTask->bSkipSeen) {
+    pthread_mutex_lock(&p->mutex);
+    sms_page_keep_rows(pPage, is_unseen_row, p);
+    pthread_mutex_unlock(&p->mutex);
+  } else if (bFirst && p->spec.bAdaptive && !p->bWidened && !p->bWorkers && l->zUrl) {
+    rc = remember_rows(p, pPage);
+    if (rc != SMS_OK) nomem(zErr, nErr);
+  }
 
 done:
   if (rc != SMS_OK) {
@@ -585,10 +648,81 @@ static int start_workers(SmsScan *p, char *zErr, size_t nErr) {
 
 /* ---------------------------------------------------------------- the scan */
 
+/* Read the tasks from iNextTask on with nParallel lanes at once. The long chains go first,
+** every program's, so that lanes start on them all at once; the edge hours (a page or two
+** each) last, with one more lane for them, so that they neither wait nor keep a long chain
+** waiting - but not before the server's clock is known: the edge is on that clock, so the
+** edge hours then wait for a lane that is done, and its answers have told the clock. */
+static int go_parallel(SmsScan *p, int nParallel, char *zErr, size_t nErr) {
+  int nFetch = 0;
+  for (int i = p->iNextTask + 1; i < p->nTask; i++) {
+    SmsTask t = p->aTask[i];
+    int j = i;
+    for (; j > p->iNextTask && p->aTask[j - 1].bEdge && !t.bEdge; j--)
+      p->aTask[j] = p->aTask[j - 1];
+    p->aTask[j] = t;
+  }
+  for (int i = p->iNextTask; i < p->nTask; i++)
+    nFetch += !p->aTask[i].pEntry;
+  int nLane = nParallel + (p->nEdgeTask > 0 && sms_clock_known(p->spec.pCfg->zBaseUrl));
+  if (nLane > nFetch) nLane = nFetch;
+  if (nLane > SMS_MAX_PARALLEL) nLane = SMS_MAX_PARALLEL;
+  p->nLane = nLane < 1 ? 1 : nLane;
+  p->eMode = SCAN_PARALLEL;
+  return start_workers(p, zErr, nErr);
+}
+
+/* The adaptive default (no parallel option, no LIMIT): the scan needs the second page of a
+** chain over more than a day, so it is long. The rest of that chain is read as
+** SMS_ADAPTIVE_WIDTH sub-windows at once instead (fewer within a low rate limit), each
+** dropping the rows the first page handed out, and the rest of the plan on the same lanes.
+** Returns 1 when it did (*pRc says how it went), 0 when the scan stays one chain. */
+static int widen(SmsScan *p, char *zErr, size_t nErr, int *pRc) {
+  SmsLane *l = &p->aLane[0];
+  SmsTask *t = l->pTask;
+  SmsTask *aRest = 0;
+  int nRest, nWidth = SMS_ADAPTIVE_WIDTH, bUndated;
+  double rRate = p->spec.pCfg->rRateLimit;
+  if (!p->spec.bAdaptive || p->bWidened || !t || t->pEntry || !l->zUrl || l->nSeen != 1 ||
+      t->iFetchHi - t->iFetchLo <= SMS_DAY || !p->aSkip) {
+    return 0;
+  }
+  if (rRate > 0 && rRate < nWidth) nWidth = rRate < 2 ? 2 : (int)rRate;
+  p->bWidened = 1;
+  SmsTask cur = *t;
+  bUndated = cur.bOwnUndated;
+  lane_end_chain(l);
+  l->pTask = 0;
+  /* The sub-windows take the place of the chain, before the rest of the plan. */
+  nRest = p->nTask - p->iNextTask;
+  aRest = malloc((nRest + 1) * sizeof(*aRest));
+  if (!aRest) goto nomem;
+  memcpy(aRest, p->aTask + p->iNextTask, nRest * sizeof(*aRest));
+  p->nTask = p->iNextTask;
+  int nBefore = p->nTask;
+  if (gap_tasks(p, cur.iProgramId, cur.iFetchLo, cur.iFetchHi, cur.iOwnLo, cur.iOwnHi, nWidth,
+                &bUndated) != SMS_OK) {
+    goto nomem;
+  }
+  for (int i = nBefore; i < p->nTask; i++)
+    p->aTask[i].bSkipSeen = 1;
+  for (int i = 0; i < nRest; i++) {
+    if (add_task(p, &aRest[i]) != SMS_OK) goto nomem;
+  }
+  free(aRest);
+  *pRc = go_parallel(p, nWidth, zErr, nErr);
+  return 1;
+
+nomem:
+  free(aRest);
+  *pRc = nomem(zErr, nErr);
+  return 1;
+}
+
 int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, char *zErr,
                   size_t nErr) {
   SmsScan *p = calloc(1, sizeof(*p));
-  int rc = SMS_OK, nFetch = 0;
+  int rc = SMS_OK;
   *pp = p;
   if (!p) return nomem(zErr, nErr);
   p->spec = *pSpec;
@@ -622,26 +756,7 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, char
   }
   if (rc != SMS_OK) return nomem(zErr, nErr);
   if (p->eMode == SCAN_PARALLEL) {
-    /* The long chains first, every program's, so that lanes start on them all at once; the
-    ** edge hours (a page or two each) last, with one more lane for them, so that they
-    ** neither wait nor keep a long chain waiting. */
-    for (int i = 1; i < p->nTask; i++) {
-      SmsTask t = p->aTask[i];
-      int j = i;
-      for (; j > 0 && p->aTask[j - 1].bEdge && !t.bEdge; j--)
-        p->aTask[j] = p->aTask[j - 1];
-      p->aTask[j] = t;
-    }
-    for (int i = 0; i < p->nTask; i++)
-      nFetch += !p->aTask[i].pEntry; /* Not before the server's clock is known, though: the edge
-                                      *is on that clock, so the
-                                      ** edge hours then wait for a lane that is done, and its
-                                      *answers have told the clock. */
-    int nLane = nParallel + (p->nEdgeTask > 0 && sms_clock_known(pSpec->pCfg->zBaseUrl));
-    if (nLane > nFetch) nLane = nFetch;
-    if (nLane > SMS_MAX_PARALLEL) nLane = SMS_MAX_PARALLEL;
-    p->nLane = nLane < 1 ? 1 : nLane;
-    return start_workers(p, zErr, nErr);
+    return go_parallel(p, nParallel, zErr, nErr);
   }
   return SMS_OK;
 }
@@ -709,7 +824,8 @@ static int lanes_next(SmsScan *p, SmsPage *pPage, long long *piProgId, int *pbEo
       p->bStarted = 1;
       return rc;
     }
-    int rc = start_workers(p, zErr, nErr);
+    int rc = SMS_OK;
+    if (!widen(p, zErr, nErr, &rc)) rc = start_workers(p, zErr, nErr);
     if (rc != SMS_OK) return rc;
   }
 
@@ -771,6 +887,8 @@ void sms_scan_close(SmsScan *p) {
   for (int i = 0; i < p->nTask; i++)
     sms_cache_release(p->aTask[i].pEntry);
   free(p->aTask);
+  free(p->aSkip);
+  free(p->aSkipUsed);
   pthread_cond_destroy(&p->cond);
   pthread_mutex_destroy(&p->mutex);
   free(p);

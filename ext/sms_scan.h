@@ -47,6 +47,8 @@
 #include "sms_window.h"
 
 #define SMS_MAX_PARALLEL 16
+/* Lanes of the adaptive default (no parallel option): docs/performance.md says why. */
+#define SMS_ADAPTIVE_WIDTH 4
 
 typedef struct SmsScanSpec {
   const SmsConfig *pCfg;       /* base_url, credentials, limits */
@@ -59,6 +61,7 @@ typedef struct SmsScanSpec {
   sms_time iNow;               /* the clock: the end of a window without endDate */
   int nPageSize;               /* pageSize to send */
   int nParallel;               /* lanes wanted (1 to SMS_MAX_PARALLEL) */
+  int bAdaptive;               /* no parallel option: go parallel once the scan proves long */
   int bAhead;                  /* pages may be fetched before they are needed */
   int iOrder;                  /* 0: any order; -1: newest first; 1: oldest first */
   SmsCache *pCache;            /* where windows are looked up and kept */

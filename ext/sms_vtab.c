@@ -693,6 +693,7 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   pCur->spec.nParallel = pTab->cfg.nParallel;
   /* Under a LIMIT nothing is fetched before it is needed. */
   pCur->spec.bAhead = nLimit < 0 && !(idxNum & IDX_MAY_STOP);
+  pCur->spec.bAdaptive = pCur->spec.bAhead && !pTab->cfg.bParallelSet;
   pCur->spec.iOrder = (idxNum & IDX_ORDER_DESC) ? -1 : (idxNum & IDX_ORDER_ASC) ? 1 : 0;
   pCur->spec.iNow = sms_clock_now(pTab->cfg.zBaseUrl); /* the server's clock, as last learned */
   pCur->spec.xInterrupted = is_interrupted;

@@ -56,6 +56,8 @@ export SMS_EXPORT_NOW=$TEST_NOW
 # The window cache is off unless a test turns it on: every test that counts requests then
 # measures the path to the API. The cache's own tests (t/ext_cache*) set SMS_CACHE_TTL.
 export SMS_CACHE_TTL=0
+# Likewise one chain per window, as parallel=1: the adaptive default's tests unset it.
+export SMS_PARALLEL=1
 export HOME=$TMPDIR_SMS/home   # no user's real ~/.netrc
 mkdir -p "$HOME"
 export TMPDIR_SMS main_URL main_PORT main_LOG EXT TEST_NOW TEST_USER TEST_PASSWORD

@@ -1,0 +1,44 @@
+# Programs at once: `program_id IN (...)` with parallel=N reads the programs concurrently,
+# with exactly the rows and the requests of one program after the other. It measures the
+# path to the API, so the cache is off (SMS_CACHE_TTL=0, as the runner sets it).
+source "$(dirname "$0")/../lib.sh"
+export SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD SMS_EXPORT_NOW=$TEST_NOW
+export HOME=$TMPDIR_SMS SMS_CACHE_TTL=0
+
+emu_start_test p --programs 8 --messages 300 --latency-ms 20 --log-times
+export SMS_API_BASE_URL=$p_URL
+IN="4711, 4712, 4713, 4714, 4715, 4716, 4717, 4718, 4713, NULL"
+
+# scan N: every row of the eight programs with parallel=N, in one order, and the requests
+scan() {
+  : > "$p_LOG"
+  sql <<SQL
+CREATE VIRTUAL TABLE t USING sms_messages(parallel=$1);
+SELECT program_id, raw FROM t WHERE program_id IN ($IN) ORDER BY program_id, raw;
+SQL
+}
+one=$(scan 1)
+sort "$p_LOG" | sed 's/ t=.*//' > "$TMPDIR_SMS/one.log"
+eight=$(scan 8)
+check "eight programs, duplicates and NULL in IN: the same rows with parallel=8 as with 1" \
+  "$one" "$eight"
+check "... and 2400 of them" "2400" "$(wc -l <<<"$eight")"
+check "... from the same requests (a chain and an edge hour per program)" \
+  "$(cat "$TMPDIR_SMS/one.log")" "$(sort "$p_LOG" | sed 's/ t=.*//')"
+# With parallel=1 the first two requests are both of 4711 (its chain, then its edge hour);
+# with parallel=8 every program's chain starts at once, before any edge hour.
+firsts=$(head -n 8 "$p_LOG" | sed -E 's|.*/program/([0-9]+)\?.*|\1|' | sort -u | wc -l)
+check "parallel=8: the first eight requests are of eight programs" "8" "$firsts"
+check "parallel=1: the first two requests are of one program" "1" \
+  "$(head -n 2 "$TMPDIR_SMS/one.log" >/dev/null; scan 1 >/dev/null;
+     head -n 2 "$p_LOG" | sed -E 's|.*/program/([0-9]+)\?.*|\1|' | sort -u | wc -l)"
+
+# A statement reading message_key and rowid over programs read at once: each row keeps the
+# key and rowid it has in a sequential scan.
+keys() {
+  sql <<SQL
+CREATE VIRTUAL TABLE t USING sms_messages(parallel=$1);
+SELECT message_key, rowid FROM t WHERE program_id IN ($IN) ORDER BY 1;
+SQL
+}
+check "parallel=8: message_key and rowid as with parallel=1" "$(keys 1)" "$(keys 8)"
