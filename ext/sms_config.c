@@ -6,6 +6,7 @@
 ** so every one is validated here, once, and an error names the option and the fix.
 */
 #include "sms_config.h"
+#include "sms_rc.h"
 #include "sms_rate.h"
 
 #include <arpa/inet.h>
@@ -74,12 +75,12 @@ static char *dequote(const char *z, size_t n) {
 static int parse_int(const char *z, long long iMin, long long iMax, long long *piVal) {
   char *zEnd;
   if (!isdigit((unsigned char)z[0]) && !(z[0] == '-' && isdigit((unsigned char)z[1])))
-    return -1;
+    return SMS_ERROR;
   errno = 0;
   long long v = strtoll(z, &zEnd, 10);
-  if (errno || *zEnd || v < iMin || v > iMax) return -1;
+  if (errno || *zEnd || v < iMin || v > iMax) return SMS_ERROR;
   *piVal = v;
-  return 0;
+  return SMS_OK;
 }
 
 /* Requests per second: 0 (no limit), or SMS_RATE_MIN to SMS_RATE_MAX in plain decimals
@@ -92,10 +93,10 @@ static int parse_rate(const char *z, double *prVal) {
   if (*z == '.') /* by hand: strtod would follow the host's locale */
     for (z++; isdigit((unsigned char)*z) && nFrac++ < 9; z++)
       r += (*z - '0') * (rScale /= 10);
-  if (nInt == 0 || nInt > 9 || nFrac > 9 || z[-1] == '.' || *z) return -1;
-  if ((r != 0 && r < SMS_RATE_MIN) || r > SMS_RATE_MAX) return -1;
+  if (nInt == 0 || nInt > 9 || nFrac > 9 || z[-1] == '.' || *z) return SMS_ERROR;
+  if ((r != 0 && r < SMS_RATE_MIN) || r > SMS_RATE_MAX) return SMS_ERROR;
   *prVal = r;
-  return 0;
+  return SMS_OK;
 }
 
 /* The error text of a bad rate_limit (zWhere: the option or the environment variable). */
@@ -117,7 +118,7 @@ int sms_url_origin(const char *zUrl, char *zScheme, char *zHost, int *piPort) {
     *piPort = 443;
     z = zUrl + 8;
   } else {
-    return -1;
+    return SMS_ERROR;
   }
   size_t nAuth = strcspn(z, "/?#");
   const char *zAt = memchr(z, '@', nAuth);
@@ -129,10 +130,10 @@ int sms_url_origin(const char *zUrl, char *zScheme, char *zHost, int *piPort) {
   size_t nHost;
   if (z[0] == '[') {
     const char *zClose = memchr(z, ']', nAuth);
-    if (!zClose) return -1;
+    if (!zClose) return SMS_ERROR;
     nHost = (size_t)(zClose + 1 - z);
     if (nHost < nAuth) {
-      if (zClose[1] != ':') return -1;
+      if (zClose[1] != ':') return SMS_ERROR;
       zPort = zClose + 2;
     }
   } else {
@@ -140,22 +141,22 @@ int sms_url_origin(const char *zUrl, char *zScheme, char *zHost, int *piPort) {
     nHost = zColon ? (size_t)(zColon - z) : nAuth;
     if (zColon) zPort = zColon + 1;
   }
-  if (nHost == 0 || nHost > 255) return -1;
+  if (nHost == 0 || nHost > 255) return SMS_ERROR;
   for (size_t i = 0; i < nHost; i++)
     zHost[i] = (char)tolower((unsigned char)z[i]);
   zHost[nHost] = 0;
   if (zPort) {
     size_t nPort = (size_t)(z + nAuth - zPort);
-    if (nPort == 0 || nPort > 5) return -1;
+    if (nPort == 0 || nPort > 5) return SMS_ERROR;
     int iPort = 0;
     for (size_t i = 0; i < nPort; i++) {
-      if (!isdigit((unsigned char)zPort[i])) return -1;
+      if (!isdigit((unsigned char)zPort[i])) return SMS_ERROR;
       iPort = iPort * 10 + (zPort[i] - '0');
     }
-    if (iPort < 1 || iPort > 65535) return -1;
+    if (iPort < 1 || iPort > 65535) return SMS_ERROR;
     *piPort = iPort;
   }
-  return 0;
+  return SMS_OK;
 }
 
 int sms_same_origin(const char *zA, const char *zB) {
@@ -241,10 +242,10 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
     if (parse_int(zVal, 1, 999999999999999999LL, &v)) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "program_id must be a positive integer, not '%s'",
                zVal);
-      return -1;
+      return SMS_ERROR;
     }
     p->iProgram = v;
-    return 0;
+    return SMS_OK;
   case OPT_BASE_URL: {
     char zScheme[8], zHost[256];
     int iPort;
@@ -258,63 +259,63 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
                               "credentials, query or fragment, like '" SMS_DEFAULT_BASE_URL
                               "', not '%s%s'",
                zAt ? "...@" : "", zShown);
-      return -1;
+      return SMS_ERROR;
     }
     while (n && zVal[n - 1] == '/')
       n--;
     free(p->zBaseUrl);
     p->zBaseUrl = strndup(zVal, n);
-    return p->zBaseUrl ? 0 : -2;
+    return p->zBaseUrl ? SMS_OK : SMS_NOMEM;
   }
   case OPT_USERNAME:
   case OPT_PASSWORD: {
     char **pz = iOpt == OPT_USERNAME ? &p->zUser : &p->zPassword;
     if (!zVal[0] || strchr(zVal, '\n') || strchr(zVal, '\r')) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "%s must be a non-empty single line", azOption[iOpt]);
-      return -1;
+      return SMS_ERROR;
     }
     free(*pz);
     *pz = strdup(zVal);
-    return *pz ? 0 : -2;
+    return *pz ? SMS_OK : SMS_NOMEM;
   }
   case OPT_PAGE_SIZE:
     if (parse_int(zVal, 1, SMS_MAX_PAGE_SIZE, &v)) {
       snprintf(zErr, nErr,
                SMS_ERR_PREFIX "page_size must be a whole number from 1 to 500, not '%s'", zVal);
-      return -1;
+      return SMS_ERROR;
     }
     p->nPageSize = (int)v;
-    return 0;
+    return SMS_OK;
   case OPT_TIMEOUT:
     if (parse_int(zVal, 1, 86400, &v)) {
       snprintf(zErr, nErr,
                SMS_ERR_PREFIX
                "timeout must be a whole number of seconds from 1 to 86400, not '%s'",
                zVal);
-      return -1;
+      return SMS_ERROR;
     }
     p->nTimeout = (int)v;
-    return 0;
+    return SMS_OK;
   case OPT_RETRIES:
     if (parse_int(zVal, 0, 20, &v)) {
       snprintf(zErr, nErr,
                SMS_ERR_PREFIX "retries must be a whole number from 0 to 20, not '%s'", zVal);
-      return -1;
+      return SMS_ERROR;
     }
     p->nRetries = (int)v;
-    return 0;
+    return SMS_OK;
   case OPT_CA_FILE: {
     FILE *f = fopen(zVal, "rb");
     if (!f) {
       snprintf(zErr, nErr,
                SMS_ERR_PREFIX "ca_file '%s' cannot be read: name a file of PEM CA certificates",
                zVal);
-      return -1;
+      return SMS_ERROR;
     }
     fclose(f);
     free(p->zCaFile);
     p->zCaFile = strdup(zVal);
-    return p->zCaFile ? 0 : -2;
+    return p->zCaFile ? SMS_OK : SMS_NOMEM;
   }
   case OPT_CACHE_TTL:
     if (parse_int(zVal, 0, 86400 * 366, &v)) {
@@ -323,44 +324,44 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
                "cache_ttl must be a whole number of seconds from 0 (no cache) to 31622400, "
                "not '%s'",
                zVal);
-      return -1;
+      return SMS_ERROR;
     }
     p->nCacheTtl = (int)v;
-    return 0;
+    return SMS_OK;
   case OPT_CACHE_MB:
     if (parse_int(zVal, 0, 1 << 20, &v)) {
       snprintf(zErr, nErr,
                SMS_ERR_PREFIX
                "cache_mb must be a whole number of MiB from 0 to 1048576, not '%s'",
                zVal);
-      return -1;
+      return SMS_ERROR;
     }
     p->nCacheMb = (int)v;
-    return 0;
+    return SMS_OK;
   case OPT_RATE_LIMIT:
     if (parse_rate(zVal, &p->rRateLimit)) {
       rate_error("rate_limit", zVal, zErr, nErr);
-      return -1;
+      return SMS_ERROR;
     }
-    return 0;
+    return SMS_OK;
   case OPT_PROGRESS:
   case OPT_ALLOW_HTTP:
     if (parse_int(zVal, 0, 1, &v)) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "%s must be 0 (off) or 1 (on), not '%s'",
                azOption[iOpt], zVal);
-      return -1;
+      return SMS_ERROR;
     }
     *(iOpt == OPT_PROGRESS ? &p->bProgress : &p->bAllowHttp) = (int)v;
-    return 0;
+    return SMS_OK;
   default:
     if (parse_int(zVal, 1, 16, &v)) {
       snprintf(zErr, nErr,
                SMS_ERR_PREFIX "parallel must be a whole number from 1 to 16, not '%s'", zVal);
-      return -1;
+      return SMS_ERROR;
     }
     p->nParallel = (int)v;
     p->bParallelSet = 1;
-    return 0;
+    return SMS_OK;
   }
 }
 
@@ -386,11 +387,11 @@ static int refuse_plain_http(SmsConfig *p, const char *zScheme, const char *zHos
                              const char *zOrigin) {
   if (!p->zUser || p->bAllowHttp || strcmp(zScheme, "http") != 0 ||
       sms_host_is_loopback(zHost)) {
-    return 0;
+    return SMS_OK;
   }
   size_t n = 2 * strlen(zOrigin) + strlen(p->zCredSource) + 500;
   p->zNoCredHint = malloc(n);
-  if (!p->zNoCredHint) return -2;
+  if (!p->zNoCredHint) return SMS_NOMEM;
   snprintf(p->zNoCredHint, n,
            SMS_ERR_PREFIX "not sending the credentials of %s to %s over plain http, where "
                           "anyone on the way can read the password: use an https:// "
@@ -402,7 +403,7 @@ static int refuse_plain_http(SmsConfig *p, const char *zScheme, const char *zHos
   memset(p->zPassword, 0, strlen(p->zPassword));
   free(p->zPassword);
   p->zUser = p->zPassword = 0;
-  return 0;
+  return SMS_OK;
 }
 
 /* Credentials for p->zBaseUrl, from the first source bound to its origin. */
@@ -415,7 +416,7 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
              SMS_ERR_PREFIX "option %s is missing: give username= and password= together, or "
                             "neither to use SMS_API_USERNAME/SMS_API_PASSWORD or ~/.netrc",
              bOptUser ? "password" : "username");
-    return -1;
+    return SMS_ERROR;
   }
   const char *zEnvBase = getenv("SMS_API_BASE_URL");
   if (!zEnvBase || !*zEnvBase) zEnvBase = SMS_DEFAULT_BASE_URL;
@@ -435,12 +436,12 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
     p->zUser = strdup(zEnvUser);
     p->zPassword = strdup(zEnvPass);
     p->zCredSource = "SMS_API_USERNAME and SMS_API_PASSWORD";
-    if (!p->zUser || !p->zPassword) return -2;
+    if (!p->zUser || !p->zPassword) return SMS_NOMEM;
     return refuse_plain_http(p, zScheme, zHost, zOrigin);
   }
   if (netrc_lookup(zHost, &p->zUser, &p->zPassword)) {
     p->zCredSource = "~/.netrc";
-    if (!p->zUser || !p->zPassword) return -2;
+    if (!p->zUser || !p->zPassword) return SMS_NOMEM;
     return refuse_plain_http(p, zScheme, zHost, zOrigin);
   }
 
@@ -458,14 +459,14 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
   }
   size_t n = strlen(zOrigin) + strlen(zWhy) + strlen(zHost) + 400;
   p->zNoCredHint = malloc(n);
-  if (!p->zNoCredHint) return -2;
+  if (!p->zNoCredHint) return SMS_NOMEM;
   snprintf(p->zNoCredHint, n,
            SMS_ERR_PREFIX "no credentials for %s%s: set SMS_API_USERNAME and SMS_API_PASSWORD "
                           "(and SMS_API_BASE_URL for a server other than the default), add "
                           "'machine %s login USER password PASSWORD' to ~/.netrc, or give the "
                           "table the username= and password= options",
            zOrigin, zWhy, zHost);
-  return 0;
+  return SMS_OK;
 }
 
 int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr, size_t nErr) {
@@ -494,19 +495,19 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
       char zWhy[512];
       snprintf(zWhy, sizeof(zWhy), "%s", zErr + nPrefix);
       snprintf(zErr, nErr, SMS_ERR_PREFIX "environment variable %s: %s", aEnv[i].zEnv, zWhy);
-      return -1;
+      return SMS_ERROR;
     }
   }
 
   const char *zEnvBase = getenv("SMS_API_BASE_URL");
   int rc =
       set_option(p, 1, zEnvBase && *zEnvBase ? zEnvBase : SMS_DEFAULT_BASE_URL, zErr, nErr);
-  if (rc == -1) {
+  if (rc == SMS_ERROR) {
     snprintf(zErr, nErr,
              SMS_ERR_PREFIX
              "SMS_API_BASE_URL must be an http:// or https:// URL with a host, like "
              "'" SMS_DEFAULT_BASE_URL "'");
-    return -1;
+    return SMS_ERROR;
   }
   if (rc) goto nomem;
 
@@ -531,11 +532,11 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
                "base_url, username, password, page_size, timeout, retries, parallel, "
                "progress, ca_file, cache_ttl, cache_mb, rate_limit, allow_http",
                iOpt == N_OPTION ? "unknown option" : "no value for option", (int)nKey, zKey);
-      return -1;
+      return SMS_ERROR;
     }
     if (abSeen[iOpt]++) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "option %s is given twice", azOption[iOpt]);
-      return -1;
+      return SMS_ERROR;
     }
     size_t nVal = strlen(zEq + 1);
     const char *zRaw = trim(zEq + 1, &nVal);
@@ -543,11 +544,11 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
     if (!zVal) goto nomem;
     rc = set_option(p, iOpt, zVal, zErr, nErr);
     free(zVal);
-    if (rc == -2) goto nomem;
-    if (rc) return -1;
+    if (rc == SMS_NOMEM) goto nomem;
+    if (rc) return SMS_ERROR;
   }
   rc = find_credentials(p, abSeen[OPT_USERNAME], abSeen[OPT_PASSWORD], zErr, nErr);
-  if (rc == -2) goto nomem;
+  if (rc == SMS_NOMEM) goto nomem;
   if (rc) return rc;
 
   /* Checked wherever it is set, like SMS_API_BASE_URL; applied, like the environment's
@@ -558,15 +559,15 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
     double r;
     if (parse_rate(zEnvRate, &r)) {
       rate_error("SMS_RATE_LIMIT", zEnvRate, zErr, nErr);
-      return -1;
+      return SMS_ERROR;
     }
     if (!p->bForeign && !abSeen[OPT_RATE_LIMIT]) p->rRateLimit = r;
   }
-  return 0;
+  return SMS_OK;
 
 nomem:
   snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
-  return -2;
+  return SMS_NOMEM;
 }
 
 void sms_config_clear(SmsConfig *p) {

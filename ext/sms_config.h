@@ -15,6 +15,8 @@
 #ifndef SMS_CONFIG_H
 #define SMS_CONFIG_H
 
+#include "sms_rc.h"
+
 #include <stddef.h>
 
 #define SMS_DEFAULT_BASE_URL "https://communicatepro.mgage.com/api"
@@ -47,12 +49,12 @@ typedef struct SmsConfig {
 } SmsConfig;
 
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the
-** environment and ~/.netrc. Returns 0, -1 with zErr set, or -2 when out of memory; either
+** environment and ~/.netrc. Returns SMS_OK, SMS_ERROR with zErr set, or SMS_NOMEM; either
 ** way the caller calls sms_config_clear. */
 int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr, size_t nErr);
 void sms_config_clear(SmsConfig *p);
 
-/* Scheme, lowercased host, and port of an http(s) URL. 0 on success, -1 when the URL is
+/* Scheme, lowercased host, and port of an http(s) URL. SMS_OK, or SMS_ERROR when the URL is
 ** not http:// or https:// with a host. zScheme holds 8 bytes, zHost 256. */
 int sms_url_origin(const char *zUrl, char *zScheme, char *zHost, int *piPort);
 

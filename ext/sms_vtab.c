@@ -227,9 +227,8 @@ static int sms_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
   pNew->db = db;
   pNew->pCtx = pAux;
   rc = sms_config_init(&pNew->cfg, argc - 3, argv + 3, zErr, sizeof(zErr));
-  if (rc != 0) {
+  if (rc != SMS_OK) {
     *pzErr = sqlite3_mprintf("%s", zErr);
-    rc = rc == -2 ? SQLITE_NOMEM : SQLITE_ERROR;
     goto fail;
   }
   pNew->zCacheKey = sqlite3_mprintf("%s\x01%s\x01%s", pNew->cfg.zBaseUrl,

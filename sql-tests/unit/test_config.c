@@ -171,7 +171,7 @@ int main(void) {
   sms_config_clear(&c);
   unsetenv("SMS_API_BASE_URL");
   setenv("SMS_RATE_LIMIT", "-1", 1);
-  check(config(&c, zErr, "rate_limit=2", NULL) == -1 &&
+  check(config(&c, zErr, "rate_limit=2", NULL) == SMS_ERROR &&
             strcmp(zErr,
                    "sms_messages: SMS_RATE_LIMIT must be a number of requests per second, "
                    "0 (no limit) or from 0.001 to 10000, like 5 or 0.5, not '-1'") == 0,
@@ -261,7 +261,7 @@ int main(void) {
     char zDesc[200];
     int rc = config(&c, zErr, aBad[i].zOpt, NULL);
     snprintf(zDesc, sizeof(zDesc), "bad option %s: %s", aBad[i].zOpt, aBad[i].zWant);
-    check(rc == -1 && strncmp(zErr, "sms_messages: ", 14) == 0 && strstr(zErr, aBad[i].zWant),
+    check(rc == SMS_ERROR && strncmp(zErr, "sms_messages: ", 14) == 0 && strstr(zErr, aBad[i].zWant),
           zDesc);
     if (rc != -1 || !strstr(zErr, aBad[i].zWant)) printf("#   got: %s\n", zErr);
     sms_config_clear(&c);
