@@ -8,6 +8,7 @@
 ** of a window is found by binary search.
 */
 #include "sms_cache.h"
+#include "sms_clock.h"
 #include "sms_rc.h"
 
 #include <pthread.h>
@@ -38,7 +39,7 @@ struct SmsCacheEntry {
   sms_time iLo;         /* first second covered */
   sms_time iHi;         /* first second after */
   sms_time iFirm;       /* where its tail starts (sms_cache.h) */
-  double rFetched;      /* when its first request went out (sms_cache_clock) */
+  double rFetched;      /* when its first request went out (sms_monotonic) */
   SmsPage *aPage;       /* copies of the chain's pages */
   int nPage;            /* entries in aPage */
   DatedRow *aRow;       /* every row, by date */
@@ -63,12 +64,6 @@ struct SmsCacheFill {
 
 static long long iNextId = 1; /* entry numbers; guarded by the shared mutex below */
 static pthread_mutex_t idMutex = PTHREAD_MUTEX_INITIALIZER;
-
-double sms_cache_clock(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int sms_cache_new(SmsCache **pp, size_t nMax) {
   SmsCache *p = calloc(1, sizeof(*p));
@@ -191,7 +186,7 @@ static void drop_expired(SmsCache *p, double rNow) {
 int sms_cache_plan(SmsCache *p, const SmsCacheKey *pKey, sms_time iLo, sms_time iHi,
                    double rTtl, double rTailTtl, SmsCachePart *aPart, int nPart) {
   int n = 1;
-  double rNow = sms_cache_clock();
+  double rNow = sms_monotonic();
   SmsCacheEntry **apUse = 0;
   int nUse = 0, nAlloc = 0;
   if (nPart < 1) return 0;
@@ -435,7 +430,7 @@ void sms_cache_fill_end(SmsCacheFill *pFill, int bComplete, sms_time iLo, sms_ti
 
 int sms_cache_list(SmsCache *p, SmsCacheInfo **paInfo) {
   int n = 0, i = 0;
-  double rNow = sms_cache_clock();
+  double rNow = sms_monotonic();
   *paInfo = 0;
   pthread_mutex_lock(&p->mutex);
   drop_expired(p, rNow);
@@ -485,7 +480,7 @@ void sms_cache_forget(SmsCache *p, long long iId) {
 }
 
 sms_time sms_miss_widen(SmsMissLog *p, long long iProgram, int eType) {
-  double rNow = sms_cache_clock();
+  double rNow = sms_monotonic();
   int i, iOldest = 0;
   for (i = 0; i < SMS_MISS_SLOTS; i++) {
     if (p->aProgram[i] == iProgram && p->aType[i] == eType) break;

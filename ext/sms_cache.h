@@ -94,15 +94,12 @@ int sms_cache_read(SmsCacheEntry *pEntry, sms_time iLo, sms_time iHi, int *piPos
 ** chain is then not cached). add copies the rows of a page as the API sent it (before any
 ** row was dropped); once they would not fit in the cache, or one has no readable date, the
 ** fill gives up quietly and end makes nothing. end(bComplete) makes the entry: covering
-** [iLo, iHi), its tail from iFirm, fetched rFetched (sms_cache_clock) - or, when
+** [iLo, iHi), its tail from iFirm, fetched rFetched (sms_monotonic) - or, when
 ** !bComplete, throws it away. */
 SmsCacheFill *sms_cache_fill_begin(SmsCache *p, const SmsCacheKey *pKey);
 int sms_cache_fill_add(SmsCacheFill *pFill, const SmsPage *pPage);
 void sms_cache_fill_end(SmsCacheFill *pFill, int bComplete, sms_time iLo, sms_time iHi,
                         sms_time iFirm, double rFetched);
-
-/* Seconds on a monotonic clock: ages are measured with it. */
-double sms_cache_clock(void);
 
 /* What sms_cache shows of an entry. */
 typedef struct SmsCacheInfo {
@@ -135,7 +132,7 @@ void sms_cache_forget(SmsCache *p, long long iId);
 typedef struct SmsMissLog {
   long long aProgram[SMS_MISS_SLOTS]; /* the program of each slot; 0: free */
   int aType[SMS_MISS_SLOTS];          /* its message type */
-  double aLast[SMS_MISS_SLOTS];       /* when it last missed (sms_cache_clock) */
+  double aLast[SMS_MISS_SLOTS];       /* when it last missed (sms_monotonic) */
   int aRun[SMS_MISS_SLOTS];           /* misses in a row, each soon after the one before */
 } SmsMissLog;
 

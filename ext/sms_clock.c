@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define N_ORIGIN 16 /* origins remembered at once */
 
@@ -96,4 +97,10 @@ void sms_clock_reset(void) {
   memset(aClock, 0, sizeof(aClock));
   iClockTick = 0;
   pthread_mutex_unlock(&clockMutex);
+}
+
+double sms_monotonic(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
 }

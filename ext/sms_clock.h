@@ -33,6 +33,9 @@ int sms_clock_known(const char *zUrl);
 ** Every request that clamps to the retention edge asks this, when the request is built. */
 sms_time sms_retention_edge(const char *zUrl);
 
+/* Seconds on this machine's monotonic clock: durations and ages are measured with it. */
+double sms_monotonic(void);
+
 /* Forget every offset (unit tests). */
 void sms_clock_reset(void);
 

@@ -36,9 +36,8 @@ enum {
   N_OPTION
 };
 static const char *const azOption[N_OPTION] = {
-    "program_id", "base_url", "username", "password", "page_size", "timeout",
-    "retries",    "parallel", "progress", "ca_file",  "cache_ttl", "cache_mb", "rate_limit",
-    "allow_http"};
+    "program_id", "base_url", "username", "password",  "page_size", "timeout",    "retries",
+    "parallel",   "progress", "ca_file",  "cache_ttl", "cache_mb",  "rate_limit", "allow_http"};
 
 /* Trim spaces around z[0..n) in place; returns the new start, *pn the new length. */
 static const char *trim(const char *z, size_t *pn) {
@@ -485,8 +484,8 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
     const char *zEnv; /* the variable */
     int iOpt;         /* the option it sets */
   } aEnv[] = {{"SMS_CACHE_TTL", OPT_CACHE_TTL},
-               {"SMS_CACHE_MB", OPT_CACHE_MB},
-               {"SMS_PARALLEL", OPT_PARALLEL}};
+              {"SMS_CACHE_MB", OPT_CACHE_MB},
+              {"SMS_PARALLEL", OPT_PARALLEL}};
   for (size_t i = 0; i < sizeof(aEnv) / sizeof(aEnv[0]); i++) {
     const char *zEnv = getenv(aEnv[i].zEnv);
     if (!zEnv || !*zEnv) continue;

@@ -38,14 +38,14 @@ typedef struct SmsConfig {
   int nTimeout;            /* seconds one HTTP request may take */
   int nRetries;            /* further tries after a transient failure */
   int nParallel;           /* date sub-windows fetched at once */
-  int bParallelSet;        /* parallel was given (option or SMS_PARALLEL): no adaptive default */
-  int bProgress;           /* show a progress meter on stderr */
-  char *zCaFile;           /* CA certificates to verify TLS with; NULL: the system's */
-  int bForeign;            /* base_url is not the environment's (or default) origin */
-  int nCacheTtl;           /* seconds cached rows answer later statements; 0: no cache */
-  int nCacheMb;            /* MiB the process's cache may hold */
-  double rRateLimit;       /* requests per second to base_url's origin; 0 = no limit */
-  int bAllowHttp;          /* allow_http=1: credentials may cross plain http to any host */
+  int bParallelSet;  /* parallel was given (option or SMS_PARALLEL): no adaptive default */
+  int bProgress;     /* show a progress meter on stderr */
+  char *zCaFile;     /* CA certificates to verify TLS with; NULL: the system's */
+  int bForeign;      /* base_url is not the environment's (or default) origin */
+  int nCacheTtl;     /* seconds cached rows answer later statements; 0: no cache */
+  int nCacheMb;      /* MiB the process's cache may hold */
+  double rRateLimit; /* requests per second to base_url's origin; 0 = no limit */
+  int bAllowHttp;    /* allow_http=1: credentials may cross plain http to any host */
 } SmsConfig;
 
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the

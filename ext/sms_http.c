@@ -449,9 +449,10 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
   return TRY_FAILED;
 }
 
-static double seconds(clockid_t clock) {
+/* The wall clock, with the fraction of a second: when a try started, for sms_requests. */
+static double wall_seconds(void) {
   struct timespec ts;
-  clock_gettime(clock, &ts);
+  clock_gettime(CLOCK_REALTIME, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -470,8 +471,8 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
       return SMS_INTERRUPT;
     }
     memset(&rec, 0, sizeof(rec));
-    rec.rTime = seconds(CLOCK_REALTIME);
-    double rStart = seconds(CLOCK_MONOTONIC);
+    rec.rTime = wall_seconds();
+    double rStart = sms_monotonic();
     int eTry = try_once(p, zUrl, iProgram, pPage, &iStatus, &msWait, &rc, zWhy, sizeof(zWhy),
                         zErr, nErr);
     if (p->pLog) {
@@ -481,7 +482,7 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
       rec.iAttempt = nTry;
       rec.nRow = eTry == TRY_DONE ? pPage->nRow : -1;
       rec.nByte = (long long)p->nBody;
-      rec.rMs = (seconds(CLOCK_MONOTONIC) - rStart) * 1e3;
+      rec.rMs = (sms_monotonic() - rStart) * 1e3;
       rec.zError = eTry == TRY_AGAIN    ? zWhy
                    : eTry == TRY_FAILED ? zErr + strlen(SMS_ERR_PREFIX)
                                         : 0;

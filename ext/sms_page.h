@@ -2,7 +2,8 @@
 ** sms_page.h: the page decoder, one API response body in, rows out.
 **
 ** Boundary: no SQLite and no network (cJSON only for the rare error body). A tolerant
-** reader (docs/api-rules.md): the body may be the documented envelope {"meta":{..., "nextPageUrl":
+** reader (docs/api-rules.md): the body may be the documented envelope {"meta":{...,
+*"nextPageUrl":
 ** ...}, "data":[...]}, the same with nextPageUrl at the top level, or a bare array of
 ** messages. Unknown fields are kept (in the row's JSON text), missing or mistyped fields
 ** read as NULL (SMS_NULL), never as an error; a body that is not valid JSON, or not a

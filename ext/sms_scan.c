@@ -54,7 +54,7 @@ typedef struct SmsLane {
   int bFirst;                /* zUrl is the chain's first page (built here, not the API's) */
   sms_time iSentStart;       /* the startDate the chain's first request sent */
   sms_time iSentNow;         /* the clock then: a chain covers nothing after it */
-  double rFetched;           /* sms_cache_clock() then: the age of its cache entry */
+  double rFetched;           /* sms_monotonic() then: the age of its cache entry */
   SmsCacheFill *pFill;       /* the chain's rows on their way into the cache; may be NULL */
   unsigned long long *aSeen; /* hashes of the URLs fetched, to stop loops */
   int nSeen;                 /* entries in aSeen */
@@ -114,10 +114,7 @@ static int nomem(char *zErr, size_t nErr) {
 }
 
 static unsigned long long url_hash(const char *z) {
-  unsigned long long h = 14695981039346656037ULL;
-  while (*z)
-    h = (h ^ (unsigned char)*z++) * 1099511628211ULL;
-  return h;
+  return sms_siphash(0, 0, z, strlen(z));
 }
 
 /* The end of the scan's window: its endDate, or just past `now` when it has none. */
@@ -348,7 +345,7 @@ static int lane_begin(SmsLane *l, SmsTask *t) {
   if (!l->zUrl) return SMS_NOMEM;
   l->bFirst = 1;
   l->iSentNow = sms_clock_now(pSpec->pCfg->zBaseUrl);
-  l->rFetched = sms_cache_clock();
+  l->rFetched = sms_monotonic();
   if (pSpec->pCache) {
     SmsCacheKey key;
     cache_key(pSpec, t->iProgramId, &key);
