@@ -79,6 +79,7 @@ static void entry_free(SmsCacheEntry *pE) {
     sms_page_clear(&pE->aPage[i]);
   free(pE->aPage);
   free(pE->aRow);
+  if (pE->zKey) memset(pE->zKey, 0, strlen(pE->zKey)); /* it holds the password */
   free(pE->zKey);
   free(pE->zBaseUrl);
   free(pE);
