@@ -610,10 +610,17 @@ if [ "$HAVE_GNUPLOT" = 1 ]; then
     echo "\"Python\" $M_PY"
   } > "$WORK/export.dat"
   for p in 1 2 4 8; do echo "$p $(median "par${p}_stmt") $(awk -v a="$M_P1" -v p="$p" 'BEGIN { print a / p }')"; done > "$WORK/par.dat"
+  # label, seconds without / with, requests without / with (statements, .timer)
+  {
+    echo "\"report script\\n(4 statements)\" $(median report_off_stmt) $(median report_on_stmt) $(median report_off_requests) $(median report_on_requests)"
+    echo "\"reply-time query\\n(correlated subquery)\" $(median reply_off_stmt) $(median reply_on_stmt) $(median reply_off_requests) $(median reply_on_requests)"
+    echo "\"program\\\\_id IN (8 programs)\\nparallel=1 vs 8\" $M_G1 $M_G8 $(median progs1_requests) $(median progs8_requests)"
+  } > "$WORK/cache.dat"
+  CACHE_YMAX=$(awk '{ m = $(NF - 3) > m ? $(NF - 3) : m; m = $(NF - 2) > m ? $(NF - 2) : m } END { print 10 * m }' "$WORK/cache.dat")
   gnuplot <<EOF || echo "bench: gnuplot failed; no plot" >&2
-set terminal pngcairo size 1300,500 font ",10"
+set terminal pngcairo size 1900,500 font ",10"
 set output "$OUT/latency.png"
-set multiplot layout 1,2 title "sms\\\\_export benchmark ($(nproc) cores, sqlite3 $("$SQLITE3" --version | cut -d' ' -f1))"
+set multiplot layout 1,3 title "sms\\\\_export benchmark ($(nproc) cores, sqlite3 $("$SQLITE3" --version | cut -d' ' -f1))"
 set title "Full export of $N messages ($N_PAGES pages): median of $RUNS"
 set ylabel "seconds"
 set style fill solid 0.7 border -1
@@ -634,6 +641,19 @@ set yrange [*:*]
 set key top right
 plot "$WORK/par.dat" using 1:2 with linespoints lw 2 pt 7 title "measured", \
      "" using 1:3 with lines dt 2 title "ideal (parallel=1 / N)"
+set title "At ${LATENCY} ms per request: the cache ($N_CACHE messages), 8 programs at once ($N_PROG each)"
+unset xlabel
+unset logscale x
+set logscale y 10
+set xrange [-0.6:2.6]
+set yrange [0.01:$CACHE_YMAX]
+set xtics ()
+set style fill solid 0.7 border -1
+set key top left
+plot "$WORK/cache.dat" using (\$0 - 0.2):2:(0.4):xtic(1) with boxes lc rgb "#aa4444" title "cache off / parallel=1", \
+     "" using (\$0 + 0.2):3:(0.4) with boxes lc rgb "#44aa77" title "cache on / parallel=8", \
+     "" using (\$0 - 0.2):2:(sprintf("%.2f s\\n%d req", \$2, \$4)) with labels offset 0,1.6 notitle, \
+     "" using (\$0 + 0.2):3:(sprintf("%.2f s\\n%d req", \$3, \$5)) with labels offset 0,1.6 notitle
 unset multiplot
 EOF
 fi
