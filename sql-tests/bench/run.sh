@@ -10,6 +10,8 @@
 #   BENCH_LATENCY_MS=50            that emulator's latency per request (all three slow ones)
 #   BENCH_CACHE_MESSAGES=5000      messages behind the slow emulator of the cache measurement
 #   BENCH_PROGRAM_MESSAGES=300     messages of each of the 8 programs read at once
+#   BENCH_DEFAULT_MESSAGES=10000   messages of the year read with the default parallel (20 pages)
+#   BENCH_DEFAULT_LATENCY_MS=100   that emulator's latency per request
 #   BENCH_RUNS=3                   runs of each measurement; the median is reported
 #   BENCH_KEEP=1                   keep build/bench/work (pages and databases)
 #
@@ -28,6 +30,8 @@ N_SMALL=${BENCH_SMALL_MESSAGES:-20000}
 N_PAR=${BENCH_PARALLEL_MESSAGES:-20000}
 N_CACHE=${BENCH_CACHE_MESSAGES:-5000}
 N_PROG=${BENCH_PROGRAM_MESSAGES:-300}
+N_DEF=${BENCH_DEFAULT_MESSAGES:-10000}
+LATENCY_DEF=${BENCH_DEFAULT_LATENCY_MS:-100}
 LATENCY=${BENCH_LATENCY_MS:-50}
 RUNS=${BENCH_RUNS:-3}
 PROGRAM=4711
@@ -147,7 +151,8 @@ rows_sum() {
 requests_of() { grep -c ' /api/' "$1" || true; }
 
 echo "== sms_export benchmark: $N messages (RSS also at $N_SMALL), parallel at $N_PAR messages x ${LATENCY} ms,"
-echo "   the cache at $N_CACHE messages x ${LATENCY} ms, 8 programs of $N_PROG at once x ${LATENCY} ms, $RUNS runs each"
+echo "   the cache at $N_CACHE messages x ${LATENCY} ms, 8 programs of $N_PROG at once x ${LATENCY} ms,"
+echo "   the default parallel at $N_DEF messages x ${LATENCY_DEF} ms, $RUNS runs each"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- the emulators ------------------------------------------------------------------------
@@ -159,12 +164,15 @@ emu_start_test cached --programs 1 --messages "$N_CACHE" --latency-ms "$LATENCY"
   die "cannot start the emulator"
 emu_start_test progs --programs 8 --messages "$N_PROG" --latency-ms "$LATENCY" ||
   die "cannot start the emulator"
+emu_start_test year --programs 1 --messages "$N_DEF" --latency-ms "$LATENCY_DEF" ||
+  die "cannot start the emulator"
 export SMS_API_BASE_URL=$big_URL
 TIMED_EMU=$big_PID
 # every emulator renders its data on first use: do that before any timing
 PROGRAMS=$(seq -s, "$PROGRAM" $((PROGRAM + 7))) # the 8 programs read at once
 for u in "$big_URL/messages/program/$PROGRAM" "$small_URL/messages/program/$PROGRAM" \
   "$slow_URL/messages/program/$PROGRAM" "$cached_URL/messages/program/$PROGRAM" \
+  "$year_URL/messages/program/$PROGRAM" \
   $(for p in ${PROGRAMS//,/ }; do echo "$progs_URL/messages/program/$p"; done); do
   curl -sf -o /dev/null -u "$TEST_USER:$TEST_PASSWORD" "$u?pageSize=1" ||
     die "the emulator does not answer $u"
@@ -446,6 +454,39 @@ for r in $(seq 1 "$RUNS"); do
 done
 [ "${PROG_SUM[1]%% *}" = "$((8 * N_PROG))" ] || PROG_MISMATCH+=" parallel=1 gave ${PROG_SUM[1]%% *} rows, not $((8 * N_PROG));"
 
+# ---- the default parallel: a year at ${LATENCY_DEF} ms ----------------------------------------
+echo "-- the default parallel at ${LATENCY_DEF} ms per request ($N_DEF messages: a year of $(((N_DEF + PAGE_SIZE - 1) / PAGE_SIZE)) pages)"
+# The eponymous table, no option (what a user who never read the reference gets), against
+# a table with parallel=1 (one chain): the same statement, the same rows.
+declare -A DEF_SUM
+DEF_MISMATCH=
+for r in $(seq 1 "$RUNS"); do
+  for k in default one; do
+    rm -f "$WORK/year.db"
+    : > "$year_LOG"
+    if [ "$k" = default ]; then
+      printf '%s\n' ".timer on" "CREATE TABLE copy AS SELECT * FROM sms_messages($PROGRAM);" > "$WORK/year.sql"
+    else
+      printf '%s\n' "CREATE VIRTUAL TABLE temp.t USING sms_messages(program_id=$PROGRAM, parallel=1);" \
+        ".timer on" "CREATE TABLE copy AS SELECT * FROM t;" > "$WORK/year.sql"
+    fi
+    SMS_API_BASE_URL=$year_URL TIMED_EMU=$year_PID timed "year_$k" "${SQLX[@]}" "$WORK/year.db" < "$WORK/year.sql"
+    stmt=$(awk '/^Run Time: real/ { print $4 }' "$WORK/last.out")
+    [ -n "$stmt" ] || die "the year, $k: the shell printed no Run Time line"
+    record "year_${k}_stmt" "$stmt"
+    record "year_${k}_requests" "$(requests_of "$year_LOG")"
+    cp "$year_LOG" "$OUT/year-$k-requests.log"
+    s=$(rows_sum "$WORK/year.db" copy)
+    [ -n "${DEF_SUM[one]:-}" ] || [ "$k" != one ] || DEF_SUM[one]=$s
+    DEF_SUM[$k.$r]=$s
+  done
+  [ "${DEF_SUM[default.$r]}" = "${DEF_SUM[one]}" ] || DEF_MISMATCH+=" run $r: ${DEF_SUM[default.$r]} vs ${DEF_SUM[one]};"
+  printf '   run %d/%d: default / parallel=1: statement %ss %ss (%s/%s requests)\n' "$r" "$RUNS" \
+    "${T[year_default_stmt]##* }" "${T[year_one_stmt]##* }" "${T[year_default_requests]##* }" \
+    "${T[year_one_requests]##* }"
+done
+[ "${DEF_SUM[one]%% *}" = "$N_DEF" ] || DEF_MISMATCH+=" parallel=1 gave ${DEF_SUM[one]%% *} rows, not $N_DEF;"
+
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- the table ---------------------------------------------------------------------------
@@ -493,6 +534,9 @@ PAR_CEIL=$(awk -v n="$P1_REQ" 'BEGIN { r = int((n + 7) / 8); printf "%.2f", n / 
 M_G1=$(median progs1_stmt); M_G8=$(median progs8_stmt)
 V_PROGS=$(verdict le "$(awk -v a="$M_G8" 'BEGIN { print 5 * a }')" "$M_G1")
 [ -z "$PROG_MISMATCH" ] || V_PROGS="MISS (rows differ)"
+M_YD=$(median year_default_stmt); M_Y1=$(median year_one_stmt)
+V_DEF=$(verdict le "$(awk -v a="$M_YD" 'BEGIN { print 2.5 * a }')" "$M_Y1")
+[ -z "$DEF_MISMATCH" ] || V_DEF="MISS (rows differ)"
 # the cache: bounded by cache_mb (64 MiB by default) on top of a scan's own 4 MiB
 CACHE_CAP_KIB=$(((64 + 4) * 1024))
 V_RSS_C=$(verdict le "$(printf '%s\n' "$D_SMALL_C" "$D_BIG_C" "$D_COPY_C" | sort -n | tail -1)" "$CACHE_CAP_KIB")
@@ -552,6 +596,10 @@ V_REPLY=$(verdict le "$(median reply_on_requests)" 12)
     m=$(median "progs$p")
     echo "| \`program_id IN\` 8 programs, \`parallel=$p\`: the whole sqlite3 process | $(fmt "$m") s ($(ratio "$(median progs1)" "$m")x vs 1) | $(runs_of "progs$p") |"
   done
+  for k in default one; do
+    [ "$k" = default ] && what="the default (no option)" || what="\`parallel=1\`"
+    echo "| a year of $N_DEF messages at ${LATENCY_DEF} ms, $what: the statement (.timer) | $(fmt "$(median "year_${k}_stmt")") s ($(median "year_${k}_requests") requests) | $(runs_of "year_${k}_stmt") |"
+  done
   for q in report reply; do
     [ "$q" = report ] && what="the report (4 statements over June, one process)" || what="the reply-time query (correlated subquery)"
     for mode in off on; do
@@ -572,6 +620,7 @@ V_REPLY=$(verdict le "$(median reply_on_requests)" 12)
   echo "| the join makes the requests of one scan | $JOIN_REQ vs $SCAN_REQUESTS | $V_JOIN | |"
   echo "| \`parallel=8\` at least 7x faster than \`parallel=1\` at ${LATENCY} ms (the statement) | $(ratio "$M_P1" "$M_P8")x (at best ${PAR_CEIL}x: $P1_REQ requests in whole rounds of 8) | $V_PAR | whole process: $(ratio "$M_P1_PROC" "$M_P8_PROC")x |"
   echo "| \`program_id IN\` (8 programs of $N_PROG): \`parallel=8\` at least 5x faster than \`parallel=1\` at ${LATENCY} ms (the statement) | $(ratio "$M_G1" "$M_G8")x | $V_PROGS | whole process: $(ratio "$(median progs1)" "$(median progs8)")x |"
+  echo "| default settings at least 2.5x faster than \`parallel=1\` on a year of $N_DEF messages at ${LATENCY_DEF} ms (the statement) | $(ratio "$M_Y1" "$M_YD")x ($(median year_default_requests) vs $(median year_one_requests) requests) | $V_DEF | |"
   echo "| the report with the cache costs one read of June (the requests of its first statement alone) | $(median report_on_requests) vs $JUNE_REQUESTS (cache off: $(median report_off_requests)); $(ratio "$(median report_off_stmt)" "$(median report_on_stmt)")x faster | $V_REPORT | |"
   echo "| the reply-time query with the cache: at most 12 requests | $(median reply_on_requests) (cache off: $(median reply_off_requests)); $(ratio "$(median reply_off_stmt)" "$(median reply_on_stmt)")x faster | $V_REPLY | |"
   echo "| the cache stays within cache_mb: a full scan with the cache on adds at most 64 + 4 MiB | +$D_SMALL_C, +$D_BIG_C, +$D_COPY_C KiB | $V_RSS_C | |"
@@ -589,7 +638,8 @@ MACHINE="$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo
   echo "Data: program $PROGRAM, $N messages, $N_PAGES pages of $PAGE_SIZE, $PAGE_BYTES bytes of JSON"
   echo "(a page is $((PAGE_BYTES / N_PAGES)) bytes${GZIP_BYTES:+, $GZIP_BYTES gzipped: the emulator gzips when asked}); one scan = $SCAN_REQUESTS requests."
   echo "Rows checked: $ROWS_SAME; parallel: ${PAR_MISMATCH:-every run equal to parallel=1 (${PAR_SUM[1]})};"
-  echo "programs at once: ${PROG_MISMATCH:-every run equal to parallel=1 (${PROG_SUM[1]})}; the cache, on and off:"
+  echo "programs at once: ${PROG_MISMATCH:-every run equal to parallel=1 (${PROG_SUM[1]})}; the default parallel:"
+  echo "${DEF_MISMATCH:-every run equal to parallel=1 (${DEF_SUM[one]})}; the cache, on and off:"
   echo "${CACHE_MISMATCH:-every run equal to the same SQL on a local copy ($CACHE_ROWS)}."
   echo "Every line reads the API with the cache off (\`SMS_CACHE_TTL=0\`) except those that say \`cache on\`."
   echo
