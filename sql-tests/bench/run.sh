@@ -23,7 +23,8 @@ export LC_ALL=C
 # The emulators' logs and ports live in a folder of this tree's build/, not in /tmp: a run
 # takes minutes on a shared machine, and a sweep of /tmp/sms-test.* by someone else once
 # removed them mid-run.
-export TMPDIR=$(cd "$(dirname "$0")/../.." && pwd)/build/bench/tmp
+TMPDIR=$(cd "$(dirname "$0")/../.." && pwd)/build/bench/tmp
+export TMPDIR
 mkdir -p "$TMPDIR"
 source "$(dirname "$0")/../lib.sh"
 BENCH_DIR=$ROOT/sql-tests/bench
