@@ -7,7 +7,11 @@
 #   BENCH_MESSAGES=200000          messages of the program exported (default 200000)
 #   BENCH_SMALL_MESSAGES=20000     the smaller size of the RSS measurement
 #   BENCH_PARALLEL_MESSAGES=20000  messages behind the slow (--latency-ms) emulator
-#   BENCH_LATENCY_MS=50            that emulator's latency per request
+#   BENCH_LATENCY_MS=50            that emulator's latency per request (all three slow ones)
+#   BENCH_CACHE_MESSAGES=5000      messages behind the slow emulator of the cache measurement
+#   BENCH_PROGRAM_MESSAGES=300     messages of each of the 8 programs read at once
+#   BENCH_DEFAULT_MESSAGES=10000   messages of the year read with the default parallel (20 pages)
+#   BENCH_DEFAULT_LATENCY_MS=100   that emulator's latency per request
 #   BENCH_RUNS=3                   runs of each measurement; the median is reported
 #   BENCH_KEEP=1                   keep build/bench/work (pages and databases)
 #
@@ -16,6 +20,12 @@
 # non-zero only when a measurement itself broke (a tool missing, a query failing, rows lost).
 set -euo pipefail
 export LC_ALL=C
+# The emulators' logs and ports live in a folder of this tree's build/, not in /tmp: a run
+# takes minutes on a shared machine, and a sweep of /tmp/sms-test.* by someone else once
+# removed them mid-run.
+TMPDIR=$(cd "$(dirname "$0")/../.." && pwd)/build/bench/tmp
+export TMPDIR
+mkdir -p "$TMPDIR"
 source "$(dirname "$0")/../lib.sh"
 BENCH_DIR=$ROOT/sql-tests/bench
 OUT=$BUILD/bench
@@ -24,6 +34,10 @@ WORK=$OUT/work
 N=${BENCH_MESSAGES:-200000}
 N_SMALL=${BENCH_SMALL_MESSAGES:-20000}
 N_PAR=${BENCH_PARALLEL_MESSAGES:-20000}
+N_CACHE=${BENCH_CACHE_MESSAGES:-5000}
+N_PROG=${BENCH_PROGRAM_MESSAGES:-300}
+N_DEF=${BENCH_DEFAULT_MESSAGES:-10000}
+LATENCY_DEF=${BENCH_DEFAULT_LATENCY_MS:-100}
 LATENCY=${BENCH_LATENCY_MS:-50}
 RUNS=${BENCH_RUNS:-3}
 PROGRAM=4711
@@ -72,6 +86,10 @@ gcc -O2 -Wall -Wextra -shared -fPIC -o "$WORK/whatif.so" "$BENCH_DIR/whatif.c" -
 export HOME=$TMPDIR_SMS/home # no user's ~/.netrc
 mkdir -p "$HOME"
 export SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD SMS_EXPORT_NOW=$TEST_NOW
+# Every line measures the path to the API (the window cache off) unless it is about the
+# cache: those run with `env -u SMS_CACHE_TTL`, the defaults (cache_ttl=60, cache_mb=64).
+export SMS_CACHE_TTL=0
+CACHE_ON=(env -u SMS_CACHE_TTL)
 
 # ---- timing helpers ----------------------------------------------------------------------
 : > "$OUT/runs.tsv"
@@ -138,7 +156,9 @@ rows_sum() {
 # requests_of LOG: API requests in an emulator log
 requests_of() { grep -c ' /api/' "$1" || true; }
 
-echo "== sms_export benchmark: $N messages (RSS also at $N_SMALL), parallel at $N_PAR messages x ${LATENCY} ms, $RUNS runs each"
+echo "== sms_export benchmark: $N messages (RSS also at $N_SMALL), parallel at $N_PAR messages x ${LATENCY} ms,"
+echo "   the cache at $N_CACHE messages x ${LATENCY} ms, 8 programs of $N_PROG at once x ${LATENCY} ms,"
+echo "   the default parallel at $N_DEF messages x ${LATENCY_DEF} ms, $RUNS runs each"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- the emulators ------------------------------------------------------------------------
@@ -146,12 +166,22 @@ emu_start_test big --programs 1 --messages "$N" || die "cannot start the emulato
 emu_start_test small --programs 1 --messages "$N_SMALL" || die "cannot start the emulator"
 emu_start_test slow --programs 1 --messages "$N_PAR" --latency-ms "$LATENCY" ||
   die "cannot start the emulator"
+emu_start_test cached --programs 1 --messages "$N_CACHE" --latency-ms "$LATENCY" ||
+  die "cannot start the emulator"
+emu_start_test progs --programs 8 --messages "$N_PROG" --latency-ms "$LATENCY" ||
+  die "cannot start the emulator"
+emu_start_test year --programs 1 --messages "$N_DEF" --latency-ms "$LATENCY_DEF" ||
+  die "cannot start the emulator"
 export SMS_API_BASE_URL=$big_URL
 TIMED_EMU=$big_PID
 # every emulator renders its data on first use: do that before any timing
-for u in "$big_URL" "$small_URL" "$slow_URL"; do
-  curl -sf -o /dev/null -u "$TEST_USER:$TEST_PASSWORD" "$u/messages/program/$PROGRAM?pageSize=1" ||
-    die "the emulator at $u does not answer"
+PROGRAMS=$(seq -s, "$PROGRAM" $((PROGRAM + 7))) # the 8 programs read at once
+for u in "$big_URL/messages/program/$PROGRAM" "$small_URL/messages/program/$PROGRAM" \
+  "$slow_URL/messages/program/$PROGRAM" "$cached_URL/messages/program/$PROGRAM" \
+  "$year_URL/messages/program/$PROGRAM" \
+  $(for p in ${PROGRAMS//,/ }; do echo "$progs_URL/messages/program/$p"; done); do
+  curl -sf -o /dev/null -u "$TEST_USER:$TEST_PASSWORD" "$u?pageSize=1" ||
+    die "the emulator does not answer $u"
 done
 
 # ---- warm-up export: the reference rows, and the exact requests the extension makes ------
@@ -210,7 +240,12 @@ SELECT j.value ->> '\$.campaignName' AS campaign_name, j.value ->> '\$.programNa
 echo "-- full export and its floor ($N_PAGES pages, $((PAGE_BYTES / 1000000)) MB of JSON)"
 for r in $(seq 1 "$RUNS"); do
   rm -f "$WORK/export.db" "$WORK/copy.db" "$WORK/py.db" "$WORK/je.db" "$WORK/identity.db"
+  rm -f "$WORK/export-cache.db"
   timed export "${SQLX[@]}" "$WORK/export.db" "CREATE TABLE copy AS SELECT * FROM sms_messages($PROGRAM)"
+  # the same with the cache on (the default): the chain's rows are also collected, up to
+  # cache_mb, for later statements of the process
+  timed export_cache "${CACHE_ON[@]}" "${SQLX[@]}" "$WORK/export-cache.db" \
+    "CREATE TABLE copy AS SELECT * FROM sms_messages($PROGRAM)"
   # what the export would take without gzip (the same requests, identity encoding)
   timed identity env LD_PRELOAD="$WORK/whatif.so" WHATIF_IDENTITY=1 \
     "${SQLX[@]}" "$WORK/identity.db" "CREATE TABLE copy AS SELECT * FROM sms_messages($PROGRAM)"
@@ -231,6 +266,7 @@ done
 read -r EXP_ROWS EXP_SUM <<< "$(rows_sum "$WORK/export.db" copy)"
 read -r PYC_ROWS PYC_SUM <<< "$(rows_sum "$WORK/py.db" copy)"
 [ "$(rows_sum "$WORK/identity.db" copy)" = "$SRC_ROWS $SRC_SUM" ] || die "the identity export gave other rows"
+[ "$(rows_sum "$WORK/export-cache.db" copy)" = "$SRC_ROWS $SRC_SUM" ] || die "the export with the cache on gave other rows"
 read -r JE_ROWS JE_SUM <<< "$(rows_sum "$WORK/je.db" copy)"
 [ "$EXP_ROWS $EXP_SUM" = "$SRC_ROWS $SRC_SUM" ] || die "two exports differ: $EXP_ROWS $EXP_SUM vs $SRC_ROWS $SRC_SUM"
 ROWS_SAME="export $EXP_ROWS rows ($EXP_SUM)"
@@ -251,6 +287,16 @@ for r in $(seq 1 "$RUNS"); do
   peak_rss rss_one "${SQLX[@]}" :memory: "SELECT count(*) FROM (SELECT * FROM sms_messages($PROGRAM) LIMIT 1)"
   rm -f "$WORK/rsscopy.db"
   peak_rss rss_copy "${SQLX[@]}" "$WORK/rsscopy.db" "CREATE TABLE copy AS SELECT * FROM sms_messages($PROGRAM)"
+  # the cache on (the default, cache_mb=64): a window bigger than the cap is collected up to
+  # the cap before it is dropped
+  peak_rss rss_small_cache "${CACHE_ON[@]}" SMS_API_BASE_URL="$small_URL" "${SQLX[@]}" :memory: \
+    "SELECT count(*) FROM sms_messages($PROGRAM)"
+  [ "$(cat "$WORK/last.out")" = "$N_SMALL" ] || die "count(*) at $N_SMALL with the cache on gave $(cat "$WORK/last.out")"
+  peak_rss rss_big_cache "${CACHE_ON[@]}" "${SQLX[@]}" :memory: "SELECT count(*) FROM sms_messages($PROGRAM)"
+  [ "$(cat "$WORK/last.out")" = "$N" ] || die "count(*) at $N with the cache on gave $(cat "$WORK/last.out")"
+  rm -f "$WORK/rsscopy.db"
+  peak_rss rss_copy_cache "${CACHE_ON[@]}" "${SQLX[@]}" "$WORK/rsscopy.db" \
+    "CREATE TABLE copy AS SELECT * FROM sms_messages($PROGRAM)"
 done
 
 # ---- LIMIT 10 ----------------------------------------------------------------------------
@@ -326,6 +372,127 @@ for r in $(seq 1 "$RUNS"); do
 done
 [ "${PAR_SUM[1]%% *}" = "$N_PAR" ] || PAR_MISMATCH+=" parallel=1 gave ${PAR_SUM[1]%% *} rows, not $N_PAR;"
 
+# ---- the window cache at ${LATENCY} ms: a report script and a correlated subquery ---------
+echo "-- the cache at ${LATENCY} ms per request ($N_CACHE messages): a report and the reply-time query"
+# Four statements over June in one process (count; by type; MT by delivery_status; distinct
+# numbers), and the reply-time query: for each MO since June 1, the last MT to the same
+# number in the 7 days before it (a correlated subquery: one inner scan per outer row).
+JUNE="program_id = $PROGRAM AND date >= '2026-06-01' AND date < '2026-07-01'"
+printf '%s\n' ".timer on" \
+  "SELECT count(*) FROM sms_messages WHERE $JUNE;" \
+  "SELECT type, count(*) FROM sms_messages WHERE $JUNE GROUP BY type ORDER BY type;" \
+  "SELECT delivery_status, count(*) FROM sms_messages WHERE $JUNE AND type = 'MT'
+     GROUP BY delivery_status ORDER BY delivery_status;" \
+  "SELECT count(DISTINCT number) FROM sms_messages WHERE $JUNE;" > "$WORK/report.sql"
+printf '%s\n' ".timer on" \
+  "SELECT mo.date, mo.number,
+     (SELECT max(mt.date) FROM sms_messages mt
+       WHERE mt.program_id = $PROGRAM AND mt.type = 'MT' AND mt.number = mo.number
+         AND mt.date < mo.date AND mt.date >= datetime(mo.date, '-7 days')) AS last_sent
+   FROM sms_messages mo
+  WHERE mo.program_id = $PROGRAM AND mo.type = 'MO' AND mo.date >= '2026-06-01';" > "$WORK/reply.sql"
+# The expected rows: the same SQL on a local copy of the program (a real table of the same
+# name, program_id a column), in a shell without the extension.
+rm -f "$WORK/cache-src.db"
+SMS_API_BASE_URL=$cached_URL sqlx "$WORK/cache-src.db" \
+  "CREATE TABLE copy AS SELECT program_id, * FROM sms_messages($PROGRAM)" || die "the copy of the cache's program failed"
+"$SQLITE3" -batch -bail "$WORK/cache-src.db" "ALTER TABLE copy RENAME TO sms_messages" || die "cannot rename the copy"
+for q in report reply; do
+  "$SQLITE3" -batch -bail "$WORK/cache-src.db" < "$WORK/$q.sql" | grep -v '^Run Time:' > "$WORK/$q.expect" ||
+    die "the $q on the local copy failed"
+done
+CACHE_ROWS="report $(grep -c . "$WORK/report.expect") lines, reply-time $(grep -c . "$WORK/reply.expect") rows"
+# one scan of June, alone: what the report costs when it reads the API once
+: > "$cached_LOG"
+SMS_API_BASE_URL=$cached_URL sqlx :memory: "SELECT count(*) FROM sms_messages WHERE $JUNE" > /dev/null ||
+  die "one scan of June failed"
+JUNE_REQUESTS=$(requests_of "$cached_LOG")
+CACHE_MISMATCH=
+# cache_run KEY QUERY [env -u SMS_CACHE_TTL]: QUERY's SQL in one sqlite3 process on the slow
+# emulator; records KEY (the process), KEY_stmt (the sum of its statements' .timer) and
+# KEY_requests (from the emulator's log); the rows must equal those of the local copy
+cache_run() {
+  local key=$1 q=$2 stmt; shift 2
+  : > "$cached_LOG"
+  SMS_API_BASE_URL=$cached_URL TIMED_EMU=$cached_PID timed "$key" "$@" "${SQLX[@]}" :memory: < "$WORK/$q.sql"
+  stmt=$(awk '/^Run Time: real/ { s += $4; n++ } END { if (n) printf "%.4f", s }' "$WORK/last.out")
+  [ -n "$stmt" ] || die "$key: the shell printed no Run Time line"
+  record "${key}_stmt" "$stmt"
+  record "${key}_requests" "$(requests_of "$cached_LOG")"
+  cp "$cached_LOG" "$OUT/$key-requests.log"
+  grep -v '^Run Time:' "$WORK/last.out" | cmp -s - "$WORK/$q.expect" ||
+    CACHE_MISMATCH+=" $key run $r differs from the local copy;"
+}
+for r in $(seq 1 "$RUNS"); do
+  cache_run report_on report "${CACHE_ON[@]}"
+  cache_run report_off report
+  cache_run reply_on reply "${CACHE_ON[@]}"
+  cache_run reply_off reply
+  printf '   run %d/%d: report on/off %ss %ss (%s/%s requests), reply-time on/off %ss %ss (%s/%s requests)\n' \
+    "$r" "$RUNS" "${T[report_on]##* }" "${T[report_off]##* }" "${T[report_on_requests]##* }" \
+    "${T[report_off_requests]##* }" "${T[reply_on]##* }" "${T[reply_off]##* }" \
+    "${T[reply_on_requests]##* }" "${T[reply_off_requests]##* }"
+done
+
+# ---- 8 programs at once at ${LATENCY} ms --------------------------------------------------
+echo "-- program_id IN (8 programs) at ${LATENCY} ms per request ($N_PROG messages each)"
+declare -A PROG_SUM
+PROG_MISMATCH=
+for r in $(seq 1 "$RUNS"); do
+  for p in 1 8; do
+    rm -f "$WORK/progs.db"
+    : > "$progs_LOG"
+    printf '%s\n' "CREATE VIRTUAL TABLE temp.t USING sms_messages(parallel=$p);" ".timer on" \
+      "CREATE TABLE copy AS SELECT program_id, * FROM t WHERE program_id IN ($PROGRAMS);" > "$WORK/progs.sql"
+    SMS_API_BASE_URL=$progs_URL TIMED_EMU=$progs_PID timed "progs$p" "${SQLX[@]}" "$WORK/progs.db" \
+      < "$WORK/progs.sql"
+    stmt=$(awk '/^Run Time: real/ { print $4 }' "$WORK/last.out")
+    [ -n "$stmt" ] || die "programs at once, parallel=$p: the shell printed no Run Time line"
+    record "progs${p}_stmt" "$stmt"
+    record "progs${p}_requests" "$(requests_of "$progs_LOG")"
+    cp "$progs_LOG" "$OUT/programs-parallel$p-requests.log"
+    s=$(rows_sum "$WORK/progs.db" copy)
+    [ -n "${PROG_SUM[1]:-}" ] || PROG_SUM[1]=$s
+    [ "$s" = "${PROG_SUM[1]}" ] || PROG_MISMATCH+=" parallel=$p run $r: $s vs ${PROG_SUM[1]};"
+  done
+  printf '   run %d/%d: parallel 1/8: statement %ss %ss, process %ss %ss\n' "$r" "$RUNS" \
+    "${T[progs1_stmt]##* }" "${T[progs8_stmt]##* }" "${T[progs1]##* }" "${T[progs8]##* }"
+done
+[ "${PROG_SUM[1]%% *}" = "$((8 * N_PROG))" ] || PROG_MISMATCH+=" parallel=1 gave ${PROG_SUM[1]%% *} rows, not $((8 * N_PROG));"
+
+# ---- the default parallel: a year at ${LATENCY_DEF} ms ----------------------------------------
+echo "-- the default parallel at ${LATENCY_DEF} ms per request ($N_DEF messages: a year of $(((N_DEF + PAGE_SIZE - 1) / PAGE_SIZE)) pages)"
+# The eponymous table, no option (what a user who never read the reference gets), against
+# a table with parallel=1 (one chain): the same statement, the same rows.
+declare -A DEF_SUM
+DEF_MISMATCH=
+for r in $(seq 1 "$RUNS"); do
+  for k in default one; do
+    rm -f "$WORK/year.db"
+    : > "$year_LOG"
+    if [ "$k" = default ]; then
+      printf '%s\n' ".timer on" "CREATE TABLE copy AS SELECT * FROM sms_messages($PROGRAM);" > "$WORK/year.sql"
+    else
+      printf '%s\n' "CREATE VIRTUAL TABLE temp.t USING sms_messages(program_id=$PROGRAM, parallel=1);" \
+        ".timer on" "CREATE TABLE copy AS SELECT * FROM t;" > "$WORK/year.sql"
+    fi
+    SMS_API_BASE_URL=$year_URL TIMED_EMU=$year_PID timed "year_$k" "${SQLX[@]}" "$WORK/year.db" < "$WORK/year.sql"
+    stmt=$(awk '/^Run Time: real/ { print $4 }' "$WORK/last.out")
+    [ -n "$stmt" ] || die "the year, $k: the shell printed no Run Time line"
+    record "year_${k}_stmt" "$stmt"
+    record "year_${k}_requests" "$(requests_of "$year_LOG")"
+    cp "$year_LOG" "$OUT/year-$k-requests.log"
+    s=$(rows_sum "$WORK/year.db" copy)
+    [ -n "${DEF_SUM[one]:-}" ] || [ "$k" != one ] || DEF_SUM[one]=$s
+    DEF_SUM[$k.$r]=$s
+  done
+  [ "${DEF_SUM[default.$r]}" = "${DEF_SUM[one]}" ] || DEF_MISMATCH+=" run $r: ${DEF_SUM[default.$r]} vs ${DEF_SUM[one]};"
+  printf '   run %d/%d: default / parallel=1: statement %ss %ss (%s/%s requests)\n' "$r" "$RUNS" \
+    "${T[year_default_stmt]##* }" "${T[year_one_stmt]##* }" "${T[year_default_requests]##* }" \
+    "${T[year_one_requests]##* }"
+done
+[ "${DEF_SUM[one]%% *}" = "$N_DEF" ] || DEF_MISMATCH+=" parallel=1 gave ${DEF_SUM[one]%% *} rows, not $N_DEF;"
+
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- the table ---------------------------------------------------------------------------
@@ -340,6 +507,8 @@ FLOOR=$(awk -v a="$M_CURL" -v b="$M_COPY" 'BEGIN { printf "%.4f", a + b }')
 FLOOR_Z=$(awk -v a="$M_CURLZ" -v b="$M_COPY" 'BEGIN { printf "%.4f", a + b }')
 R_ONE=$(median rss_one); D_ONE=$((${R_ONE%.*} - $(median rss_idle)));
 R_IDLE=$(median rss_idle); R_SMALL=$(median rss_small); R_BIG=$(median rss_big); R_COPY=$(median rss_copy)
+R_SMALL_C=$(median rss_small_cache); R_BIG_C=$(median rss_big_cache); R_COPY_C=$(median rss_copy_cache)
+D_SMALL_C=$((${R_SMALL_C%.*} - ${R_IDLE%.*})); D_BIG_C=$((${R_BIG_C%.*} - ${R_IDLE%.*})); D_COPY_C=$((${R_COPY_C%.*} - ${R_IDLE%.*}))
 D_SMALL=$((${R_SMALL%.*} - ${R_IDLE%.*})); D_BIG=$((${R_BIG%.*} - ${R_IDLE%.*})); D_COPY=$((${R_COPY%.*} - ${R_IDLE%.*}))
 M_P1=$(median par1_stmt); M_P8=$(median par8_stmt) # statements: the verdict
 M_P1_PROC=$(median par1); M_P8_PROC=$(median par8)  # whole processes
@@ -355,14 +524,31 @@ cpu_total() { awk -v a="$(median "${1}_cpu")" -v b="$(median "${1}_emu")" 'BEGIN
 C_EXPORT=$(cpu_total export)
 C_FLOOR=$(awk -v a="$(cpu_total curl)" -v b="$(cpu_total copy)" 'BEGIN { printf "%.3f", a + b }')
 C_PY=$(cpu_total python); C_JE=$(cpu_total json_each)
-V_EXPORT=$(verdict le "$M_EXPORT" "$(awk -v f="$FLOOR" 'BEGIN { print 2.5 * f }')")
-V_PY=$(verdict le "$(awk -v e="$M_EXPORT" 'BEGIN { print 2.5 * e }')" "$M_PY")
-V_JE=$(verdict le "$(awk -v e="$M_EXPORT" 'BEGIN { print 2.5 * e }')" "$M_JE")
+# the targets of issue 12 (export at the floor, programs at once) and issue 10 (the cache)
+V_EXPORT=$(verdict le "$M_EXPORT" "$(awk -v f="$FLOOR" 'BEGIN { print 1.3 * f }')")
+V_PY=$(verdict le "$(awk -v e="$M_EXPORT" 'BEGIN { print 4 * e }')" "$M_PY")
+V_JE=$(verdict le "$(awk -v e="$M_EXPORT" 'BEGIN { print 4 * e }')" "$M_JE")
 V_RSS=$(verdict le "$((D_SMALL > D_BIG ? D_SMALL : D_BIG))" 4096)
 V_LIMIT=$(verdict test "$LIMIT_REQUESTS" = 1 -a "$LIMIT_PAGESIZE" = 10)
 V_JOIN=$(verdict test "$JOIN_REQ" = "$SCAN_REQUESTS")
-V_PAR=$(verdict le "$(awk -v a="$M_P8" 'BEGIN { print 6 * a }')" "$M_P1")
+V_PAR=$(verdict le "$(awk -v a="$M_P8" 'BEGIN { print 7 * a }')" "$M_P1")
 [ -z "$PAR_MISMATCH" ] || V_PAR="MISS (rows differ)"
+# The most parallel=8 can gain here: parallel=1 sends its R requests one after the other, 8
+# streams need at least ceil(R / 8) rounds of one latency each, whatever the balancing.
+P1_REQ=$(median par1_requests)
+PAR_CEIL=$(awk -v n="$P1_REQ" 'BEGIN { r = int((n + 7) / 8); printf "%.2f", n / r }')
+M_G1=$(median progs1_stmt); M_G8=$(median progs8_stmt)
+V_PROGS=$(verdict le "$(awk -v a="$M_G8" 'BEGIN { print 5 * a }')" "$M_G1")
+[ -z "$PROG_MISMATCH" ] || V_PROGS="MISS (rows differ)"
+M_YD=$(median year_default_stmt); M_Y1=$(median year_one_stmt)
+V_DEF=$(verdict le "$(awk -v a="$M_YD" 'BEGIN { print 2.5 * a }')" "$M_Y1")
+[ -z "$DEF_MISMATCH" ] || V_DEF="MISS (rows differ)"
+# the cache: bounded by cache_mb (64 MiB by default) on top of a scan's own 4 MiB
+CACHE_CAP_KIB=$(((64 + 4) * 1024))
+V_RSS_C=$(verdict le "$(printf '%s\n' "$D_SMALL_C" "$D_BIG_C" "$D_COPY_C" | sort -n | tail -1)" "$CACHE_CAP_KIB")
+V_REPORT=$(verdict test "$(median report_on_requests)" = "$JUNE_REQUESTS")
+V_REPLY=$(verdict le "$(median reply_on_requests)" 12)
+[ -z "$CACHE_MISMATCH" ] || { V_REPORT="MISS (rows differ)"; V_REPLY="MISS (rows differ)"; }
 
 {
   echo "| measurement | wall, median | runs | vs floor | its CPU | emulator CPU |"
@@ -381,6 +567,7 @@ V_PAR=$(verdict le "$(awk -v a="$M_P8" 'BEGIN { print 6 * a }')" "$M_P1")
   row "cJSON alone: \`cJSON_ParseWithLength\` + \`cJSON_Delete\` of the saved pages" "$M_CJSON" cjson
   row "Python stdlib exporter (urllib, json, sqlite3), /usr/bin/python3" "$M_PY" python
   row "SQLite \`json_each\` + \`->>\` over the saved pages (\`readfile\`)" "$M_JE" json_each
+  row "the export with the cache on (the default: cache_ttl=60, cache_mb=64)" "$(median export_cache)" export_cache
   echo
   echo "| measurement | median | runs |"
   echo "| --- | ---: | --- |"
@@ -390,6 +577,9 @@ V_PAR=$(verdict le "$(awk -v a="$M_P8" 'BEGIN { print 6 * a }')" "$M_P1")
   echo "| peak RSS, \`SELECT count(*)\` of $N_SMALL messages | $R_SMALL KiB (+$D_SMALL) | $(tr ' ' '\n' <<< "${T[rss_small]}" | paste -sd, - | sed 's/,/, /g') |"
   echo "| peak RSS, \`SELECT count(*)\` of $N messages | $R_BIG KiB (+$D_BIG) | $(tr ' ' '\n' <<< "${T[rss_big]}" | paste -sd, - | sed 's/,/, /g') |"
   echo "| peak RSS, \`CREATE TABLE copy AS SELECT *\` of $N to a file DB | $R_COPY KiB (+$D_COPY) | $(tr ' ' '\n' <<< "${T[rss_copy]}" | paste -sd, - | sed 's/,/, /g') |"
+  echo "| peak RSS, cache on (cache_mb=64): \`SELECT count(*)\` of $N_SMALL messages | $R_SMALL_C KiB (+$D_SMALL_C) | $(tr ' ' '\n' <<< "${T[rss_small_cache]}" | paste -sd, - | sed 's/,/, /g') |"
+  echo "| peak RSS, cache on: \`SELECT count(*)\` of $N messages | $R_BIG_C KiB (+$D_BIG_C) | $(tr ' ' '\n' <<< "${T[rss_big_cache]}" | paste -sd, - | sed 's/,/, /g') |"
+  echo "| peak RSS, cache on: \`CREATE TABLE copy AS SELECT *\` of $N to a file DB | $R_COPY_C KiB (+$D_COPY_C) | $(tr ' ' '\n' <<< "${T[rss_copy_cache]}" | paste -sd, - | sed 's/,/, /g') |"
   echo "| cJSON parses per page fetched in the export (LD_PRELOAD whatif.so counts them) | $(ratio "$N_PARSES" "$SCAN_REQUESTS") | $N_PARSES parses, $SCAN_REQUESTS requests |"
   echo "| \`LIMIT 10\`: requests (pageSize sent) | $LIMIT_REQUESTS (pageSize=$LIMIT_PAGESIZE) | $LIMIT_ROWS rows |"
   echo "| \`LIMIT 10\`: time to first row (python host) | $(fmt "$M_TTFR_L") s | $(runs_of ttfr_limit) |"
@@ -404,16 +594,42 @@ V_PAR=$(verdict le "$(awk -v a="$M_P8" 'BEGIN { print 6 * a }')" "$M_P1")
     m=$(median "par$p")
     echo "| \`parallel=$p\`: the whole sqlite3 process | $(fmt "$m") s ($(ratio "$M_P1_PROC" "$m")x vs 1) | $(runs_of "par$p") |"
   done
+  for p in 1 8; do
+    m=$(median "progs${p}_stmt")
+    echo "| \`program_id IN\` 8 programs of $N_PROG, \`parallel=$p\`, ${LATENCY} ms: the statement (.timer) | $(fmt "$m") s ($(ratio "$M_G1" "$m")x vs 1; $(median "progs${p}_requests") requests) | $(runs_of "progs${p}_stmt") |"
+  done
+  for p in 1 8; do
+    m=$(median "progs$p")
+    echo "| \`program_id IN\` 8 programs, \`parallel=$p\`: the whole sqlite3 process | $(fmt "$m") s ($(ratio "$(median progs1)" "$m")x vs 1) | $(runs_of "progs$p") |"
+  done
+  for k in default one; do
+    [ "$k" = default ] && what="the default (no option)" || what="\`parallel=1\`"
+    echo "| a year of $N_DEF messages at ${LATENCY_DEF} ms, $what: the statement (.timer) | $(fmt "$(median "year_${k}_stmt")") s ($(median "year_${k}_requests") requests) | $(runs_of "year_${k}_stmt") |"
+  done
+  for q in report reply; do
+    [ "$q" = report ] && what="the report (4 statements over June, one process)" || what="the reply-time query (correlated subquery)"
+    for mode in off on; do
+      k=${q}_$mode
+      echo "| $what, cache $mode, ${LATENCY} ms, $N_CACHE messages: requests | $(median "${k}_requests") | $(tr ' ' '\n' <<< "${T[${k}_requests]}" | paste -sd, - | sed 's/,/, /g') |"
+      echo "| $what, cache $mode: the statements (.timer, summed) | $(fmt "$(median "${k}_stmt")") s | $(runs_of "${k}_stmt") |"
+      echo "| $what, cache $mode: the whole sqlite3 process | $(fmt "$(median "$k")") s | $(runs_of "$k") |"
+    done
+  done
   echo
   echo "| target | measured (wall medians; the verdict) | | in CPU seconds, for comparison |"
   echo "| --- | --- | --- | --- |"
-  echo "| full export within 2.5x of the floor (curl + table copy) | $(ratio "$M_EXPORT" "$FLOOR")x ($(ratio "$M_EXPORT" "$FLOOR_Z")x of the gzip floor) | $V_EXPORT | $(ratio "$C_EXPORT" "$C_FLOOR")x ($C_EXPORT s vs $C_FLOOR s) |"
-  echo "| at least 2.5x faster than the Python exporter | $(ratio "$M_PY" "$M_EXPORT")x | $V_PY | $(ratio "$C_PY" "$C_EXPORT")x ($C_PY s) |"
-  echo "| at least 2.5x faster than json_each | $(ratio "$M_JE" "$M_EXPORT")x | $V_JE | $(ratio "$C_JE" "$C_EXPORT")x ($C_JE s) |"
+  echo "| full export within 1.3x of the floor (curl + table copy) | $(ratio "$M_EXPORT" "$FLOOR")x ($(ratio "$M_EXPORT" "$FLOOR_Z")x of the gzip floor) | $V_EXPORT | $(ratio "$C_EXPORT" "$C_FLOOR")x ($C_EXPORT s vs $C_FLOOR s) |"
+  echo "| at least 4x faster than the Python exporter | $(ratio "$M_PY" "$M_EXPORT")x | $V_PY | $(ratio "$C_PY" "$C_EXPORT")x ($C_PY s) |"
+  echo "| at least 4x faster than json_each | $(ratio "$M_JE" "$M_EXPORT")x | $V_JE | $(ratio "$C_JE" "$C_EXPORT")x ($C_JE s) |"
   echo "| full scan adds at most 4 MiB RSS over idle, at $N_SMALL and $N | +$D_SMALL KiB, +$D_BIG KiB | $V_RSS | |"
   echo "| \`LIMIT 10\` = one request with pageSize=10 | $LIMIT_REQUESTS request(s), pageSize=$LIMIT_PAGESIZE | $V_LIMIT | |"
   echo "| the join makes the requests of one scan | $JOIN_REQ vs $SCAN_REQUESTS | $V_JOIN | |"
-  echo "| \`parallel=8\` at least 6x faster than \`parallel=1\` at ${LATENCY} ms (the statement) | $(ratio "$M_P1" "$M_P8")x | $V_PAR | whole process: $(ratio "$M_P1_PROC" "$M_P8_PROC")x |"
+  echo "| \`parallel=8\` at least 7x faster than \`parallel=1\` at ${LATENCY} ms (the statement) | $(ratio "$M_P1" "$M_P8")x (at best ${PAR_CEIL}x: $P1_REQ requests in whole rounds of 8) | $V_PAR | whole process: $(ratio "$M_P1_PROC" "$M_P8_PROC")x |"
+  echo "| \`program_id IN\` (8 programs of $N_PROG): \`parallel=8\` at least 5x faster than \`parallel=1\` at ${LATENCY} ms (the statement) | $(ratio "$M_G1" "$M_G8")x | $V_PROGS | whole process: $(ratio "$(median progs1)" "$(median progs8)")x |"
+  echo "| default settings at least 2.5x faster than \`parallel=1\` on a year of $N_DEF messages at ${LATENCY_DEF} ms (the statement) | $(ratio "$M_Y1" "$M_YD")x ($(median year_default_requests) vs $(median year_one_requests) requests) | $V_DEF | |"
+  echo "| the report with the cache costs one read of June (the requests of its first statement alone) | $(median report_on_requests) vs $JUNE_REQUESTS (cache off: $(median report_off_requests)); $(ratio "$(median report_off_stmt)" "$(median report_on_stmt)")x faster | $V_REPORT | |"
+  echo "| the reply-time query with the cache: at most 12 requests | $(median reply_on_requests) (cache off: $(median reply_off_requests)); $(ratio "$(median reply_off_stmt)" "$(median reply_on_stmt)")x faster | $V_REPLY | |"
+  echo "| the cache stays within cache_mb: a full scan with the cache on adds at most 64 + 4 MiB | +$D_SMALL_C, +$D_BIG_C, +$D_COPY_C KiB | $V_RSS_C | |"
 } > "$WORK/table.md"
 
 MACHINE="$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
@@ -427,7 +643,11 @@ MACHINE="$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo
   echo
   echo "Data: program $PROGRAM, $N messages, $N_PAGES pages of $PAGE_SIZE, $PAGE_BYTES bytes of JSON"
   echo "(a page is $((PAGE_BYTES / N_PAGES)) bytes${GZIP_BYTES:+, $GZIP_BYTES gzipped: the emulator gzips when asked}); one scan = $SCAN_REQUESTS requests."
-  echo "Rows checked: $ROWS_SAME; parallel: ${PAR_MISMATCH:-every run equal to parallel=1 (${PAR_SUM[1]})}."
+  echo "Rows checked: $ROWS_SAME; parallel: ${PAR_MISMATCH:-every run equal to parallel=1 (${PAR_SUM[1]})};"
+  echo "programs at once: ${PROG_MISMATCH:-every run equal to parallel=1 (${PROG_SUM[1]})}; the default parallel:"
+  echo "${DEF_MISMATCH:-every run equal to parallel=1 (${DEF_SUM[one]})}; the cache, on and off:"
+  echo "${CACHE_MISMATCH:-every run equal to the same SQL on a local copy ($CACHE_ROWS)}."
+  echo "Every line reads the API with the cache off (\`SMS_CACHE_TTL=0\`) except those that say \`cache on\`."
   echo
   cat "$WORK/table.md"
   echo
@@ -450,10 +670,17 @@ if [ "$HAVE_GNUPLOT" = 1 ]; then
     echo "\"Python\" $M_PY"
   } > "$WORK/export.dat"
   for p in 1 2 4 8; do echo "$p $(median "par${p}_stmt") $(awk -v a="$M_P1" -v p="$p" 'BEGIN { print a / p }')"; done > "$WORK/par.dat"
+  # label, seconds without / with, requests without / with (statements, .timer)
+  {
+    echo "\"report script\\n(4 statements)\" $(median report_off_stmt) $(median report_on_stmt) $(median report_off_requests) $(median report_on_requests)"
+    echo "\"reply-time query\\n(correlated subquery)\" $(median reply_off_stmt) $(median reply_on_stmt) $(median reply_off_requests) $(median reply_on_requests)"
+    echo "\"program\\\\_id IN (8 programs)\\nparallel=1 vs 8\" $M_G1 $M_G8 $(median progs1_requests) $(median progs8_requests)"
+  } > "$WORK/cache.dat"
+  CACHE_YMAX=$(awk '{ m = $(NF - 3) > m ? $(NF - 3) : m; m = $(NF - 2) > m ? $(NF - 2) : m } END { print 10 * m }' "$WORK/cache.dat")
   gnuplot <<EOF || echo "bench: gnuplot failed; no plot" >&2
-set terminal pngcairo size 1300,500 font ",10"
+set terminal pngcairo size 1900,500 font ",10"
 set output "$OUT/latency.png"
-set multiplot layout 1,2 title "sms\\\\_export benchmark ($(nproc) cores, sqlite3 $("$SQLITE3" --version | cut -d' ' -f1))"
+set multiplot layout 1,3 title "sms\\\\_export benchmark ($(nproc) cores, sqlite3 $("$SQLITE3" --version | cut -d' ' -f1))"
 set title "Full export of $N messages ($N_PAGES pages): median of $RUNS"
 set ylabel "seconds"
 set style fill solid 0.7 border -1
@@ -474,6 +701,19 @@ set yrange [*:*]
 set key top right
 plot "$WORK/par.dat" using 1:2 with linespoints lw 2 pt 7 title "measured", \
      "" using 1:3 with lines dt 2 title "ideal (parallel=1 / N)"
+set title "At ${LATENCY} ms per request: the cache ($N_CACHE messages), 8 programs at once ($N_PROG each)"
+unset xlabel
+unset logscale x
+set logscale y 10
+set xrange [-0.6:2.6]
+set yrange [0.01:$CACHE_YMAX]
+set xtics ()
+set style fill solid 0.7 border -1
+set key top left
+plot "$WORK/cache.dat" using (\$0 - 0.2):2:(0.4):xtic(1) with boxes lc rgb "#aa4444" title "cache off / parallel=1", \
+     "" using (\$0 + 0.2):3:(0.4) with boxes lc rgb "#44aa77" title "cache on / parallel=8", \
+     "" using (\$0 - 0.2):2:(sprintf("%.2f s\\n%d req", \$2, \$4)) with labels offset 0,1.6 notitle, \
+     "" using (\$0 + 0.2):3:(sprintf("%.2f s\\n%d req", \$3, \$5)) with labels offset 0,1.6 notitle
 unset multiplot
 EOF
 fi
