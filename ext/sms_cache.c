@@ -379,6 +379,15 @@ give_up:
   return SMS_OK;
 }
 
+void sms_cache_fill_expect(SmsCacheFill *pFill, double rShare) {
+  if (!pFill || pFill->bGaveUp) return;
+  SmsCacheEntry *pE = pFill->pEntry;
+  pthread_mutex_lock(&pE->pCache->mutex);
+  size_t nMax = pE->pCache->nMax;
+  pthread_mutex_unlock(&pE->pCache->mutex);
+  if ((double)pE->nByte * rShare > (double)nMax) give_up(pFill);
+}
+
 static int dated_row_cmp(const void *pA, const void *pB) {
   const DatedRow *a = pA, *b = pB;
   if (a->t != b->t) return a->t < b->t ? -1 : 1;

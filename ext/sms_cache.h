@@ -98,6 +98,10 @@ int sms_cache_read(SmsCacheEntry *pEntry, sms_time iLo, sms_time iHi, int *piPos
 ** !bComplete, throws it away. */
 SmsCacheFill *sms_cache_fill_begin(SmsCache *p, const SmsCacheKey *pKey);
 int sms_cache_fill_add(SmsCacheFill *pFill, const SmsPage *pPage);
+/* The chain's first page is 1/rShare of what the whole chain will bring, as far as the
+** caller can tell: when that would not fit in the cache, give up at once, so that a window
+** bigger than the cache streams with the memory it takes uncached. */
+void sms_cache_fill_expect(SmsCacheFill *pFill, double rShare);
 void sms_cache_fill_end(SmsCacheFill *pFill, int bComplete, sms_time iLo, sms_time iHi,
                         sms_time iFirm, double rFetched);
 

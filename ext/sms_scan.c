@@ -478,6 +478,25 @@ static void chain_complete(SmsLane *l) {
   l->pFill = 0;
 }
 
+/* A chain's first page, with more to come: how much of the chain is it? The API promises no
+** order, but when its pages go by date (as far as anyone has seen), the stretch of time the
+** page spans, against the chain's, tells; when they do not, the page spans about the whole
+** window and the guess is "all of it", which asks nothing of the cache. */
+static void expect_size(SmsLane *l, SmsPage *pPage) {
+  sms_time iMin = SMS_TIME_MAX, iMax = SMS_TIME_MIN, t;
+  for (int i = 0; i < pPage->nRow; i++) {
+    SmsValue v;
+    sms_page_row_field(pPage, i, SMS_F_DATE, &v);
+    if (v.eType != SMS_TEXT || sms_time_parse(v.z, v.n, &t) != 0) continue;
+    if (t < iMin) iMin = t;
+    if (t > iMax) iMax = t;
+  }
+  if (iMin > iMax) return;
+  sms_time iSpan = l->pTask->iFetchHi - l->pTask->iFetchLo;
+  sms_time iPage = iMax - iMin + 1;
+  sms_cache_fill_expect(l->pFill, iSpan > iPage ? (double)iSpan / (double)iPage : 1.0);
+}
+
 /* Fetch the next page of the lane's chain into *pPage: checked, kept for the cache, and cut
 ** to the task's own rows. */
 static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
@@ -536,6 +555,7 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
     }
   }
   sms_cache_fill_add(l->pFill, pPage);
+  if (bFirst && l->zUrl && l->pFill) expect_size(l, pPage);
   if (!l->zUrl) chain_complete(l);
   if (!l->pTask->bOwnAll) sms_page_keep_rows(pPage, is_own_row, l->pTask);
   if (l->pTask->bSkipSeen) {
