@@ -5,6 +5,9 @@
 ** more is refused) and notes where each message object and its known fields are. cJSON
 ** parsed a page into about 25 allocations a message, which made malloc the largest cost
 ** of an export; here a page is one copy of the body plus one array of SmsRow.
+**
+** Keys are matched by their decoded bytes (key_is) and the first of repeated keys wins
+** (each member callback takes a name only once): sms_page.h, "Keys", says why.
 */
 #include "sms_page.h"
 #include "sms_window.h"
@@ -306,12 +309,15 @@ static size_t unescape(const char *z, size_t n, char *zOut) {
   return j;
 }
 
-/* Whether the key token text zKey[0..nKey) (between the quotes) spells zName. */
+/* Whether the key token text zKey[0..nKey) (between the quotes) spells zName: keys compare
+** by their decoded bytes, all of them, so "d\u0061ta" is "data" and "data\u0000" is not
+** (see "Keys" in sms_page.h). */
 static int key_is(const char *zKey, size_t nKey, int bEscaped, const char *zName) {
   size_t nName = strlen(zName);
   if (!bEscaped) return nKey == nName && memcmp(zKey, zName, nName) == 0;
-  char zBuf[64];
-  if (nKey + 2 > sizeof(zBuf)) return 0; /* an escaped key this long is none of ours */
+  char zBuf[6 * 14 + 2]; /* the longest name ("deliveryStatus") written as \uXXXX escapes */
+  /* An escape is at most 6 bytes for one decoded byte: a longer token decodes to more. */
+  if (nKey > 6 * nName || nKey + 2 > sizeof(zBuf)) return 0;
   /* unescape wants the quotes around the token: they are there, in the body */
   return unescape(zKey - 1, nKey + 2, zBuf) == nName && memcmp(zBuf, zName, nName) == 0;
 }

@@ -11,6 +11,14 @@
 ** The decoder validates the whole body as strict JSON and records, for each message, where
 ** its object and its nine known fields lie in a copy of the body: no tree is built and
 ** nothing is allocated per row. Values are decoded only when read.
+**
+** Keys: a key is compared by its decoded bytes, every one of them, escapes included: the
+** key "d\u0061ta" is "data", "data\u0000" is not (it is a five-byte key that no field has;
+** cJSON, which keeps keys as C strings, would cut it at the NUL). Of repeated keys in one
+** object the first member wins, everywhere ("data", "meta", "nextPageUrl", a message's
+** fields), as with cJSON's getters and SQLite's json_extract(raw, ...); the later members
+** stay in the row's JSON text. A nextPageUrl inside meta wins over a top-level one, in
+** whatever order they come.
 */
 #ifndef SMS_PAGE_H
 #define SMS_PAGE_H

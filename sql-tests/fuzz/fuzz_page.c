@@ -12,11 +12,14 @@
 ** Besides the sanitizers, it checks what the header promises (nRow rows, values of the
 ** type they say, a row's JSON that parses back, dates in order after a sort, error text
 ** that fits its buffer) and, differentially, against cJSON: whatever the strict decoder
-** accepts, cJSON (more lenient) accepts too, with the same messages and the same values.
+** accepts, cJSON (more lenient) accepts too, with the same messages and the same values,
+** once the body is put in the form where cJSON's reading of keys is the decoder's
+** (cjson_view: a key with an escaped NUL is no key we know, whatever cJSON's C strings say).
 ** Any violation abort()s.
 **
 ** Build and run: bash sql-tests/t/fuzz.sh (or see the clang line there).
 */
+#define _GNU_SOURCE /* memmem */
 #include "fuzz_guard.h"
 #include "sms_page.h"
 
@@ -141,6 +144,47 @@ static int keep_every_other(SmsPage *p, int iRow, void *pArg) {
   return (*pi)++ % 2 == 0;
 }
 
+/* The body as cJSON must read it to agree with the decoder's key rule (sms_page.h, "Keys"):
+** keys compare by all their decoded bytes, but cJSON keeps a key as a C string and so reads
+** "data\u0000" as "data". Every \u0000 inside a key becomes \u0001 (same length): the key
+** stays one that no field and no envelope name can be, as it is for the decoder, and cJSON
+** stays the oracle for everything else. Values are left alone (walk_row handles their
+** NULs). z[0..n) is valid JSON (the decoder accepted it); the copy is malloc'd. */
+static char *cjson_view(const char *z, size_t n) {
+  char *zOut = malloc(n ? n : 1);
+  CHECK(zOut != 0);
+  memcpy(zOut, z, n);
+  size_t i = 0;
+  while (i < n) {
+    if (zOut[i] != '"') {
+      i++;
+      continue;
+    }
+    size_t iStart = ++i;
+    while (zOut[i] != '"')
+      i += zOut[i] == '\\' ? 2 : 1;
+    size_t iEnd = i++;
+    size_t j = i;
+    while (j < n && (zOut[j] == ' ' || zOut[j] == '\t' || zOut[j] == '\n' || zOut[j] == '\r'))
+      j++;
+    if (j == n || zOut[j] != ':') continue; /* a value, not a key */
+    for (size_t k = iStart; k < iEnd; k += zOut[k] == '\\' ? 2 : 1) {
+      if (zOut[k] == '\\' && zOut[k + 1] == 'u' && memcmp(zOut + k + 2, "0000", 4) == 0)
+        zOut[k + 5] = '1';
+    }
+  }
+  return zOut;
+}
+
+/* cJSON's nextPageUrl of a page object: meta's when meta has one, else the top level's. */
+static const cJSON *cjson_next(const cJSON *pRoot) {
+  if (!cJSON_IsObject(pRoot)) return 0;
+  const cJSON *pMeta = cJSON_GetObjectItemCaseSensitive(pRoot, "meta");
+  const cJSON *pNext =
+      cJSON_IsObject(pMeta) ? cJSON_GetObjectItemCaseSensitive(pMeta, "nextPageUrl") : 0;
+  return pNext ? pNext : cJSON_GetObjectItemCaseSensitive(pRoot, "nextPageUrl");
+}
+
 /* cJSON's array of messages of a body we decoded, found the way api.md describes. */
 static const cJSON *cjson_messages(const cJSON *pRoot) {
   if (cJSON_IsArray(pRoot)) return pRoot;
@@ -156,12 +200,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memset(&page, 0, sizeof(page));
   if (sms_page_decode(z, size, &page, zErr, sizeof(zErr)) == 0) {
     /* Differential: cJSON, more lenient, must read the same messages. */
-    cJSON *pRoot = cJSON_ParseWithLength(z, size);
+    char *zView = cjson_view(z, size);
+    cJSON *pRoot = cJSON_ParseWithLength(zView, size);
+    free(zView);
     CHECK(pRoot != 0);
     const cJSON *pData = cjson_messages(pRoot);
     CHECK(cJSON_IsArray(pData) && cJSON_GetArraySize(pData) == page.nRow);
     CHECK(page.nRow >= 0 && page.iCur == 0);
     if (page.zNext) CHECK(page.zNext[0] != 0);
+    const cJSON *pNext = cjson_next(pRoot);
+    if (!cJSON_IsString(pNext) || pNext->valuestring[0] == 0) {
+      CHECK(page.zNext == 0);
+    } else if (!memmem(z, size, "\\u0000", 6)) { /* a URL with a NUL is none (sms_page.c) */
+      CHECK(page.zNext != 0 && strcmp(page.zNext, pNext->valuestring) == 0);
+    }
     for (int i = 0; i < page.nRow; i++)
       uSink += sms_page_row_hash(&page, i);
     CHECK(walk_page(&page, pData) == page.nRow);

@@ -126,6 +126,49 @@ int main(void) {
   check_field(&pg, SMS_F_NUMBER, "INT 123456789012345678", "18 digits stay exact");
   sms_page_clear(&pg);
 
+  /* Keys (sms_page.h): compared by all their decoded bytes; of repeated keys, the first. */
+  check(decode("{\"data\\u0000\":{\"nextPageUrl\":null},\"data\":[{\"type\":\"MO\"}]}", &pg,
+               zErr) == 0 &&
+            pg.nRow == 1,
+        "keys: \"data\\u0000\" is not \"data\" (cJSON would cut it at the NUL)");
+  check_field(&pg, SMS_F_TYPE, "TEXT MO", "keys: ... the real \"data\" is read");
+  sms_page_clear(&pg);
+  check(decode("[{\"type\\u0000\":\"MT\",\"typ\":\"MT\",\"type\":\"MO\"}]", &pg, zErr) == 0,
+        "keys: a field name with a NUL after it");
+  check_field(&pg, SMS_F_TYPE, "TEXT MO", "keys: \"type\\u0000\" is not \"type\"");
+  sms_page_clear(&pg);
+  check(decode("{\"d\\u0061ta\":[{\"typ\\u0065\":\"MT\"}]}", &pg, zErr) == 0 && pg.nRow == 1,
+        "keys: escapes are decoded before comparing (\"d\\u0061ta\" is \"data\")");
+  check_field(&pg, SMS_F_TYPE, "TEXT MT", "keys: \"typ\\u0065\" is \"type\"");
+  sms_page_clear(&pg);
+  check(
+      decode("{\"meta\":{\"\\u006e\\u0065\\u0078\\u0074\\u0050\\u0061\\u0067\\u0065\\u0055"
+             "\\u0072\\u006c\":\"http://x/2\"},\"data\":[{\"\\u0064\\u0065\\u006c\\u0069\\u0076"
+             "\\u0065\\u0072\\u0079\\u0053\\u0074\\u0061\\u0074\\u0075\\u0073\":\"Sent\"}]}",
+             &pg, zErr) == 0 &&
+          pg.zNext && strcmp(pg.zNext, "http://x/2") == 0,
+      "keys: nextPageUrl spelled wholly in \\u escapes (66 bytes) is nextPageUrl");
+  check_field(&pg, SMS_F_DELIVERY_STATUS, "TEXT Sent",
+              "keys: deliveryStatus wholly in \\u escapes (84 bytes) is deliveryStatus");
+  sms_page_clear(&pg);
+  check(decode("{\"data\":[{\"type\":\"MO\"}],\"data\":[{\"type\":\"MT\"},{}]}", &pg, zErr) ==
+                0 &&
+            pg.nRow == 1,
+        "keys: of two \"data\" arrays the first is read");
+  check_field(&pg, SMS_F_TYPE, "TEXT MO", "keys: ... its message");
+  sms_page_clear(&pg);
+  check(decode("{\"nextPageUrl\":\"http://x/top\",\"meta\":{\"nextPageUrl\":\"http://x/1\","
+               "\"nextPageUrl\":\"http://x/2\"},\"data\":[]}",
+               &pg, zErr) == 0 &&
+            pg.zNext && strcmp(pg.zNext, "http://x/1") == 0,
+        "keys: meta's first nextPageUrl wins, even after a top-level one");
+  sms_page_clear(&pg);
+  check(decode("{\"data\":[],\"nextPageUrl\":\"http://x/1\",\"nextPageUrl\":\"http://x/2\"}",
+               &pg, zErr) == 0 &&
+            pg.zNext && strcmp(pg.zNext, "http://x/1") == 0,
+        "keys: of two top-level nextPageUrl the first wins");
+  sms_page_clear(&pg);
+
   check_bad("{\"meta\":{}}", "no \"data\" array", "an envelope without data is an error");
   check_bad("{\"data\":{}}", "no \"data\" array", "data that is not an array is an error");
   check_bad("{\"data\":[{\"a\":1}", "not valid JSON", "a body cut short is an error");
