@@ -138,6 +138,7 @@ struct SmsScan {
   int bEdge;                           /* the part next to the retention edge is still due */
   sms_time iEdgeHi;                    /* where that part ends (the others start there) */
   int bOrderedDone;                    /* ordered scans: every sub-window was read */
+  SmsOrder *pOrder;                    /* ordered scans: rows held back between sub-windows */
   volatile int bStop;                  /* close: every request stops */
   pthread_mutex_t mutex;               /* guards the hand-over fields of the streams */
   pthread_cond_t cond;                 /* signalled at every hand-over change */
@@ -481,8 +482,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   for (int k = 0; k < 2 && rc == SMS_OK; k++) {
     sms_time iChainLo = k == 0 ? iSplit : iLo, iChainHi = k == 0 ? iHi : iSplit;
     if (iChainLo >= iChainHi) continue;
-    /* Rows without a readable date are kept (by one chain), so that the sort can refuse
-    ** them. */
+    /* Rows without a readable date are kept (by one chain): sms_order_step places them. */
     if (stream_init(p, s, &p->apHttp[0], iChainLo, iChainHi, 1, k == 0)) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
       return SMS_NOMEM;
@@ -499,18 +499,23 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
     }
   }
   if (rc != SMS_OK) return rc;
-  char zBad[64];
-  int e = sms_page_sort_by_date(pPage, pSpec->iOrder < 0, zBad);
+  /* Sorted as SQLite would, less the rows a later sub-window's rows may precede: those are
+  ** older than iLo (newer than iHi when ascending). */
+  char zBad[64], zBound[20];
+  sms_time_format(pSpec->iOrder < 0 ? iLo : iHi, ' ', zBound);
+  int e = p->pOrder ? 0 : sms_order_new(&p->pOrder, pSpec->iOrder < 0);
+  if (e == 0) e = sms_order_step(p->pOrder, pPage, zBound, p->bOrderedDone, zBad);
   if (e == SMS_PAGE_NOMEM) {
     snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory");
     return SMS_NOMEM;
   }
-  if (e == SMS_PAGE_UNDATED) {
+  if (e == SMS_PAGE_UNORDERED) {
     snprintf(zErr, nErr,
              SMS_ERR_PREFIX
-             "cannot return rows in date order: the API sent a message whose date is "
-             "%s%.40s%s; sort the rows yourself (e.g. in a subquery) instead",
-             zBad[0] ? "'" : "", zBad[0] ? zBad : "missing", zBad[0] ? "'" : "");
+             "cannot return rows in date order: the API sent a message whose date (%s) "
+             "sorts before rows already returned, with a later request than its place; "
+             "write ORDER BY +date to have SQLite sort the rows instead",
+             zBad);
     return SMS_ERROR;
   }
   return SMS_OK;
@@ -624,6 +629,7 @@ void sms_scan_close(SmsScan *p) {
     free(s->zUrl);
     free(s->aSeen);
   }
+  sms_order_free(p->pOrder);
   pthread_cond_destroy(&p->cond);
   pthread_mutex_destroy(&p->mutex);
   free(p);

@@ -24,7 +24,8 @@
 **     holds it as two chains, that hour last;
 **   - with iOrder, rows come sorted by date: the window is read as a series of growing
 **     sub-windows (1, 4, then 8 days) from the newest end (or the oldest), each sorted in
-**     memory, so that "ORDER BY date DESC LIMIT 10" reads a day or so, not a year;
+**     memory, so that "ORDER BY date DESC LIMIT 10" reads a day or so, not a year; the order
+**     is SQLite's for any date value, or an error (sms_order_step in sms_page.h);
 **   - every body is kept in an SmsCache for the life of the cursor (up to a small cap), so
 **     that a rescan of the same request (an inner loop of a join) sends nothing.
 */
