@@ -892,18 +892,29 @@ static int keep_unseen(SmsPage *pPage, int iRow, void *pArg) {
   return 1;
 }
 
-/* Append a copy of row pRow, in a body of its own, to pDst. */
-static int carry_row(SmsPage *pDst, const SmsRow *pRow) {
-  char *zBody = malloc(pRow->nObj ? pRow->nObj : 1);
-  SmsRow *aRow = realloc(pDst->aRow, (pDst->nRow + 1) * sizeof(SmsRow));
-  if (aRow) pDst->aRow = aRow;
-  char **azBody = realloc(pDst->azBody, (pDst->nBody + 1) * sizeof(char *));
-  if (azBody) pDst->azBody = azBody;
-  if (!zBody || !aRow || !azBody) {
-    free(zBody);
-    return SMS_PAGE_NOMEM;
+/* Append row pRow to pDst, in a body of its own: *pzOwned when it is one already (a row held
+** back before: the body moves, and *pzOwned becomes NULL), else a copy of the row's text. A
+** row held back over many sub-windows is so copied once. pDst's arrays grow by doubling:
+** their room is the next power of two of nRow (nRow equals nBody here). */
+static int carry_row(SmsPage *pDst, const SmsRow *pRow, char **pzOwned) {
+  int n = pDst->nRow;
+  if (n == 0 || (n & (n - 1)) == 0) {
+    int nNew = n ? n * 2 : 16;
+    SmsRow *aRow = realloc(pDst->aRow, nNew * sizeof(SmsRow));
+    if (!aRow) return SMS_PAGE_NOMEM;
+    pDst->aRow = aRow;
+    char **azBody = realloc(pDst->azBody, nNew * sizeof(char *));
+    if (!azBody) return SMS_PAGE_NOMEM;
+    pDst->azBody = azBody;
   }
-  memcpy(zBody, pRow->zObj, pRow->nObj);
+  char *zBody = pzOwned && *pzOwned == pRow->zObj ? *pzOwned : 0;
+  if (zBody) {
+    *pzOwned = 0;
+  } else {
+    zBody = malloc(pRow->nObj ? pRow->nObj : 1);
+    if (!zBody) return SMS_PAGE_NOMEM;
+    memcpy(zBody, pRow->zObj, pRow->nObj);
+  }
   pDst->azBody[pDst->nBody++] = zBody;
   pDst->aRow[pDst->nRow] = *pRow;
   pDst->aRow[pDst->nRow++].zObj = zBody; /* the field offsets are from zObj */
@@ -943,7 +954,9 @@ int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, c
   free(p->aPrevUsed);
   p->aPrevUsed = aUsed;
 
-  /* The rows held back go before them (ties keep arrival order), and all are sorted. */
+  /* The rows held back go before them (ties keep arrival order), and all are sorted. Row i
+  ** < nHeld is a row held back, in body i. */
+  int nHeld = p->carry.nRow;
   if (sms_page_take_rows(&p->carry, pPage)) return SMS_PAGE_NOMEM; /* first: they came first */
   *pPage = p->carry;
   memset(&p->carry, 0, sizeof(p->carry));
@@ -973,8 +986,10 @@ int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, c
       if (p->bDesc ? c < 0 : c >= 0) break;
     }
   }
-  for (int i = nOut; i < n && rc == 0; i++)
-    rc = carry_row(&p->carry, &pPage->aRow[i]);
+  for (int i = nOut; i < n && rc == 0; i++) {
+    int iOrig = a[i].iOrig;
+    rc = carry_row(&p->carry, &pPage->aRow[i], iOrig < nHeld ? &pPage->azBody[iOrig] : 0);
+  }
   if (rc) goto done;
   if (nOut) {
     const DateKey *k = &a[nOut - 1].key;
