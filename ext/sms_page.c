@@ -776,11 +776,7 @@ static int sort_rows(SmsPage *p, int bDesc, SortRow **paSorted, char **pzArena) 
       if (nArena + v.n > nArenaAlloc) {
         size_t nNew = (nArena + v.n) * 2 + 256;
         char *zNew = realloc(zArena, nNew);
-        if (!zNew) {
-          free(zArena);
-          free(a);
-          return SMS_PAGE_NOMEM;
-        }
+        if (!zNew) goto nomem;
         zArena = zNew;
         nArenaAlloc = nNew;
       }
@@ -803,6 +799,11 @@ static int sort_rows(SmsPage *p, int bDesc, SortRow **paSorted, char **pzArena) 
   *paSorted = a;
   *pzArena = zArena;
   return 0;
+
+nomem:
+  free(zArena);
+  free(a);
+  return SMS_PAGE_NOMEM;
 }
 
 int sms_page_sort_by_date(SmsPage *p, int bDesc) {
@@ -825,8 +826,10 @@ struct SmsOrder {
   unsigned long long *aPrev; /* content hashes of the last sub-window's undated rows, sorted */
   unsigned char *aPrevUsed;  /* which of them matched a row of this sub-window already */
   int nPrev;                 /* entries in aPrev */
+  int nPrevAlloc;            /* room in aPrev */
   unsigned long long *aNew;  /* the same for the sub-window being read */
   int nNew;                  /* entries in aNew */
+  int nNewAlloc;             /* room in aNew */
   int bNoMem;                /* the dedup ran out of memory */
 };
 
@@ -868,13 +871,17 @@ static int keep_unseen(SmsPage *pPage, int iRow, void *pArg) {
   SmsOrder *p = pArg;
   if (is_dated(pPage, iRow)) return 1;
   unsigned long long h = sms_page_row_hash(pPage, iRow);
-  unsigned long long *aNew = realloc(p->aNew, (p->nNew + 1) * sizeof(*aNew));
-  if (!aNew) {
-    p->bNoMem = 1;
-    return 1;
+  if (p->nNew >= p->nNewAlloc) {
+    int nAlloc = p->nNewAlloc ? p->nNewAlloc * 2 : 16;
+    unsigned long long *aNew = realloc(p->aNew, nAlloc * sizeof(*aNew));
+    if (!aNew) {
+      p->bNoMem = 1;
+      return 1;
+    }
+    p->aNew = aNew;
+    p->nNewAlloc = nAlloc;
   }
-  p->aNew = aNew;
-  aNew[p->nNew++] = h;
+  p->aNew[p->nNew++] = h;
   int lo = 0, hi = p->nPrev; /* the first entry >= h */
   while (lo < hi) {
     int mid = (lo + hi) / 2;
@@ -947,10 +954,13 @@ int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, c
   if (p->nNew) qsort(p->aNew, p->nNew, sizeof(*p->aNew), hash_cmp);
   unsigned char *aUsed = calloc(p->nNew ? p->nNew : 1, 1);
   if (!aUsed) return SMS_PAGE_NOMEM;
-  unsigned long long *aSwap = p->aPrev;
+  unsigned long long *aSwap = p->aPrev; /* the arrays trade places, with their room */
+  int nSwapAlloc = p->nPrevAlloc;
   p->aPrev = p->aNew;
   p->nPrev = p->nNew;
+  p->nPrevAlloc = p->nNewAlloc;
   p->aNew = aSwap;
+  p->nNewAlloc = nSwapAlloc;
   free(p->aPrevUsed);
   p->aPrevUsed = aUsed;
 
