@@ -50,6 +50,12 @@ SELECT count(*) FROM sms_messages WHERE program_id IN (SELECT id FROM mixed) AND
 SELECT count(*) FROM local_copy WHERE program_id IN (SELECT id FROM mixed) AND date >= '2026-06-30';
 SELECT '-- ... and as a scalar subquery: no row, no request';
 SELECT count(*) FROM sms_messages WHERE program_id = (SELECT id FROM mixed WHERE id = 'x') AND date >= '2026-06-30';
+SELECT '-- ... and as a bound parameter: no row, no request; a good one is read';
+.parameter set :p 'x'
+SELECT count(*) FROM sms_messages WHERE program_id = :p AND date >= '2026-06-30';
+.parameter set :p '4712'
+SELECT count(*) FROM sms_messages WHERE program_id = :p AND date >= '2026-06-30';
+.parameter clear
 SELECT '-- an IN list: SQLite shows its values only when the query runs, so a bad one matches nothing';
 SELECT count(*) FROM sms_messages WHERE program_id IN (4711, 'x', 0) AND date >= '2026-06-30';
 SELECT '-- a literal in the query is a typo: the clear error stays';
