@@ -5,6 +5,9 @@
 ** more is refused) and notes where each message object and its known fields are. cJSON
 ** parsed a page into about 25 allocations a message, which made malloc the largest cost
 ** of an export; here a page is one copy of the body plus one array of SmsRow.
+**
+** Keys are matched by their decoded bytes (key_is) and the first of repeated keys wins
+** (each member callback takes a name only once): sms_page.h, "Keys", says why.
 */
 #include "sms_page.h"
 #include "sms_rc.h"
@@ -307,12 +310,15 @@ static size_t unescape(const char *z, size_t n, char *zOut) {
   return j;
 }
 
-/* Whether the key token text zKey[0..nKey) (between the quotes) spells zName. */
+/* Whether the key token text zKey[0..nKey) (between the quotes) spells zName: keys compare
+** by their decoded bytes, all of them, so "d\u0061ta" is "data" and "data\u0000" is not
+** (see "Keys" in sms_page.h). */
 static int key_is(const char *zKey, size_t nKey, int bEscaped, const char *zName) {
   size_t nName = strlen(zName);
   if (!bEscaped) return nKey == nName && memcmp(zKey, zName, nName) == 0;
-  char zBuf[64];
-  if (nKey + 2 > sizeof(zBuf)) return 0; /* an escaped key this long is none of ours */
+  char zBuf[6 * 14 + 2]; /* the longest name ("deliveryStatus") written as \uXXXX escapes */
+  /* An escape is at most 6 bytes for one decoded byte: a longer token decodes to more. */
+  if (nKey > 6 * nName || nKey + 2 > sizeof(zBuf)) return 0;
   /* unescape wants the quotes around the token: they are there, in the body */
   return unescape(zKey - 1, nKey + 2, zBuf) == nName && memcmp(zBuf, zName, nName) == 0;
 }
@@ -848,41 +854,339 @@ int sms_page_row_identity(SmsPage *p, int iRow, SmsIdentity *pId) {
   return 0;
 }
 
-typedef struct DatedRow {
-  SmsRow row;     /* the message */
-  char zDate[20]; /* its date, canonical: text order is time order */
-  int iOrig;      /* its position before sorting, to keep ties stable */
-} DatedRow;
+/* ---------------------------------------------------------------- SQLite's order of dates */
 
-static int dated_row_cmp(const void *pA, const void *pB) {
-  const DatedRow *a = pA, *b = pB;
-  int c = memcmp(a->zDate, b->zDate, 19);
-  return c ? c : a->iOrig - b->iOrig;
+/* A row's date as ORDER BY date sees it, which is what xColumn returns: NULL first, then
+** numbers by value, then text by memcmp and length (the column's BINARY collation). */
+typedef struct DateKey {
+  int eClass;        /* 0 NULL, 1 a number, 2 text: SQLite's order of the storage classes */
+  int bReal;         /* a number: rVal holds it, else iVal */
+  long long iVal;    /* an INTEGER */
+  double rVal;       /* a REAL */
+  const char *zText; /* text: its bytes */
+  size_t nText;      /* text: bytes at zText */
+  size_t iText;      /* text: where its bytes are in the arena, until zText is set */
+} DateKey;
+
+/* An INTEGER against a REAL, exactly, as SQLite compares them: a 64-bit integer is not
+** rounded to a double first. */
+static int int_real_cmp(long long i, double r) {
+  if (r < -9223372036854775808.0) return 1;
+  if (r >= 9223372036854775808.0) return -1;
+  long long y = (long long)r; /* r's whole part; r - y is exact */
+  if (i != y) return i < y ? -1 : 1;
+  double f = r - (double)y;
+  return f > 0 ? -1 : f < 0 ? 1 : 0;
 }
 
-int sms_page_sort_by_date(SmsPage *p, int bDesc, char *zBad) {
+static int date_key_cmp(const DateKey *a, const DateKey *b) {
+  if (a->eClass != b->eClass) return a->eClass < b->eClass ? -1 : 1;
+  if (a->eClass == 1) {
+    if (!a->bReal && !b->bReal) return a->iVal < b->iVal ? -1 : a->iVal > b->iVal;
+    if (a->bReal && b->bReal) return a->rVal < b->rVal ? -1 : a->rVal > b->rVal;
+    return a->bReal ? -int_real_cmp(b->iVal, a->rVal) : int_real_cmp(a->iVal, b->rVal);
+  }
+  if (a->eClass == 2) {
+    size_t n = a->nText < b->nText ? a->nText : b->nText;
+    int c = n ? memcmp(a->zText, b->zText, n) : 0;
+    if (c) return c < 0 ? -1 : 1;
+    return a->nText < b->nText ? -1 : a->nText > b->nText;
+  }
+  return 0;
+}
+
+typedef struct SortRow {
+  SmsRow row;  /* the message */
+  DateKey key; /* its date, as ORDER BY sees it */
+  int iOrig;   /* its position before sorting: ties keep arrival order */
+} SortRow;
+
+static int sort_row_asc(const void *pA, const void *pB) {
+  const SortRow *a = pA, *b = pB;
+  int c = date_key_cmp(&a->key, &b->key);
+  return c ? c : (a->iOrig > b->iOrig) - (a->iOrig < b->iOrig);
+}
+
+static int sort_row_desc(const void *pA, const void *pB) {
+  const SortRow *a = pA, *b = pB;
+  int c = date_key_cmp(&b->key, &a->key);
+  return c ? c : (a->iOrig > b->iOrig) - (a->iOrig < b->iOrig);
+}
+
+/* Sort p's rows by date in SQLite's order (newest first when bDesc), ties in arrival order.
+** *paSorted gets the rows with their keys, whose text lies in *pzArena (the caller frees
+** both). SMS_PAGE_NOMEM, or 0. */
+static int sort_rows(SmsPage *p, int bDesc, SortRow **paSorted, char **pzArena) {
   int n = p->nRow;
-  zBad[0] = 0;
-  p->iCur = 0;
-  if (n < 1) return 0;
-  DatedRow *a = malloc(n * sizeof(*a));
+  size_t nArena = 0, nArenaAlloc = 0;
+  char *zArena = 0;
+  SortRow *a = malloc((n ? n : 1) * sizeof(*a));
+  *paSorted = 0;
+  *pzArena = 0;
   if (!a) return SMS_PAGE_NOMEM;
   for (int i = 0; i < n; i++) {
     SmsValue v;
+    DateKey *k = &a[i].key;
+    memset(k, 0, sizeof(*k));
     sms_page_row_field(p, i, SMS_F_DATE, &v);
-    if (v.eType != SMS_TEXT || v.n != 19 || sms_date_to_sql(v.z, v.n, a[i].zDate) != 19) {
-      if (v.eType == SMS_TEXT) snprintf(zBad, 64, "%.*s", (int)(v.n < 40 ? v.n : 40), v.z);
-      free(a);
-      return SMS_PAGE_UNDATED;
+    if (v.eType == SMS_INT) {
+      k->eClass = 1;
+      k->iVal = v.iVal;
+    } else if (v.eType == SMS_REAL && v.rVal == v.rVal) { /* SQLite shows a NaN as NULL */
+      k->eClass = 1;
+      k->bReal = 1;
+      k->rVal = v.rVal;
+    } else if (v.eType == SMS_TEXT) {
+      /* the text may be in the page's scratch or in v: keep a copy */
+      if (nArena + v.n > nArenaAlloc) {
+        size_t nNew = (nArena + v.n) * 2 + 256;
+        char *zNew = realloc(zArena, nNew);
+        if (!zNew) goto nomem;
+        zArena = zNew;
+        nArenaAlloc = nNew;
+      }
+      if (v.n) memcpy(zArena + nArena, v.z, v.n);
+      k->eClass = 2;
+      k->iText = nArena;
+      k->nText = v.n;
+      nArena += v.n;
     }
     a[i].row = p->aRow[i];
-    a[i].iOrig = bDesc ? -i : i; /* ties: arrival order, whichever way the sort runs */
+    a[i].iOrig = i;
   }
-  qsort(a, n, sizeof(*a), dated_row_cmp);
+  for (int i = 0; i < n; i++) {
+    if (a[i].key.eClass == 2) a[i].key.zText = zArena ? zArena + a[i].key.iText : "";
+  }
+  qsort(a, n, sizeof(*a), bDesc ? sort_row_desc : sort_row_asc);
   for (int i = 0; i < n; i++)
-    p->aRow[i] = a[bDesc ? n - 1 - i : i].row;
-  free(a);
+    p->aRow[i] = a[i].row;
+  p->iCur = 0;
+  *paSorted = a;
+  *pzArena = zArena;
   return 0;
+
+nomem:
+  free(zArena);
+  free(a);
+  return SMS_PAGE_NOMEM;
+}
+
+int sms_page_sort_by_date(SmsPage *p, int bDesc) {
+  SortRow *a;
+  char *zArena;
+  int rc = sort_rows(p, bDesc, &a, &zArena);
+  free(a);
+  free(zArena);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- ordered scans */
+
+struct SmsOrder {
+  int bDesc;                 /* newest first */
+  SmsPage carry;             /* rows held back for a later sub-window, each in its own body */
+  int bEmitted;              /* a row was handed out */
+  DateKey last;              /* the date of the last row handed out */
+  char *zLast;               /* the bytes of last.zText (malloc'd) */
+  unsigned long long *aPrev; /* content hashes of the last sub-window's undated rows, sorted */
+  unsigned char *aPrevUsed;  /* which of them matched a row of this sub-window already */
+  int nPrev;                 /* entries in aPrev */
+  int nPrevAlloc;            /* room in aPrev */
+  unsigned long long *aNew;  /* the same for the sub-window being read */
+  int nNew;                  /* entries in aNew */
+  int nNewAlloc;             /* room in aNew */
+  int bNoMem;                /* the dedup ran out of memory */
+};
+
+int sms_order_new(SmsOrder **pp, int bDesc) {
+  *pp = calloc(1, sizeof(**pp));
+  if (!*pp) return SMS_PAGE_NOMEM;
+  (*pp)->bDesc = bDesc;
+  return 0;
+}
+
+void sms_order_free(SmsOrder *p) {
+  if (!p) return;
+  sms_page_clear(&p->carry);
+  free(p->zLast);
+  free(p->aPrev);
+  free(p->aPrevUsed);
+  free(p->aNew);
+  free(p);
+}
+
+/* Whether row iRow has a date the scan can place in a sub-window: the rule of the scan's
+** own ranges (sms_scan.c, is_own_row). */
+static int is_dated(SmsPage *p, int iRow) {
+  SmsValue v;
+  long long t;
+  sms_page_row_field(p, iRow, SMS_F_DATE, &v);
+  return v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, &t) == 0;
+}
+
+static int hash_cmp(const void *pA, const void *pB) {
+  unsigned long long a = *(const unsigned long long *)pA, b = *(const unsigned long long *)pB;
+  return (a > b) - (a < b);
+}
+
+/* keep_rows callback: drop an undated row that the previous sub-window had too (the API's
+** windows overlap by a second, and a server may send a row without a date to every
+** window), once per copy it had; note every undated row for the next sub-window. */
+static int keep_unseen(SmsPage *pPage, int iRow, void *pArg) {
+  SmsOrder *p = pArg;
+  if (is_dated(pPage, iRow)) return 1;
+  unsigned long long h = sms_page_row_hash(pPage, iRow);
+  if (p->nNew >= p->nNewAlloc) {
+    int nAlloc = p->nNewAlloc ? p->nNewAlloc * 2 : 16;
+    unsigned long long *aNew = realloc(p->aNew, nAlloc * sizeof(*aNew));
+    if (!aNew) {
+      p->bNoMem = 1;
+      return 1;
+    }
+    p->aNew = aNew;
+    p->nNewAlloc = nAlloc;
+  }
+  p->aNew[p->nNew++] = h;
+  int lo = 0, hi = p->nPrev; /* the first entry >= h */
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (p->aPrev[mid] < h)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (; lo < p->nPrev && p->aPrev[lo] == h; lo++) {
+    if (!p->aPrevUsed[lo]) {
+      p->aPrevUsed[lo] = 1;
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Append row pRow to pDst, in a body of its own: *pzOwned when it is one already (a row held
+** back before: the body moves, and *pzOwned becomes NULL), else a copy of the row's text. A
+** row held back over many sub-windows is so copied once. pDst's arrays grow by doubling:
+** their room is the next power of two of nRow (nRow equals nBody here). */
+static int carry_row(SmsPage *pDst, const SmsRow *pRow, char **pzOwned) {
+  int n = pDst->nRow;
+  if (n == 0 || (n & (n - 1)) == 0) {
+    int nNew = n ? n * 2 : 16;
+    SmsRow *aRow = realloc(pDst->aRow, nNew * sizeof(SmsRow));
+    if (!aRow) return SMS_PAGE_NOMEM;
+    pDst->aRow = aRow;
+    char **azBody = realloc(pDst->azBody, nNew * sizeof(char *));
+    if (!azBody) return SMS_PAGE_NOMEM;
+    pDst->azBody = azBody;
+  }
+  char *zBody = pzOwned && *pzOwned == pRow->zObj ? *pzOwned : 0;
+  if (zBody) {
+    *pzOwned = 0;
+  } else {
+    zBody = malloc(pRow->nObj ? pRow->nObj : 1);
+    if (!zBody) return SMS_PAGE_NOMEM;
+    memcpy(zBody, pRow->zObj, pRow->nObj);
+  }
+  pDst->azBody[pDst->nBody++] = zBody;
+  pDst->aRow[pDst->nRow] = *pRow;
+  pDst->aRow[pDst->nRow++].zObj = zBody; /* the field offsets are from zObj */
+  return 0;
+}
+
+static void describe_key(const DateKey *k, char *zOut) {
+  if (k->eClass == 0) {
+    snprintf(zOut, 64, "missing (NULL)");
+  } else if (k->eClass == 1 && !k->bReal) {
+    snprintf(zOut, 64, "%lld", k->iVal);
+  } else if (k->eClass == 1) {
+    snprintf(zOut, 64, "%.17g", k->rVal);
+  } else {
+    snprintf(zOut, 64, "'%.*s'", (int)(k->nText < 40 ? k->nText : 40), k->zText);
+  }
+}
+
+int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, char *zBad) {
+  SortRow *a = 0;
+  char *zArena = 0;
+  int rc = 0;
+  zBad[0] = 0;
+
+  /* The sub-window's own undated rows, less those the previous one had. */
+  p->nNew = 0;
+  p->bNoMem = 0;
+  sms_page_keep_rows(pPage, keep_unseen, p);
+  if (p->bNoMem) return SMS_PAGE_NOMEM;
+  if (p->nNew) qsort(p->aNew, p->nNew, sizeof(*p->aNew), hash_cmp);
+  unsigned char *aUsed = calloc(p->nNew ? p->nNew : 1, 1);
+  if (!aUsed) return SMS_PAGE_NOMEM;
+  unsigned long long *aSwap = p->aPrev; /* the arrays trade places, with their room */
+  int nSwapAlloc = p->nPrevAlloc;
+  p->aPrev = p->aNew;
+  p->nPrev = p->nNew;
+  p->nPrevAlloc = p->nNewAlloc;
+  p->aNew = aSwap;
+  p->nNewAlloc = nSwapAlloc;
+  free(p->aPrevUsed);
+  p->aPrevUsed = aUsed;
+
+  /* The rows held back go before them (ties keep arrival order), and all are sorted. Row i
+  ** < nHeld is a row held back, in body i. */
+  int nHeld = p->carry.nRow;
+  if (sms_page_take_rows(&p->carry, pPage)) return SMS_PAGE_NOMEM; /* first: they came first */
+  *pPage = p->carry;
+  memset(&p->carry, 0, sizeof(p->carry));
+  rc = sort_rows(pPage, p->bDesc, &a, &zArena);
+  if (rc) return rc;
+  int n = pPage->nRow;
+
+  /* A row that sorts before one already handed out cannot be put right any more. */
+  if (n && p->bEmitted &&
+      (p->bDesc ? date_key_cmp(&p->last, &a[0].key) : date_key_cmp(&a[0].key, &p->last)) < 0) {
+    describe_key(&a[0].key, zBad);
+    rc = SMS_PAGE_UNORDERED;
+    goto done;
+  }
+
+  /* Hand out the rows that no later sub-window's dated row can precede; hold back the rest:
+  ** those later rows are older than zBound (newer when ascending). */
+  int nOut = n;
+  if (!bLast) {
+    DateKey bound;
+    memset(&bound, 0, sizeof(bound));
+    bound.eClass = 2;
+    bound.zText = zBound;
+    bound.nText = 19;
+    for (nOut = 0; nOut < n; nOut++) {
+      int c = date_key_cmp(&a[nOut].key, &bound);
+      if (p->bDesc ? c < 0 : c >= 0) break;
+    }
+  }
+  for (int i = nOut; i < n && rc == 0; i++) {
+    int iOrig = a[i].iOrig;
+    rc = carry_row(&p->carry, &pPage->aRow[i], iOrig < nHeld ? &pPage->azBody[iOrig] : 0);
+  }
+  if (rc) goto done;
+  if (nOut) {
+    const DateKey *k = &a[nOut - 1].key;
+    char *zLast = k->eClass == 2 ? malloc(k->nText ? k->nText : 1) : 0;
+    if (k->eClass == 2 && !zLast) {
+      rc = SMS_PAGE_NOMEM;
+      goto done;
+    }
+    if (zLast && k->nText) memcpy(zLast, k->zText, k->nText);
+    free(p->zLast);
+    p->zLast = zLast;
+    p->last = *k;
+    p->last.zText = zLast;
+    p->bEmitted = 1;
+  }
+  pPage->nRow = nOut;
+  pPage->iCur = 0;
+
+done:
+  free(a);
+  free(zArena);
+  return rc;
 }
 
 /* ---------------------------------------------------------------- error bodies */

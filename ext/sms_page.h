@@ -12,6 +12,14 @@
 ** The decoder validates the whole body as strict JSON and records, for each message, where
 ** its object and its nine known fields lie in a copy of the body: no tree is built and
 ** nothing is allocated per row. Values are decoded only when read.
+**
+** Keys: a key is compared by its decoded bytes, every one of them, escapes included: the
+** key "d\u0061ta" is "data", "data\u0000" is not (it is a five-byte key that no field has;
+** cJSON, which keeps keys as C strings, would cut it at the NUL). Of repeated keys in one
+** object the first member wins, everywhere ("data", "meta", "nextPageUrl", a message's
+** fields), as with cJSON's getters and SQLite's json_extract(raw, ...); the later members
+** stay in the row's JSON text. A nextPageUrl inside meta wins over a top-level one, in
+** whatever order they come.
 */
 #ifndef SMS_PAGE_H
 #define SMS_PAGE_H
@@ -69,13 +77,41 @@ void sms_page_clear(SmsPage *p);
 ** nothing moved). */
 int sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc);
 
-/* Sort the rows by date, newest first when bDesc, rows of the same second in the order
-** they came. Returns 0; SMS_PAGE_UNDATED when a row has no date of the canonical form
-** (nothing is sorted then; zBad, 64 bytes, gets its date text or "" when missing); or
-** SMS_PAGE_NOMEM. iCur goes back to the first row. */
-#define SMS_PAGE_UNDATED 1
+/* Sort the rows by date the way SQLite's ORDER BY date orders the values the table shows
+** (sms_page_row_field): NULL first, then numbers by value, then text by memcmp and length
+** (BINARY), so canonical dates in time order and any other text where its bytes put it;
+** newest (largest) first when bDesc, rows of equal dates in the order they came. Returns 0
+** or SMS_PAGE_NOMEM. iCur goes back to the first row. */
+#define SMS_PAGE_UNORDERED 1
 #define SMS_PAGE_NOMEM 2
-int sms_page_sort_by_date(SmsPage *p, int bDesc, char *zBad);
+int sms_page_sort_by_date(SmsPage *p, int bDesc);
+
+/* An ordered scan hands its window out as a series of sub-windows, each read whole, from
+** the newest end (bDesc) or the oldest. SmsOrder makes their concatenation exactly SQLite's
+** ORDER BY date, NULL, numbers and text that is not a date included:
+**
+**   - each sub-window is sorted as sms_page_sort_by_date does;
+**   - a row is handed out only when no dated row of a later sub-window can sort before it:
+**     when descending, its date sorts at or above zBound, the sub-window's oldest second
+**     ("YYYY-MM-DD HH:MM:SS"; every later dated row is older); when ascending, below
+**     zBound, the second after the sub-window. The other rows (NULL, numbers, text outside
+**     the sub-window's span) are held back, in copies, and join the next sub-window; the
+**     last one (bLast) hands out everything;
+**   - a row that sorts before a row already handed out (a message whose date is not a date,
+**     sent with a later sub-window than its place) cannot be put right: the step fails with
+**     SMS_PAGE_UNORDERED and zBad (64 bytes) describes its date. The rows handed out until
+**     then were in order. Descending, NULL and numbers never cause it (they come last);
+**     ascending, they do unless they come with the first sub-window;
+**   - a row without a date that the previous sub-window had too (same content) is dropped
+**     once per copy: sub-window requests overlap by a second, and a server may send a
+**     dateless message with every window. Dated rows are the scan's own business.
+**
+** sms_order_step takes pPage's rows (the sub-window's, as fetched) and leaves in it the rows
+** to hand out now, sorted. 0, SMS_PAGE_UNORDERED or SMS_PAGE_NOMEM. */
+typedef struct SmsOrder SmsOrder;
+int sms_order_new(SmsOrder **pp, int bDesc);
+int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, char *zBad);
+void sms_order_free(SmsOrder *p);
 
 /* Make *pDst (cleared first) a page of copies of the nRow rows at apRow (from any pages):
 ** it owns one body holding their message objects. SMS_OK, or SMS_NOMEM (pDst left empty). */

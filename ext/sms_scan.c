@@ -95,6 +95,7 @@ struct SmsScan {
   sms_time iOrderNext;             /* ordered: where the next sub-window starts */
   sms_time iOrderStep;             /* ordered: the next sub-window's length */
   int bOrderDone;                  /* ordered: every sub-window was read */
+  SmsOrder *pOrder;                /* ordered: rows held back between sub-windows */
   volatile int bStop;              /* close: every request stops */
   pthread_mutex_t mutex;           /* guards the task queue and the hand-over fields */
   pthread_cond_t cond;             /* signalled at every hand-over change */
@@ -418,6 +419,7 @@ static int skip_cmp(const void *pA, const void *pB) {
 static int remember_rows(SmsScan *p, SmsPage *pPage) {
   free(p->aSkip);
   free(p->aSkipUsed);
+  sms_order_free(p->pOrder);
   p->nSkip = 0;
   p->aSkip = malloc((pPage->nRow + 1) * sizeof(*p->aSkip));
   p->aSkipUsed = calloc(pPage->nRow + 1, 1);
@@ -802,8 +804,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   }
   p->iOrderStep = p->iOrderStep * 4 < MAX_ORDERED_STEP ? p->iOrderStep * 4 : MAX_ORDERED_STEP;
   p->bOrderDone = pSpec->iOrder < 0 ? iLo <= iStart : iHi >= iEnd;
-  /* Rows without a readable date are kept (by the first chain), so that the sort can refuse
-  ** them. */
+  /* Rows without a readable date are kept (by the first chain): sms_order_step places them. */
   if (plan_program(p, iProgId, iLo, iHi, 1) != SMS_OK) return nomem(zErr, nErr);
   while (rc == SMS_OK) {
     SmsPage next;
@@ -816,15 +817,20 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
     }
   }
   if (rc != SMS_OK) return rc;
-  char zBad[64];
-  int e = sms_page_sort_by_date(pPage, pSpec->iOrder < 0, zBad);
+  /* Sorted as SQLite would, less the rows a later sub-window's rows may precede: those are
+  ** older than iLo (newer than iHi when ascending). */
+  char zBad[64], zBound[20];
+  sms_time_format(pSpec->iOrder < 0 ? iLo : iHi, ' ', zBound);
+  int e = p->pOrder ? 0 : sms_order_new(&p->pOrder, pSpec->iOrder < 0);
+  if (e == 0) e = sms_order_step(p->pOrder, pPage, zBound, p->bOrderDone, zBad);
   if (e == SMS_PAGE_NOMEM) return nomem(zErr, nErr);
-  if (e == SMS_PAGE_UNDATED) {
+  if (e == SMS_PAGE_UNORDERED) {
     snprintf(zErr, nErr,
              SMS_ERR_PREFIX
-             "cannot return rows in date order: the API sent a message whose date is "
-             "%s%.40s%s; sort the rows yourself (e.g. in a subquery) instead",
-             zBad[0] ? "'" : "", zBad[0] ? zBad : "missing", zBad[0] ? "'" : "");
+             "cannot return rows in date order: the API sent a message whose date (%s) "
+             "sorts before rows already returned, with a later request than its place; "
+             "write ORDER BY +date to have SQLite sort the rows instead",
+             zBad);
     return SMS_ERROR;
   }
   return SMS_OK;
@@ -906,6 +912,7 @@ void sms_scan_close(SmsScan *p) {
   free(p->aTask);
   free(p->aSkip);
   free(p->aSkipUsed);
+  sms_order_free(p->pOrder);
   pthread_cond_destroy(&p->cond);
   pthread_mutex_destroy(&p->mutex);
   free(p);

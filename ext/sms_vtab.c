@@ -40,7 +40,15 @@
 **                  after a few rows: fetch nothing ahead and no parallel sub-windows
 **       8, 16      ORDER BY date DESC (8) or ASC (16) is delivered by the scan (one program
 **                  only): idxStr ends with "ORDER BY date DESC" and SQLite does not sort
-**       32         the statement reads message_key: every row of the scan is counted, also
+**       32         the program_id value is not written in the query: it comes from a join,
+**                  a subquery, a bound parameter, an expression or an IN list, and a value
+**                  that cannot be a program id ('x', 0, -1, 1.5) matches no row, as it
+**                  would on a local table. Without the bit (with 1) the value is a literal
+**                  (what sqlite3_vtab_rhs_value knows at planning: a literal, a negated
+**                  number, a CAST of one), where such a value is a typo and xFilter fails
+**                  saying so. SQLite never shows an IN list's values at planning, so
+**                  IN (1, 'x') cannot be told from IN (SELECT ...): both set the bit.
+**       64         the statement reads message_key: every row of the scan is counted, also
 **                  those SQLite skips before it asks for the key (see key_settle)
 **
 ** A plan without program_id (and no default) must never win over one with it: when the
@@ -87,7 +95,8 @@ SQLITE_EXTENSION_INIT3
 #define IDX_MAY_STOP 4
 #define IDX_ORDER_DESC 8
 #define IDX_ORDER_ASC 16
-#define IDX_KEY 32
+#define IDX_PROGRAM_FED 32
+#define IDX_KEY 64
 
 #define MAX_DATE_TERMS 8 /* more date constraints than this are left to SQLite */
 
@@ -629,16 +638,16 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     switch (eTerm) {
     case TERM_PROGRAM_EQ:
       rc = program_value(pArg, &iProg);
-      if (rc < 0) return bad_program(pVtab, pArg);
-      rc = rc ? add_program(pCur, iProg) : SQLITE_OK;
+      if (rc < 0 && !(idxNum & IDX_PROGRAM_FED)) return bad_program(pVtab, pArg);
+      rc = rc > 0 ? add_program(pCur, iProg) : SQLITE_OK;
       break;
     case TERM_PROGRAM_IN: {
       sqlite3_value *pVal;
       for (rc = sqlite3_vtab_in_first(pArg, &pVal); rc == SQLITE_OK && pVal;
            rc = sqlite3_vtab_in_next(pArg, &pVal)) {
         int r = program_value(pVal, &iProg);
-        if (r < 0) return bad_program(pVtab, pVal);
-        if (r && (rc = add_program(pCur, iProg)) != SQLITE_OK) break;
+        if (r < 0 && !(idxNum & IDX_PROGRAM_FED)) return bad_program(pVtab, pVal);
+        if (r > 0 && (rc = add_program(pCur, iProg)) != SQLITE_OK) break;
       }
       if (rc == SQLITE_DONE) rc = SQLITE_OK;
       break;
@@ -858,7 +867,14 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     if (bProgUnusable) return SQLITE_CONSTRAINT;
     pInfo->idxNum = pTab->cfg.iProgram ? IDX_PROGRAM_DEFAULT : IDX_PROGRAM_NONE;
   } else {
+    sqlite3_value *pVal = 0;
     pInfo->idxNum = IDX_PROGRAM_WHERE;
+    /* bIn: sqlite3_vtab_rhs_value came with sqlite3_vtab_in, in 3.38; before, no value is
+    ** known to be a literal, and SQL's answer (no row) is the safe one */
+    if (iProgEq < 0 || !bIn || sqlite3_vtab_rhs_value(pInfo, iProgEq, &pVal) != SQLITE_OK ||
+        !pVal) {
+      pInfo->idxNum |= IDX_PROGRAM_FED;
+    }
   }
   if (bMayStop) pInfo->idxNum |= IDX_MAY_STOP;
   if (pInfo->colUsed & ((sqlite3_uint64)1 << COL_MESSAGE_KEY)) pInfo->idxNum |= IDX_KEY;

@@ -7,19 +7,25 @@
 ** sms_page_row_hash and sms_page_row_identity; then sms_page_keep_rows drops every other row,
 *sms_page_take_rows
 ** appends a second decode of the same body, sms_page_sort_by_date sorts the result (newest
-** first for odd-sized inputs), and each step is walked again. The body is also read as an
+** first for odd-sized inputs), and each step is walked again. Last, the rows go through
+** SmsOrder as three sub-windows of an ordered scan (check_order). The body is also read as an
 ** error body (sms_page_error_text) with several output sizes.
 **
 ** Besides the sanitizers, it checks what the header promises (nRow rows, values of the
-** type they say, a row's JSON that parses back, dates in order after a sort, error text
+** type they say, a row's JSON that parses back, dates in SQLite's order after a sort and
+** out of SmsOrder (no dated row lost), error text
 ** that fits its buffer) and, differentially, against cJSON: whatever the strict decoder
-** accepts, cJSON (more lenient) accepts too, with the same messages and the same values.
+** accepts, cJSON (more lenient) accepts too, with the same messages and the same values,
+** once the body is put in the form where cJSON's reading of keys is the decoder's
+** (cjson_view: a key with an escaped NUL is no key we know, whatever cJSON's C strings say).
 ** Any violation abort()s.
 **
 ** Build and run: bash sql-tests/t/ext_fuzz.sh (or see the clang line there).
 */
+#define _GNU_SOURCE /* memmem */
 #include "fuzz_guard.h"
 #include "sms_page.h"
+#include "sms_window.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -142,6 +148,135 @@ static int keep_every_other(SmsPage *p, int iRow, void *pArg) {
   return (*pi)++ % 2 == 0;
 }
 
+/* The body as cJSON must read it to agree with the decoder's key rule (sms_page.h, "Keys"):
+** keys compare by all their decoded bytes, but cJSON keeps a key as a C string and so reads
+** "data\u0000" as "data". Every \u0000 inside a key becomes \u0001 (same length): the key
+** stays one that no field and no envelope name can be, as it is for the decoder, and cJSON
+** stays the oracle for everything else. Values are left alone (walk_row handles their
+** NULs). z[0..n) is valid JSON (the decoder accepted it); the copy is malloc'd. */
+static char *cjson_view(const char *z, size_t n) {
+  char *zOut = malloc(n ? n : 1);
+  CHECK(zOut != 0);
+  memcpy(zOut, z, n);
+  size_t i = 0;
+  while (i < n) {
+    if (zOut[i] != '"') {
+      i++;
+      continue;
+    }
+    size_t iStart = ++i;
+    while (zOut[i] != '"')
+      i += zOut[i] == '\\' ? 2 : 1;
+    size_t iEnd = i++;
+    size_t j = i;
+    while (j < n && (zOut[j] == ' ' || zOut[j] == '\t' || zOut[j] == '\n' || zOut[j] == '\r'))
+      j++;
+    if (j == n || zOut[j] != ':') continue; /* a value, not a key */
+    for (size_t k = iStart; k < iEnd; k += zOut[k] == '\\' ? 2 : 1) {
+      if (zOut[k] == '\\' && zOut[k + 1] == 'u' && memcmp(zOut + k + 2, "0000", 4) == 0)
+        zOut[k + 5] = '1';
+    }
+  }
+  return zOut;
+}
+
+/* A date as ORDER BY sees it, for checking sorts: made independently of sms_page.c's
+** DateKey (long double holds every int64 and every double exactly). */
+typedef struct RefKey {
+  int eClass;       /* 0 NULL, 1 number, 2 text */
+  long double rNum; /* a number */
+  char zText[64];   /* text: its first bytes */
+  size_t nText;     /* text: its length */
+} RefKey;
+
+static void ref_key(SmsPage *p, int iRow, RefKey *k) {
+  SmsValue v;
+  memset(k, 0, sizeof(*k));
+  sms_page_row_field(p, iRow, SMS_F_DATE, &v);
+  if (v.eType == SMS_INT || (v.eType == SMS_REAL && v.rVal == v.rVal)) {
+    k->eClass = 1;
+    k->rNum = v.eType == SMS_INT ? (long double)v.iVal : (long double)v.rVal;
+  } else if (v.eType == SMS_TEXT) {
+    k->eClass = 2;
+    k->nText = v.n;
+    memcpy(k->zText, v.z, v.n < sizeof(k->zText) ? v.n : sizeof(k->zText));
+  }
+}
+
+/* <0, 0, >0; texts longer than 64 bytes that agree on those compare as equal (unknown). */
+static int ref_cmp(const RefKey *a, const RefKey *b) {
+  if (a->eClass != b->eClass) return a->eClass - b->eClass;
+  if (a->eClass == 1) return (a->rNum > b->rNum) - (a->rNum < b->rNum);
+  if (a->eClass == 0) return 0;
+  size_t n = a->nText < b->nText ? a->nText : b->nText;
+  if (n > sizeof(a->zText)) n = sizeof(a->zText);
+  int c = memcmp(a->zText, b->zText, n);
+  if (c || n == sizeof(a->zText)) return c;
+  return (a->nText > b->nText) - (a->nText < b->nText);
+}
+
+static int keep_part(SmsPage *p, int iRow, void *pArg) {
+  const int *ai = pArg; /* [first row kept, first row after] */
+  (void)p;
+  return iRow >= ai[0] && iRow < ai[1];
+}
+
+/* The rows of body z as an ordered scan's three sub-windows (rows [0, n/3), [n/3, 2n/3),
+** the rest) through SmsOrder: what comes out is in order across the steps, or a step
+** refuses; no dated row is lost (only undated ones are dropped, as repeats). */
+static void check_order(const char *z, size_t size, int bDesc, int nRow) {
+  static const char *const azBound[2][2] = {{"2026-01-01 00:00:00", "2026-06-30 00:00:00"},
+                                            {"2026-06-30 00:00:00", "2026-01-01 00:00:00"}};
+  char zErr[300], zBad[64];
+  SmsOrder *pOrd;
+  RefKey prev, cur;
+  sms_time t;
+  int nOut = 0, nDatedIn = 0, nDatedOut = 0, bAny = 0;
+  CHECK(sms_order_new(&pOrd, bDesc) == 0);
+  for (int k = 0; k < 3; k++) {
+    SmsPage part;
+    int ai[2] = {nRow * k / 3, nRow * (k + 1) / 3};
+    memset(&part, 0, sizeof(part));
+    CHECK(sms_page_decode(z, size, &part, zErr, sizeof(zErr)) == 0);
+    sms_page_keep_rows(&part, keep_part, ai);
+    for (int i = 0; i < part.nRow; i++) {
+      SmsValue v;
+      sms_page_row_field(&part, i, SMS_F_DATE, &v);
+      nDatedIn += v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, &t) == 0;
+    }
+    int e = sms_order_step(pOrd, &part, azBound[bDesc][k < 2 ? k : 1], k == 2, zBad);
+    if (e) {
+      CHECK(e == SMS_PAGE_UNORDERED && memchr(zBad, 0, sizeof(zBad)) != 0);
+      sms_page_clear(&part);
+      sms_order_free(pOrd);
+      return;
+    }
+    for (int i = 0; i < part.nRow; i++) {
+      SmsValue v;
+      sms_page_row_field(&part, i, SMS_F_DATE, &v);
+      nDatedOut += v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, &t) == 0;
+      ref_key(&part, i, &cur);
+      if (bAny) CHECK(bDesc ? ref_cmp(&prev, &cur) >= 0 : ref_cmp(&prev, &cur) <= 0);
+      prev = cur;
+      bAny = 1;
+    }
+    nOut += part.nRow;
+    walk_page(&part, 0);
+    sms_page_clear(&part);
+  }
+  CHECK(nOut <= nRow && nDatedOut == nDatedIn);
+  sms_order_free(pOrd);
+}
+
+/* cJSON's nextPageUrl of a page object: meta's when meta has one, else the top level's. */
+static const cJSON *cjson_next(const cJSON *pRoot) {
+  if (!cJSON_IsObject(pRoot)) return 0;
+  const cJSON *pMeta = cJSON_GetObjectItemCaseSensitive(pRoot, "meta");
+  const cJSON *pNext =
+      cJSON_IsObject(pMeta) ? cJSON_GetObjectItemCaseSensitive(pMeta, "nextPageUrl") : 0;
+  return pNext ? pNext : cJSON_GetObjectItemCaseSensitive(pRoot, "nextPageUrl");
+}
+
 /* cJSON's array of messages of a body we decoded, found the way docs/api-rules.md describes. */
 static const cJSON *cjson_messages(const cJSON *pRoot) {
   if (cJSON_IsArray(pRoot)) return pRoot;
@@ -157,12 +292,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memset(&page, 0, sizeof(page));
   if (sms_page_decode(z, size, &page, zErr, sizeof(zErr)) == 0) {
     /* Differential: cJSON, more lenient, must read the same messages. */
-    cJSON *pRoot = cJSON_ParseWithLength(z, size);
+    char *zView = cjson_view(z, size);
+    cJSON *pRoot = cJSON_ParseWithLength(zView, size);
+    free(zView);
     CHECK(pRoot != 0);
     const cJSON *pData = cjson_messages(pRoot);
     CHECK(cJSON_IsArray(pData) && cJSON_GetArraySize(pData) == page.nRow);
     CHECK(page.nRow >= 0 && page.iCur == 0);
     if (page.zNext) CHECK(page.zNext[0] != 0);
+    const cJSON *pNext = cjson_next(pRoot);
+    if (!cJSON_IsString(pNext) || pNext->valuestring[0] == 0) {
+      CHECK(page.zNext == 0);
+    } else if (!memmem(z, size, "\\u0000", 6)) { /* a URL with a NUL is none (sms_page.c) */
+      CHECK(page.zNext != 0 && strcmp(page.zNext, pNext->valuestring) == 0);
+    }
     for (int i = 0; i < page.nRow; i++) {
       SmsIdentity id;
       uSink += sms_page_row_hash(&page, i);
@@ -187,26 +330,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(page.iCur == 0);
     walk_page(&page, 0);
 
-    /* Sorted by date: every date canonical and in order, or refused as a whole. */
+    /* Sorted by date: SQLite's order of the shown values, whatever they are. */
     int bDesc = size & 1;
-    char zBad[64];
-    int e = sms_page_sort_by_date(&page, bDesc, zBad);
-    CHECK(e == 0 || e == SMS_PAGE_UNDATED);
-    if (e == 0) {
-      char zPrev[20] = "";
-      CHECK(page.iCur == 0);
-      for (int i = 0; i < page.nRow; i++) {
-        SmsValue v;
-        sms_page_row_field(&page, i, SMS_F_DATE, &v);
-        CHECK(v.eType == SMS_TEXT && v.n == 19);
-        if (zPrev[0]) CHECK(bDesc ? memcmp(zPrev, v.z, 19) >= 0 : memcmp(zPrev, v.z, 19) <= 0);
-        memcpy(zPrev, v.z, 19);
-        zPrev[19] = 0;
-      }
-      walk_page(&page, 0);
-    } else {
-      CHECK(memchr(zBad, 0, sizeof(zBad)) != 0);
+    CHECK(sms_page_sort_by_date(&page, bDesc) == 0 && page.iCur == 0);
+    RefKey prev, cur;
+    memset(&prev, 0, sizeof(prev));
+    for (int i = 0; i < page.nRow; i++) {
+      ref_key(&page, i, &cur);
+      if (i) CHECK(bDesc ? ref_cmp(&prev, &cur) >= 0 : ref_cmp(&prev, &cur) <= 0);
+      prev = cur;
     }
+    walk_page(&page, 0);
+    check_order(z, size, bDesc, nRow);
     sms_page_clear(&page);
   } else {
     CHECK(page.azBody == 0 && page.aRow == 0 && page.nRow == 0); /* cleared on failure */

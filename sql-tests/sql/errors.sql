@@ -8,7 +8,7 @@ SELECT '-- program_id that is not a positive integer';
 SELECT count(*) FROM sms_messages WHERE program_id = 'abc';
 SELECT count(*) FROM sms_messages WHERE program_id = -5;
 SELECT count(*) FROM sms_messages WHERE program_id = 47.5;
-SELECT count(*) FROM sms_messages WHERE program_id IN (4711, 0);
+SELECT count(*) FROM sms_messages(0);
 SELECT '-- a program the API does not know';
 SELECT count(*) FROM sms_messages(99);
 SELECT '-- wrong credentials';

@@ -35,3 +35,30 @@ SELECT p.label, count(*) FROM programs p JOIN sms_messages m ON m.program_id = p
 SELECT '-- a correlated subquery opens a new cursor for each outer row, so each row sends its request';
 SELECT p.id, (SELECT count(*) FROM sms_messages s WHERE s.program_id = p.id AND s.date >= '2026-06-30')
   FROM programs p ORDER BY 1;
+SELECT '-- program ids fed by a table that cannot be programs match nothing, as on a local table (no error, no request for them)';
+CREATE TABLE mixed(id);
+INSERT INTO mixed VALUES ('x'), (0), (-1), (1.5), (NULL), (X'34373132'), (4712), (4713.0), ('4711');
+CREATE TABLE local_copy AS
+  SELECT program_id, date FROM sms_messages WHERE program_id IN (4711, 4712, 4713) AND date >= '2026-06-30';
+SELECT typeof(p.id), p.id, count(m.program_id) FROM mixed p LEFT JOIN sms_messages m
+    ON m.program_id = p.id AND m.date >= '2026-06-30' GROUP BY p.rowid ORDER BY p.rowid;
+SELECT '-- ... the same join on the local copy';
+SELECT typeof(p.id), p.id, count(m.program_id) FROM mixed p LEFT JOIN local_copy m
+    ON m.program_id = p.id AND m.date >= '2026-06-30' GROUP BY p.rowid ORDER BY p.rowid;
+SELECT '-- ... and as IN (SELECT ...), on both';
+SELECT count(*) FROM sms_messages WHERE program_id IN (SELECT id FROM mixed) AND date >= '2026-06-30';
+SELECT count(*) FROM local_copy WHERE program_id IN (SELECT id FROM mixed) AND date >= '2026-06-30';
+SELECT '-- ... and as a scalar subquery: no row, no request';
+SELECT count(*) FROM sms_messages WHERE program_id = (SELECT id FROM mixed WHERE id = 'x') AND date >= '2026-06-30';
+SELECT '-- ... and as a bound parameter: no row, no request; a good one is read';
+.parameter set :p 'x'
+SELECT count(*) FROM sms_messages WHERE program_id = :p AND date >= '2026-06-30';
+.parameter set :p '4712'
+SELECT count(*) FROM sms_messages WHERE program_id = :p AND date >= '2026-06-30';
+.parameter clear
+SELECT '-- an IN list: SQLite shows its values only when the query runs, so a bad one matches nothing';
+SELECT count(*) FROM sms_messages WHERE program_id IN (4711, 'x', 0) AND date >= '2026-06-30';
+SELECT '-- a literal in the query is a typo: the clear error stays';
+SELECT count(*) FROM sms_messages WHERE program_id = 'x' AND date >= '2026-06-30';
+SELECT count(*) FROM sms_messages('x');
+SELECT count(*) FROM sms_messages WHERE program_id IS -1;

@@ -98,7 +98,7 @@ q "SELECT count(*) FROM sms_messages WHERE program_id = 4711" >/dev/null
 check "... with the requests of the plain scan (nothing of the key is sent)" "$(cat "$emu_LOG")" "$keyed"
 check "... the plan pushes no message_key down" \
   "QUERY PLAN
-\`--SCAN sms_messages VIRTUAL TABLE INDEX 33:program_id=" \
+\`--SCAN sms_messages VIRTUAL TABLE INDEX 65:program_id=" \
   "$(q "EXPLAIN QUERY PLAN SELECT date FROM sms_messages WHERE program_id = 4711 AND message_key = '$key'")"
 check "message_key without a program: the error says how to give one" \
   "Runtime error near line 1: sms_messages: no program_id: say which program to read, with WHERE program_id = N (or IN (...)), as sms_messages(N), or with CREATE VIRTUAL TABLE ... USING sms_messages(program_id=N)" \

@@ -7,7 +7,9 @@
 # corpora sql-tests/fuzz/corpus_*/ (a crash input committed there is a regression test),
 # then fuzzes each target for FUZZ_SECONDS (default 20) seconds. New inputs go to
 # build/fuzz/work_*/ (kept, so later runs start further); a crash fails the test and its
-# input is saved under build/fuzz/crashes/. Reproduce one with
+# input is saved under build/fuzz/crashes/. `make test` and CI keep the short default; a
+# campaign sets it: FUZZ_SECONDS=600 nice bash sql-tests/t/fuzz.sh (FUZZ_TARGETS=page for
+# one target). Reproduce a crash with
 #   build/fuzz/fuzz_page build/fuzz/crashes/page-crash-...
 source "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
@@ -22,7 +24,7 @@ if ! command -v "$CLANG" >/dev/null; then
   exit 0
 fi
 
-for t in page window; do
+for t in ${FUZZ_TARGETS:-page window}; do
   # The two ext/ layers below the HTTP client use no SQLite API; compile them from source
   # with the sanitizers (the build/obj objects are not instrumented).
   if "$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -195,9 +195,18 @@ SELECT * FROM t10;
 SELECT typeof(number), number, date, length(body), raw, program_id FROM t10 WHERE rowid > 0 LIMIT 9;
 SELECT count(*), count(DISTINCT rowid) FROM t10 WHERE number = 12 OR body = '';
 SELECT count(*) FROM t9;
+SELECT 'asc', group_concat(quote(date), ' ') FROM (SELECT date FROM t10 ORDER BY date);
+SELECT 'desc', count(*) FROM (SELECT date FROM t10 ORDER BY date DESC);
+SELECT 'desc2', group_concat(quote(date), ' ') FROM (SELECT date FROM t10 ORDER BY date DESC LIMIT 2);
 SQL
 check_match "... and a nextPageUrl that is not a string is a bad page" \
   "failed after 1 try: bad page: the response's nextPageUrl is not a string" "$VG_OUT"
+# t10's server ignores dates: every sub-window of an ordered scan gets every row, and the
+# dateless ones are held back, deduplicated and placed in SQLite's order (sms_order_step)
+check "... ORDER BY date over rows of every JSON type, as SQLite orders them (a plain scan has 24)" \
+  "asc|NULL NULL NULL NULL NULL NULL NULL NULL NULL 20260601 20260601 20260601 '2026-06-01 10:00:00' '2026-06-01 10:00:00' '2026-06-01 10:00:00' '2026-06-01T10:00' '2026-06-01T10:00' '2026-06-01T10:00' '2026-13-45 99:99:99' '2026-13-45 99:99:99' '2026-13-45 99:99:99' 'junk' 'junk' 'junk'
+desc|24
+desc2|'junk' 'junk'" "$(grep -E '^(asc|desc|desc2)\|' <<<"$VG_OUT")"
 
 # 5. TLS: a server whose certificate no CA signed. Verification is never turned off, so the
 # request fails at once (no retry) with libcurl's words; OpenSSL's error path under memcheck.

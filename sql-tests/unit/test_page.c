@@ -34,6 +34,22 @@ static void check_field(SmsPage *p, SmsField e, const char *zWant, const char *z
   check_str(field(p, e), zWant, zDesc);
 }
 
+/* The dates a page shows, in order, each followed by '|'. */
+static const char *page_dates(SmsPage *p) {
+  static char z[2048];
+  z[0] = 0;
+  for (int i = 0; i < p->nRow; i++) {
+    SmsValue v;
+    size_t n = strlen(z);
+    sms_page_row_field(p, i, SMS_F_DATE, &v);
+    if (v.eType == SMS_NULL) snprintf(z + n, sizeof(z) - n, "NULL|");
+    if (v.eType == SMS_INT) snprintf(z + n, sizeof(z) - n, "%lld|", v.iVal);
+    if (v.eType == SMS_REAL) snprintf(z + n, sizeof(z) - n, "%g|", v.rVal);
+    if (v.eType == SMS_TEXT) snprintf(z + n, sizeof(z) - n, "%.*s|", (int)v.n, v.z);
+  }
+  return z;
+}
+
 static int decode(const char *z, SmsPage *p, char *zErr) {
   return sms_page_decode(z, strlen(z), p, zErr, 300);
 }
@@ -118,6 +134,49 @@ int main(void) {
   check_field(&pg, SMS_F_NUMBER, "INT 123456789012345678", "18 digits stay exact");
   sms_page_clear(&pg);
 
+  /* Keys (sms_page.h): compared by all their decoded bytes; of repeated keys, the first. */
+  check(decode("{\"data\\u0000\":{\"nextPageUrl\":null},\"data\":[{\"type\":\"MO\"}]}", &pg,
+               zErr) == 0 &&
+            pg.nRow == 1,
+        "keys: \"data\\u0000\" is not \"data\" (cJSON would cut it at the NUL)");
+  check_field(&pg, SMS_F_TYPE, "TEXT MO", "keys: ... the real \"data\" is read");
+  sms_page_clear(&pg);
+  check(decode("[{\"type\\u0000\":\"MT\",\"typ\":\"MT\",\"type\":\"MO\"}]", &pg, zErr) == 0,
+        "keys: a field name with a NUL after it");
+  check_field(&pg, SMS_F_TYPE, "TEXT MO", "keys: \"type\\u0000\" is not \"type\"");
+  sms_page_clear(&pg);
+  check(decode("{\"d\\u0061ta\":[{\"typ\\u0065\":\"MT\"}]}", &pg, zErr) == 0 && pg.nRow == 1,
+        "keys: escapes are decoded before comparing (\"d\\u0061ta\" is \"data\")");
+  check_field(&pg, SMS_F_TYPE, "TEXT MT", "keys: \"typ\\u0065\" is \"type\"");
+  sms_page_clear(&pg);
+  check(
+      decode("{\"meta\":{\"\\u006e\\u0065\\u0078\\u0074\\u0050\\u0061\\u0067\\u0065\\u0055"
+             "\\u0072\\u006c\":\"http://x/2\"},\"data\":[{\"\\u0064\\u0065\\u006c\\u0069\\u0076"
+             "\\u0065\\u0072\\u0079\\u0053\\u0074\\u0061\\u0074\\u0075\\u0073\":\"Sent\"}]}",
+             &pg, zErr) == 0 &&
+          pg.zNext && strcmp(pg.zNext, "http://x/2") == 0,
+      "keys: nextPageUrl spelled wholly in \\u escapes (66 bytes) is nextPageUrl");
+  check_field(&pg, SMS_F_DELIVERY_STATUS, "TEXT Sent",
+              "keys: deliveryStatus wholly in \\u escapes (84 bytes) is deliveryStatus");
+  sms_page_clear(&pg);
+  check(decode("{\"data\":[{\"type\":\"MO\"}],\"data\":[{\"type\":\"MT\"},{}]}", &pg, zErr) ==
+                0 &&
+            pg.nRow == 1,
+        "keys: of two \"data\" arrays the first is read");
+  check_field(&pg, SMS_F_TYPE, "TEXT MO", "keys: ... its message");
+  sms_page_clear(&pg);
+  check(decode("{\"nextPageUrl\":\"http://x/top\",\"meta\":{\"nextPageUrl\":\"http://x/1\","
+               "\"nextPageUrl\":\"http://x/2\"},\"data\":[]}",
+               &pg, zErr) == 0 &&
+            pg.zNext && strcmp(pg.zNext, "http://x/1") == 0,
+        "keys: meta's first nextPageUrl wins, even after a top-level one");
+  sms_page_clear(&pg);
+  check(decode("{\"data\":[],\"nextPageUrl\":\"http://x/1\",\"nextPageUrl\":\"http://x/2\"}",
+               &pg, zErr) == 0 &&
+            pg.zNext && strcmp(pg.zNext, "http://x/1") == 0,
+        "keys: of two top-level nextPageUrl the first wins");
+  sms_page_clear(&pg);
+
   check_bad("{\"meta\":{}}", "no \"data\" array", "an envelope without data is an error");
   check_bad("{\"data\":{}}", "no \"data\" array", "data that is not an array is an error");
   check_bad("{\"data\":[{\"a\":1}", "not valid JSON", "a body cut short is an error");
@@ -154,7 +213,7 @@ int main(void) {
             more.nRow == 0 && more.azBody == 0,
         "take_rows moves every row and its body");
   char zBad[64];
-  check(sms_page_sort_by_date(&pg, 1, zBad) == 0, "sort by date");
+  check(sms_page_sort_by_date(&pg, 1) == 0, "sort by date");
   char zOrder[200] = "";
   do {
     sms_page_field(&pg, SMS_F_DATE, &v);
@@ -168,10 +227,105 @@ int main(void) {
             sms_page_row_hash(&pg, 1) != sms_page_row_hash(&pg, 2),
         "rows hash differently");
   sms_page_clear(&pg);
-  decode("[{\"date\":\"soon\"}]", &pg, zErr);
-  check(sms_page_sort_by_date(&pg, 0, zBad) == SMS_PAGE_UNDATED && !strcmp(zBad, "soon"),
-        "a row without a real date cannot be sorted");
+
+  /* SQLite's order of the values the date column shows: NULL, numbers (an INTEGER against
+  ** a REAL exactly), text by bytes. The expected orders are sqlite3's own for the same
+  ** values: ORDER BY d, i and ORDER BY d DESC, i. */
+  const char *zMixed =
+      "[{\"body\":1,\"date\":\"2026-01-02T00:00:00\"},{\"body\":2,\"date\":null},"
+      "{\"body\":3,\"date\":\"soon\"},{\"body\":4,\"date\":5},{\"body\":5,\"date\":1.5},"
+      "{\"body\":6},{\"body\":7,\"date\":\"\"},{\"body\":8,\"date\":\"2026-01-01 00:00:00\"},"
+      "{\"body\":9,\"date\":\"2026-02-30T10:00:00\"},{\"body\":10,\"date\":true},"
+      "{\"body\":11,\"date\":\"2026-01-01\"},{\"body\":12,\"date\":[1]},"
+      "{\"body\":13,\"date\":\"2026-01-01T00:00:00Z\"},{\"body\":14,\"date\":\"2026-01-01t00:"
+      "00:00\"},"
+      "{\"body\":15,\"date\":-3},{\"body\":16,\"date\":9007199254740993},"
+      "{\"body\":17,\"date\":9007199254740993.0}]";
+  for (int bDesc = 0; bDesc < 2; bDesc++) {
+    const char *zWant = bDesc ? "3 9 1 14 8 13 11 7 16 17 4 5 10 15 2 6 12 "
+                              : "2 6 12 15 10 5 4 17 16 7 11 8 13 14 1 9 3 ";
+    check(decode(zMixed, &pg, zErr) == 0 && sms_page_sort_by_date(&pg, bDesc) == 0,
+          "sort: NULL, numbers, text that is not a date");
+    zOrder[0] = 0;
+    do {
+      sms_page_field(&pg, SMS_F_BODY, &v);
+      snprintf(zOrder + strlen(zOrder), sizeof(zOrder) - strlen(zOrder), "%lld ", v.iVal);
+    } while (sms_page_next(&pg));
+    check(strcmp(zOrder, zWant) == 0,
+          bDesc ? "sort: ORDER BY date DESC as SQLite orders the shown values"
+                : "sort: ORDER BY date as SQLite orders the shown values");
+    if (strcmp(zOrder, zWant)) printf("#   got '%s'\n", zOrder);
+    sms_page_clear(&pg);
+  }
+
+  /* SmsOrder: sub-windows handed out as one order. */
+  SmsOrder *pOrd = 0;
+  check(sms_order_new(&pOrd, 1) == 0, "order: new, descending");
+  /* sub-window [2026-06-30, now): "zzz" sorts above every date (first), 2026-06-15 and NULL
+  ** below the sub-window (held back) */
+  decode("[{\"date\":\"2026-06-30T10:00:00\"},{\"date\":null},{\"date\":\"2026-06-15\"},"
+         "{\"date\":\"zzz\"}]",
+         &pg, zErr);
+  check(sms_order_step(pOrd, &pg, "2026-06-30 00:00:00", 0, zBad) == 0 &&
+            !strcmp(page_dates(&pg), "zzz|2026-06-30 10:00:00|"),
+        "order: a sub-window hands out what no later row can precede");
+  decode("[{\"date\":\"2026-06-25T00:00:00\"},{\"date\":7}]", &pg, zErr);
+  check(sms_order_step(pOrd, &pg, "2026-06-20 00:00:00", 0, zBad) == 0 &&
+            !strcmp(page_dates(&pg), "2026-06-25 00:00:00|"),
+        "order: rows held back stay back while they sort below the sub-window");
+  decode("[{\"date\":\"2026-06-01T00:00:00\"}]", &pg, zErr);
+  check(sms_order_step(pOrd, &pg, "2026-05-01 00:00:00", 1, zBad) == 0 &&
+            !strcmp(page_dates(&pg), "2026-06-15|2026-06-01 00:00:00|7|NULL|"),
+        "order: the last sub-window hands out every row held back, in place");
   sms_page_clear(&pg);
+  sms_order_free(pOrd);
+
+  check(sms_order_new(&pOrd, 1) == 0, "order: new");
+  decode("[{\"date\":\"2026-06-30T10:00:00\"}]", &pg, zErr);
+  sms_order_step(pOrd, &pg, "2026-06-30 00:00:00", 0, zBad);
+  decode("[{\"date\":\"2026-06-29T10:00:00\"},{\"date\":\"zzz\"}]", &pg, zErr);
+  check(sms_order_step(pOrd, &pg, "2026-06-29 00:00:00", 0, zBad) == SMS_PAGE_UNORDERED &&
+            !strcmp(zBad, "'zzz'"),
+        "order: descending, a text above rows already handed out is refused, named");
+  sms_page_clear(&pg);
+  sms_order_free(pOrd);
+
+  check(sms_order_new(&pOrd, 0) == 0, "order: new, ascending");
+  decode("[{\"date\":\"2026-06-01T10:00:00\"},{\"date\":3}]", &pg, zErr);
+  check(sms_order_step(pOrd, &pg, "2026-06-02 00:00:00", 0, zBad) == 0 &&
+            !strcmp(page_dates(&pg), "3|2026-06-01 10:00:00|"),
+        "order: ascending, numbers of the first sub-window come first");
+  decode("[{\"date\":\"2026-06-02T10:00:00\"},{}]", &pg, zErr);
+  check(sms_order_step(pOrd, &pg, "2026-06-03 00:00:00", 0, zBad) == SMS_PAGE_UNORDERED &&
+            !strcmp(zBad, "missing (NULL)"),
+        "order: ascending, a NULL after rows were handed out is refused");
+  sms_page_clear(&pg);
+  sms_order_free(pOrd);
+
+  check(sms_order_new(&pOrd, 1) == 0, "order: new, for undated rows sent twice");
+  const char *azSub[] = {
+      "[{\"body\":\"a\"},{\"body\":\"a\"},{\"body\":\"b\"},{\"date\":\"2026-06-30T00:00:01\"}]",
+      "[{\"body\":\"a\"},{\"body\":\"c\"},{\"date\":\"2026-06-30T00:00:01\"}]",
+      "[{\"body\" : \"a\"},{\"body\":\"c\"},{\"body\":\"c\"}]"};
+  zOrder[0] = 0;
+  for (int i = 0; i < 3; i++) {
+    decode(azSub[i], &pg, zErr);
+    check(sms_order_step(pOrd, &pg, i == 0 ? "2026-06-30 00:00:00" : "2026-06-29 00:00:00",
+                         i == 2, zBad) == 0,
+          "order: a step");
+    for (int j = 0; j < pg.nRow; j++) {
+      sms_page_row_field(&pg, j, SMS_F_BODY, &v);
+      size_t n = strlen(zOrder);
+      zOrder[n] = v.eType == SMS_TEXT ? v.z[0] : 'd';
+      zOrder[n + 1] = 0;
+    }
+  }
+  check(strcmp(zOrder, "ddaabcc") == 0,
+        "order: an undated row the previous sub-window had is dropped, once per copy "
+        "(dated rows are the scan's business)");
+  if (strcmp(zOrder, "ddaabcc")) printf("#   got '%s'\n", zOrder);
+  sms_page_clear(&pg);
+  sms_order_free(pOrd);
   decode("[{\"a\":1}, {\"a\" : 1}]", &pg, zErr);
   check(sms_page_row_hash(&pg, 0) == sms_page_row_hash(&pg, 1),
         "whitespace does not change a row's hash");
