@@ -402,8 +402,12 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
 
   if (iStatus == 200) {
     char zDecode[300];
-    if (sms_page_decode(p->zBody, p->nBody, pPage, zDecode, sizeof(zDecode)) == 0) {
-      return TRY_DONE;
+    int rcDecode = sms_page_decode(p->zBody, p->nBody, pPage, zDecode, sizeof(zDecode));
+    if (rcDecode == SMS_OK) return TRY_DONE;
+    if (rcDecode == SMS_NOMEM) {
+      snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory decoding GET %s", zUrl);
+      *pRc = SMS_NOMEM;
+      return TRY_FAILED;
     }
     snprintf(zWhy, nWhy, "bad page: %s", zDecode);
     return TRY_AGAIN; /* cut short or garbled in transit: worth another try */

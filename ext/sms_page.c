@@ -35,6 +35,7 @@ typedef struct Scanner {
   const char *zBase; /* the first byte, for error positions */
   int nDepth;        /* arrays and objects open */
   const char *zWhy;  /* what was wrong, when a scan failed */
+  int bNoMem;        /* it failed for want of memory, not for what it read */
 } Scanner;
 
 static void skip_ws(Scanner *s) {
@@ -364,7 +365,10 @@ static int message_element(Scanner *s, void *pArg) {
   if (p->nRow == d->nAlloc) {
     int nNew = d->nAlloc ? d->nAlloc * 2 : 64;
     SmsRow *aNew = realloc(p->aRow, nNew * sizeof(SmsRow));
-    if (!aNew) return fail(s, "out of memory");
+    if (!aNew) {
+      s->bNoMem = 1;
+      return fail(s, "out of memory");
+    }
     p->aRow = aNew;
     d->nAlloc = nNew;
   }
@@ -418,22 +422,24 @@ static int top_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped, v
 int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr) {
   Scanner s;
   Decoder d;
+  int rcFail = SMS_ERROR; /* what a failure returns: SMS_NOMEM when memory ran out */
   sms_page_clear(p);
   memset(&d, 0, sizeof(d));
   d.p = p;
   if (n == 0) {
     snprintf(zErr, nErr, "the response body is empty");
-    return -1;
+    return SMS_ERROR;
   }
   if (n > 0xFFFFFFF0u) {
     snprintf(zErr, nErr, "the response body is too large");
-    return -1;
+    return SMS_ERROR;
   }
   p->azBody = malloc(sizeof(char *));
   char *zBody = malloc(n);
   if (!p->azBody || !zBody) {
     free(zBody);
     snprintf(zErr, nErr, "out of memory");
+    rcFail = SMS_NOMEM;
     goto fail;
   }
   memcpy(zBody, z, n);
@@ -462,8 +468,9 @@ int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr
       goto fail;
     }
   } else {
-    if (s.zWhy && strcmp(s.zWhy, "out of memory") == 0) {
+    if (s.bNoMem) {
       snprintf(zErr, nErr, "out of memory");
+      rcFail = SMS_NOMEM;
     } else {
       snprintf(zErr, nErr, "the response is not valid JSON: %s (at byte %zu of %zu)",
                s.zWhy ? s.zWhy : "?", (size_t)(s.z - s.zBase), n);
@@ -487,6 +494,7 @@ int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr
     p->zNext = malloc(d.nNextTok);
     if (!p->zNext) {
       snprintf(zErr, nErr, "out of memory");
+      rcFail = SMS_NOMEM;
       goto fail;
     }
     size_t nNext = unescape(d.zNextTok, d.nNextTok, p->zNext);
@@ -499,11 +507,11 @@ int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr
     snprintf(zErr, nErr, "the response's nextPageUrl is not a string");
     goto fail;
   }
-  return 0;
+  return SMS_OK;
 
 fail:
   sms_page_clear(p);
-  return -1;
+  return rcFail;
 }
 
 /* ---------------------------------------------------------------- rows */
@@ -530,10 +538,10 @@ void sms_page_clear(SmsPage *p) {
 int sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc) {
   if (pSrc->nRow || pSrc->nBody) {
     SmsRow *aRow = realloc(pDst->aRow, (pDst->nRow + pSrc->nRow + 1) * sizeof(SmsRow));
-    if (!aRow) return -1;
+    if (!aRow) return SMS_NOMEM;
     pDst->aRow = aRow;
     char **azBody = realloc(pDst->azBody, (pDst->nBody + pSrc->nBody + 1) * sizeof(char *));
-    if (!azBody) return -1;
+    if (!azBody) return SMS_NOMEM;
     pDst->azBody = azBody;
     if (pSrc->nRow) memcpy(pDst->aRow + pDst->nRow, pSrc->aRow, pSrc->nRow * sizeof(SmsRow));
     memcpy(pDst->azBody + pDst->nBody, pSrc->azBody, pSrc->nBody * sizeof(char *));
@@ -543,7 +551,7 @@ int sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc) {
   }
   sms_page_clear(pSrc);
   pDst->iCur = 0;
-  return 0;
+  return SMS_OK;
 }
 
 int sms_page_from_rows(SmsPage *pDst, const SmsRow *const *apRow, int nRow) {
@@ -834,7 +842,7 @@ int sms_page_row_identity(SmsPage *p, int iRow, SmsIdentity *pId) {
     /* row_field answers NULL when out of memory; a text with escapes needs the scratch */
     if (v.eType == SMS_NULL && p->aRow[iRow].aLen[aeField[i]] > 0 &&
         p->aRow[iRow].zObj[p->aRow[iRow].aOff[aeField[i]]] == '"') {
-      return -1;
+      return SMS_NOMEM;
     }
     sip_value(&s, &v);
     if (aeField[i] == SMS_F_TYPE && v.eType == SMS_TEXT && v.n == 2 &&
@@ -851,7 +859,7 @@ int sms_page_row_identity(SmsPage *p, int iRow, SmsIdentity *pId) {
         (size_t)snprintf(pId->zClear + n, sizeof(pId->zClear) - n, "%s%s", i ? "/" : "", zPart);
   }
   pId->iHash = sip_final(&s);
-  return 0;
+  return SMS_OK;
 }
 
 /* ---------------------------------------------------------------- SQLite's order of dates */
@@ -915,7 +923,7 @@ static int sort_row_desc(const void *pA, const void *pB) {
 
 /* Sort p's rows by date in SQLite's order (newest first when bDesc), ties in arrival order.
 ** *paSorted gets the rows with their keys, whose text lies in *pzArena (the caller frees
-** both). SMS_PAGE_NOMEM, or 0. */
+** both). SMS_NOMEM, or 0. */
 static int sort_rows(SmsPage *p, int bDesc, SortRow **paSorted, char **pzArena) {
   int n = p->nRow;
   size_t nArena = 0, nArenaAlloc = 0;
@@ -923,7 +931,7 @@ static int sort_rows(SmsPage *p, int bDesc, SortRow **paSorted, char **pzArena) 
   SortRow *a = malloc((n ? n : 1) * sizeof(*a));
   *paSorted = 0;
   *pzArena = 0;
-  if (!a) return SMS_PAGE_NOMEM;
+  if (!a) return SMS_NOMEM;
   for (int i = 0; i < n; i++) {
     SmsValue v;
     DateKey *k = &a[i].key;
@@ -968,7 +976,7 @@ static int sort_rows(SmsPage *p, int bDesc, SortRow **paSorted, char **pzArena) 
 nomem:
   free(zArena);
   free(a);
-  return SMS_PAGE_NOMEM;
+  return SMS_NOMEM;
 }
 
 int sms_page_sort_by_date(SmsPage *p, int bDesc) {
@@ -1000,7 +1008,7 @@ struct SmsOrder {
 
 int sms_order_new(SmsOrder **pp, int bDesc) {
   *pp = calloc(1, sizeof(**pp));
-  if (!*pp) return SMS_PAGE_NOMEM;
+  if (!*pp) return SMS_NOMEM;
   (*pp)->bDesc = bDesc;
   return 0;
 }
@@ -1073,10 +1081,10 @@ static int carry_row(SmsPage *pDst, const SmsRow *pRow, char **pzOwned) {
   if (n == 0 || (n & (n - 1)) == 0) {
     int nNew = n ? n * 2 : 16;
     SmsRow *aRow = realloc(pDst->aRow, nNew * sizeof(SmsRow));
-    if (!aRow) return SMS_PAGE_NOMEM;
+    if (!aRow) return SMS_NOMEM;
     pDst->aRow = aRow;
     char **azBody = realloc(pDst->azBody, nNew * sizeof(char *));
-    if (!azBody) return SMS_PAGE_NOMEM;
+    if (!azBody) return SMS_NOMEM;
     pDst->azBody = azBody;
   }
   char *zBody = pzOwned && *pzOwned == pRow->zObj ? *pzOwned : 0;
@@ -1084,7 +1092,7 @@ static int carry_row(SmsPage *pDst, const SmsRow *pRow, char **pzOwned) {
     *pzOwned = 0;
   } else {
     zBody = malloc(pRow->nObj ? pRow->nObj : 1);
-    if (!zBody) return SMS_PAGE_NOMEM;
+    if (!zBody) return SMS_NOMEM;
     memcpy(zBody, pRow->zObj, pRow->nObj);
   }
   pDst->azBody[pDst->nBody++] = zBody;
@@ -1115,10 +1123,10 @@ int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, c
   p->nNew = 0;
   p->bNoMem = 0;
   sms_page_keep_rows(pPage, keep_unseen, p);
-  if (p->bNoMem) return SMS_PAGE_NOMEM;
+  if (p->bNoMem) return SMS_NOMEM;
   if (p->nNew) qsort(p->aNew, p->nNew, sizeof(*p->aNew), hash_cmp);
   unsigned char *aUsed = calloc(p->nNew ? p->nNew : 1, 1);
-  if (!aUsed) return SMS_PAGE_NOMEM;
+  if (!aUsed) return SMS_NOMEM;
   unsigned long long *aSwap = p->aPrev; /* the arrays trade places, with their room */
   int nSwapAlloc = p->nPrevAlloc;
   p->aPrev = p->aNew;
@@ -1132,7 +1140,7 @@ int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, c
   /* The rows held back go before them (ties keep arrival order), and all are sorted. Row i
   ** < nHeld is a row held back, in body i. */
   int nHeld = p->carry.nRow;
-  if (sms_page_take_rows(&p->carry, pPage)) return SMS_PAGE_NOMEM; /* first: they came first */
+  if (sms_page_take_rows(&p->carry, pPage)) return SMS_NOMEM; /* first: they came first */
   *pPage = p->carry;
   memset(&p->carry, 0, sizeof(p->carry));
   rc = sort_rows(pPage, p->bDesc, &a, &zArena);
@@ -1143,7 +1151,7 @@ int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, c
   if (n && p->bEmitted &&
       (p->bDesc ? date_key_cmp(&p->last, &a[0].key) : date_key_cmp(&a[0].key, &p->last)) < 0) {
     describe_key(&a[0].key, zBad);
-    rc = SMS_PAGE_UNORDERED;
+    rc = SMS_ERROR;
     goto done;
   }
 
@@ -1170,7 +1178,7 @@ int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, c
     const DateKey *k = &a[nOut - 1].key;
     char *zLast = k->eClass == 2 ? malloc(k->nText ? k->nText : 1) : 0;
     if (k->eClass == 2 && !zLast) {
-      rc = SMS_PAGE_NOMEM;
+      rc = SMS_NOMEM;
       goto done;
     }
     if (zLast && k->nText) memcpy(zLast, k->zText, k->nText);

@@ -24,6 +24,8 @@
 #ifndef SMS_PAGE_H
 #define SMS_PAGE_H
 
+#include "sms_rc.h"
+
 #include <stddef.h>
 
 /* The message fields, in the order of the table's columns. */
@@ -62,8 +64,8 @@ typedef struct SmsPage {
 } SmsPage;
 
 /* Decode n bytes of a 200 response (copied: z may be reused). On success *p holds the rows
-** (iCur at the first) and 0 is returned; on a body that is not a page, -1, and zErr says
-** why. *p is cleared first. */
+** (iCur at the first) and SMS_OK is returned; on a body that is not a page SMS_ERROR, and
+** SMS_NOMEM when memory ran out, with zErr saying why. *p is cleared first. */
 int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr);
 
 /* Whether iCur is a row; move to the next row (0 when the page is used up). */
@@ -73,17 +75,15 @@ int sms_page_next(SmsPage *p);
 void sms_page_clear(SmsPage *p);
 
 /* Move every row of pSrc to the end of pDst (pSrc is left empty; its nextPageUrl is
-** dropped). pDst's iCur goes back to the first row. 0, or -1 when out of memory (then
-** nothing moved). */
+** dropped). pDst's iCur goes back to the first row. SMS_OK, or SMS_NOMEM (then nothing
+** moved). */
 int sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc);
 
 /* Sort the rows by date the way SQLite's ORDER BY date orders the values the table shows
 ** (sms_page_row_field): NULL first, then numbers by value, then text by memcmp and length
 ** (BINARY), so canonical dates in time order and any other text where its bytes put it;
-** newest (largest) first when bDesc, rows of equal dates in the order they came. Returns 0
-** or SMS_PAGE_NOMEM. iCur goes back to the first row. */
-#define SMS_PAGE_UNORDERED 1
-#define SMS_PAGE_NOMEM 2
+** newest (largest) first when bDesc, rows of equal dates in the order they came. Returns
+** SMS_OK or SMS_NOMEM. iCur goes back to the first row. */
 int sms_page_sort_by_date(SmsPage *p, int bDesc);
 
 /* An ordered scan hands its window out as a series of sub-windows, each read whole, from
@@ -99,7 +99,7 @@ int sms_page_sort_by_date(SmsPage *p, int bDesc);
 **     last one (bLast) hands out everything;
 **   - a row that sorts before a row already handed out (a message whose date is not a date,
 **     sent with a later sub-window than its place) cannot be put right: the step fails with
-**     SMS_PAGE_UNORDERED and zBad (64 bytes) describes its date. The rows handed out until
+**     SMS_ERROR and zBad (64 bytes) describes its date. The rows handed out until
 **     then were in order. Descending, NULL and numbers never cause it (they come last);
 **     ascending, they do unless they come with the first sub-window;
 **   - a row without a date that the previous sub-window had too (same content) is dropped
@@ -107,7 +107,7 @@ int sms_page_sort_by_date(SmsPage *p, int bDesc);
 **     dateless message with every window. Dated rows are the scan's own business.
 **
 ** sms_order_step takes pPage's rows (the sub-window's, as fetched) and leaves in it the rows
-** to hand out now, sorted. 0, SMS_PAGE_UNORDERED or SMS_PAGE_NOMEM. */
+** to hand out now, sorted. SMS_OK, SMS_ERROR or SMS_NOMEM. */
 typedef struct SmsOrder SmsOrder;
 int sms_order_new(SmsOrder **pp, int bDesc);
 int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, char *zBad);
@@ -157,7 +157,7 @@ typedef struct SmsIdentity {
   unsigned long long iHash; /* SipHash-2-4 of type, date, number and body, each exactly */
 } SmsIdentity;
 
-/* Fill *pId for row iRow. Returns 0, or -1 when out of memory (a body with escapes is
+/* Fill *pId for row iRow. Returns SMS_OK, or SMS_NOMEM (a body with escapes is
 ** decoded into the page's scratch buffer). */
 int sms_page_row_identity(SmsPage *p, int iRow, SmsIdentity *pId);
 

@@ -823,8 +823,8 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   sms_time_format(pSpec->iOrder < 0 ? iLo : iHi, ' ', zBound);
   int e = p->pOrder ? 0 : sms_order_new(&p->pOrder, pSpec->iOrder < 0);
   if (e == 0) e = sms_order_step(p->pOrder, pPage, zBound, p->bOrderDone, zBad);
-  if (e == SMS_PAGE_NOMEM) return nomem(zErr, nErr);
-  if (e == SMS_PAGE_UNORDERED) {
+  if (e == SMS_NOMEM) return nomem(zErr, nErr);
+  if (e == SMS_ERROR) {
     snprintf(zErr, nErr,
              SMS_ERR_PREFIX
              "cannot return rows in date order: the API sent a message whose date (%s) "

@@ -246,7 +246,7 @@ static void check_order(const char *z, size_t size, int bDesc, int nRow) {
     }
     int e = sms_order_step(pOrd, &part, azBound[bDesc][k < 2 ? k : 1], k == 2, zBad);
     if (e) {
-      CHECK(e == SMS_PAGE_UNORDERED && memchr(zBad, 0, sizeof(zBad)) != 0);
+      CHECK(e == SMS_ERROR && memchr(zBad, 0, sizeof(zBad)) != 0);
       sms_page_clear(&part);
       sms_order_free(pOrd);
       return;

@@ -284,7 +284,7 @@ int main(void) {
   decode("[{\"date\":\"2026-06-30T10:00:00\"}]", &pg, zErr);
   sms_order_step(pOrd, &pg, "2026-06-30 00:00:00", 0, zBad);
   decode("[{\"date\":\"2026-06-29T10:00:00\"},{\"date\":\"zzz\"}]", &pg, zErr);
-  check(sms_order_step(pOrd, &pg, "2026-06-29 00:00:00", 0, zBad) == SMS_PAGE_UNORDERED &&
+  check(sms_order_step(pOrd, &pg, "2026-06-29 00:00:00", 0, zBad) == SMS_ERROR &&
             !strcmp(zBad, "'zzz'"),
         "order: descending, a text above rows already handed out is refused, named");
   sms_page_clear(&pg);
@@ -296,7 +296,7 @@ int main(void) {
             !strcmp(page_dates(&pg), "3|2026-06-01 10:00:00|"),
         "order: ascending, numbers of the first sub-window come first");
   decode("[{\"date\":\"2026-06-02T10:00:00\"},{}]", &pg, zErr);
-  check(sms_order_step(pOrd, &pg, "2026-06-03 00:00:00", 0, zBad) == SMS_PAGE_UNORDERED &&
+  check(sms_order_step(pOrd, &pg, "2026-06-03 00:00:00", 0, zBad) == SMS_ERROR &&
             !strcmp(zBad, "missing (NULL)"),
         "order: ascending, a NULL after rows were handed out is refused");
   sms_page_clear(&pg);
