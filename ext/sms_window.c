@@ -25,6 +25,7 @@
 ** approximation, and it is a superset.
 */
 #include "sms_window.h"
+#include "sms_rc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,19 +130,19 @@ static int fits_template(unsigned char c, size_t i) {
 }
 
 int sms_time_parse(const char *z, size_t n, sms_time *pT) {
-  if (n < SMS_DATE_LEN) return -1;
+  if (n < SMS_DATE_LEN) return SMS_ERROR;
   for (size_t i = 0; i < SMS_DATE_LEN; i++) {
     if (i == 10 && z[i] == 'T') continue;
-    if (!fits_template((unsigned char)z[i], i)) return -1;
+    if (!fits_template((unsigned char)z[i], i)) return SMS_ERROR;
   }
   DateFields f;
   fields_of(z, &f);
   if (f.mo < 1 || f.mo > 12 || f.d < 1 || f.d > days_in_month(f.y, f.mo) || f.h > 23 ||
       f.mi > 59 || f.s > 59) {
-    return -1;
+    return SMS_ERROR;
   }
   *pT = make_time(f.y, f.mo, f.d, f.h, f.mi, f.s);
-  return 0;
+  return SMS_OK;
 }
 
 static void put_digits(char *z, int v, int n) {

@@ -9,6 +9,8 @@
 #ifndef SMS_WINDOW_H
 #define SMS_WINDOW_H
 
+#include "sms_rc.h"
+
 #include <stddef.h>
 
 typedef long long sms_time; /* seconds since 1970-01-01 00:00:00 UTC */
@@ -32,7 +34,7 @@ typedef struct SmsWindow {
 } SmsWindow;
 
 /* Parse exactly "YYYY-MM-DD HH:MM:SS" or "YYYY-MM-DDTHH:MM:SS" (n bytes, n >= 19 is
-** required, and only the first 19 are read). 0 on success, -1 if it is not a real date. */
+** required, and only the first 19 are read). SMS_OK, or SMS_ERROR if it is not a real date. */
 int sms_time_parse(const char *z, size_t n, sms_time *pT);
 
 /* Write t as "YYYY-MM-DD?HH:MM:SS" with cSep in the middle ('T' for the API, ' ' for SQL),
