@@ -7,9 +7,10 @@ export HOME=$TMPDIR_SMS SMS_CACHE_TTL=0
 
 emu_start_test p --programs 8 --messages 300 --latency-ms 20 --log-times
 export SMS_API_BASE_URL=$p_URL
-IN="4711, 4712, 4713, 4714, 4715, 4716, 4717, 4718, 4713, NULL"
+IN="4711, 4712, 4713, 4714, 4715, 4716, 4717, 4718, 4713, NULL, 0, 'x'"
 
 # scan N: every row of the eight programs with parallel=N, in one order, and the requests
+# (the list also holds a duplicate, NULL and values that cannot be programs: none is read)
 scan() {
   : > "$p_LOG"
   sql <<SQL
@@ -20,7 +21,7 @@ SQL
 one=$(scan 1)
 sort "$p_LOG" | sed 's/ t=.*//' > "$TMPDIR_SMS/one.log"
 eight=$(scan 8)
-check "eight programs, duplicates and NULL in IN: the same rows with parallel=8 as with 1" \
+check "eight programs, a duplicate, NULL, 0 and 'x' in IN: the same rows with parallel=8 as with 1" \
   "$one" "$eight"
 check "... and 2400 of them" "2400" "$(wc -l <<<"$eight")"
 check "... from the same requests (a chain and an edge hour per program)" \
