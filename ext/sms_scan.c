@@ -89,7 +89,7 @@ struct SmsScan {
   sms_time iOrderNext;             /* ordered: where the next sub-window starts */
   sms_time iOrderStep;             /* ordered: the next sub-window's length */
   int bOrderDone;                  /* ordered: every sub-window was read */
-  volatile int bStop;              /* close: every request stops */
+  _Atomic int bStop;               /* close: every request stops (read unlocked: atomic) */
   pthread_mutex_t mutex;           /* guards the task queue and the hand-over fields */
   pthread_cond_t cond;             /* signalled at every hand-over change */
 };
