@@ -8,7 +8,7 @@
 #
 # Two runs: the default cache size, and SMS_CACHE_MB=1, so that the LRU evicts entries while
 # other threads plan with and read them. TSAN_SEED picks the workload (default: the date's
-# day number, printed); TSAN_QUERIES the queries per thread (default 25).
+# day number, printed); TSAN_QUERIES the queries per thread (default 40).
 # Builds build/tsan/sms_export.so and build/tsan/cache_threads; the reports of a failed run
 # stay in build/tsan/report.*.
 source "$(dirname "$0")/../lib.sh"
@@ -19,7 +19,7 @@ export HOME=$TMPDIR_SMS
 CLANG=${CLANG:-clang}
 OUT=$BUILD/tsan
 SEED=${TSAN_SEED:-$(( $(date +%s) / 86400 ))}
-QUERIES=${TSAN_QUERIES:-25}
+QUERIES=${TSAN_QUERIES:-40}
 mkdir -p "$OUT"
 
 if ! command -v "$CLANG" >/dev/null; then
