@@ -9,13 +9,13 @@
 ** DB holds the table `local`: the messages of programs 4711 and 4712 read with the cache off
 ** (every column, and program_id). THREADS workers each open DB, load EXT, and run QUERIES
 ** random windows (date bounds, types, programs, sometimes a LIMIT or ORDER BY date DESC
-** LIMIT, on the eponymous table or a parallel=4 one) against the API with the cache on
-** (SMS_CACHE_TTL from the environment), each compared with the same query on `local`.
-** Meanwhile one more thread runs DELETE FROM sms_cache (sometimes WHERE program_id = N).
-** Prints "not ok - ..." for each answer that differs or fails, then one summary line:
+** LIMIT, on the eponymous table, a parallel=4 one or a cache_mb=1 one) against the API with
+** the cache on (SMS_CACHE_TTL from the environment), each compared with the same query on
+** `local`. Meanwhile one more thread runs DELETE FROM sms_cache (sometimes WHERE
+** program_id = N). Prints "not ok - ..." for each answer that differs or fails, then one
+** summary line, and exits 1 when anything differed:
 **   queries=N rows=N mismatches=N deletes=N held=N hits=N
 ** (held and hits: the most entries, and hits of them, that sms_cache listed before a DELETE).
-** and exits 1 when anything differed.
 */
 #include "sqlite3.h"
 
@@ -165,14 +165,18 @@ static void *worker(void *pArg) {
   unsigned long long r = iSeed * 1000003ULL + (unsigned long long)iThread + 1;
   char zErr[1024], zWhere[256], zGot[1024], zWant[1024];
   sqlite3 *db = open_db(zDb, zErr, sizeof(zErr));
-  if (!db || sqlite3_exec(db, "CREATE VIRTUAL TABLE temp.p4 USING sms_messages(parallel=4)", 0,
-                          0, 0) != SQLITE_OK) {
+  /* tiny: the process has one limit, the last a scan set; its scans shrink the cache to
+  ** 1 MiB under the others' feet, theirs grow it back. */
+  if (!db || sqlite3_exec(db,
+                          "CREATE VIRTUAL TABLE temp.p4 USING sms_messages(parallel=4);"
+                          "CREATE VIRTUAL TABLE temp.tiny USING sms_messages(cache_mb=1)",
+                          0, 0, 0) != SQLITE_OK) {
     mismatch(iThread, -1, "cannot open", db ? sqlite3_errmsg(db) : zErr);
     sqlite3_close(db);
     return 0;
   }
   for (int q = 0; q < nQuery; q++) {
-    const char *zTab = rnd(&r, 2) ? "p4" : "sms_messages";
+    const char *zTab = (const char *[]){"sms_messages", "p4", "p4", "tiny"}[rnd(&r, 4)];
     long long n = (long long[]){1, 7, 150, 600}[rnd(&r, 4)];
     int eKind = (int)rnd(&r, 10), nGot = 0, nWant = 0;
     random_where(&r, zWhere);

@@ -3,8 +3,8 @@ forgets what it holds, and every answer stays exact.
 
 Eight threads, each with its own connection and the cache on (SMS_CACHE_TTL=60), run random
 windows of two programs against one emulator: random date bounds (every comparison form,
-BETWEEN, none), one type or both, one program or both, the eponymous table or a parallel=4
-table, sometimes under a LIMIT or ORDER BY date DESC LIMIT (stopped chains, ordered
+BETWEEN, none), one type or both, one program or both, the eponymous table, a parallel=4
+table or a cache_mb=1 one (the process's limit then changes under the others), sometimes under a LIMIT or ORDER BY date DESC LIMIT (stopped chains, ordered
 sub-windows). A ninth thread runs DELETE FROM sms_cache, now and then with
 WHERE program_id = N, while they do. Every query's rows must equal the same query on a
 local copy read with the cache off (a LIMIT without ORDER BY: the right number of rows, each
@@ -115,10 +115,13 @@ def main():
         rnd = random.Random(seed * 100 + i)
         c = connect(path, check_same_thread=False)
         c.execute("CREATE VIRTUAL TABLE temp.p4 USING sms_messages(parallel=4)")
+        # The process has one limit, the last a scan set: tiny's scans shrink the cache to
+        # 1 MiB under the others' feet, theirs grow it back.
+        c.execute("CREATE VIRTUAL TABLE temp.tiny USING sms_messages(cache_mb=1)")
         barrier.wait()
         for q in range(QUERIES):
             kind, sql, n = random_query(rnd, now)
-            table = rnd.choice(["sms_messages", "p4"])
+            table = rnd.choice(["sms_messages", "p4", "p4", "tiny"])
             try:
                 got = c.execute(sql.replace("@T@", table)).fetchall()
                 if kind == "limit":  # any n rows of the copy's, each at most as often
