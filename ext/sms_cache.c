@@ -222,7 +222,7 @@ int sms_cache_plan(SmsCache *p, const SmsCacheKey *pKey, sms_time iLo, sms_time 
     sms_time iEntryHi = rNow - pE->rFetched < rTailTtl ? pE->iHi : pE->iFirm;
     for (int i = 0; i < n; i++) {
       SmsCachePart g = aPart[i];
-      if (g.pEntry || g.iHi <= pE->iLo || g.iLo >= iEntryHi) continue;
+      if (g.pEntry || g.iHi <= pE->iLo || g.iLo >= iEntryHi || iEntryHi <= pE->iLo) continue;
       /* Cut the gap into [g.iLo, a) gap, [a, b) pE, [b, g.iHi) gap, dropping empty ones. */
       sms_time a = g.iLo > pE->iLo ? g.iLo : pE->iLo;
       sms_time b = g.iHi < iEntryHi ? g.iHi : iEntryHi;

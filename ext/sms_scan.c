@@ -95,8 +95,8 @@ struct SmsScan {
   sms_time iOrderNext;             /* ordered: where the next sub-window starts */
   sms_time iOrderStep;             /* ordered: the next sub-window's length */
   int bOrderDone;                  /* ordered: every sub-window was read */
-  SmsOrder *pOrder;                /* ordered: rows held back between sub-windows */
-  volatile int bStop;              /* close: every request stops */
+  SmsOrder *pOrder; /* ordered: rows held back between sub-windows */
+  _Atomic int bStop;               /* close: every request stops (read unlocked: atomic) */
   pthread_mutex_t mutex;           /* guards the task queue and the hand-over fields */
   pthread_cond_t cond;             /* signalled at every hand-over change */
 };
