@@ -37,10 +37,11 @@
 **     forgotten or evicted meanwhile (a kept reference).
 ** Nothing incomplete is served: a fill ended incomplete, or with an undated row, never shows
 ** in the list or a plan. Ages are whole seconds and TTLs end at half seconds, so the real
-** clock (sms_cache_clock) cannot move a case across a boundary while an input runs.
+** clock (sms_monotonic) cannot move a case across a boundary while an input runs.
 ** Any violation prints the operation and abort()s.
 */
 #include "sms_cache.h"
+#include "sms_clock.h"
 #include "sms_page.h"
 #include "sms_window.h"
 
@@ -357,7 +358,7 @@ static void op_end(SmsCache *pCache, Reader *r) {
   f->bMakeable = bComplete && !f->bUndated && !f->bTooMany && f->iLo < f->iHi;
   if (f->bTooMany) bComplete = 0; /* the model lacks rows: never let it be made */
   sms_cache_fill_end(f->pFill, bComplete, f->iLo, f->iHi, f->iFirm,
-                     sms_cache_clock() - f->iAge);
+                     sms_monotonic() - f->iAge);
   TRACE("%d: fill %d: end(complete %d, [T0%+lld, T0%+lld), firm T0%+lld, age %d)\n", iOp, iFill,
         bComplete, f->iLo - T0, f->iHi - T0, f->iFirm - T0, f->iAge);
   f->pFill = 0;
