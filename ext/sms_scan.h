@@ -17,7 +17,10 @@
 **       SCAN_SEQUENTIAL: one after the other, programs in ascending order. The consumer
 **         fetches the first page itself; once the scan needs a second page, a worker thread
 **         fetches the next page while SQLite consumes the current one (one page ahead), and
-**         never when bAhead is 0 (a LIMIT: SQLite may stop).
+**         never when bAhead is 0 (a LIMIT: SQLite may stop). With bAdaptive (no parallel
+**         option), a scan that needs the second page of a chain over more than a day goes
+**         parallel instead: the rest of that chain as SMS_ADAPTIVE_WIDTH sub-windows, which
+**         drop the rows its first page handed out (by identity), and the rest of the plan.
 **       SCAN_PARALLEL (nParallel > 1, bAhead): the gaps are cut into sub-windows, and the
 **         programs of the scan are read at once: nParallel lanes (workers) take the next
 **         part as they finish one, each fetching its next page while its last one waits.
@@ -33,8 +36,11 @@
 **     on its own, its start clamped again when sent: last in a sequential scan and in an
 **     ordered sub-window; in a parallel one, after every long chain has a lane, on a lane
 **     of its own so that it starts at once.
-**   - Repeated misses (sms_miss_widen): a gap of a scan that misses again soon after the
-**     last miss of the same program is fetched wider than asked, so the next miss is a hit.
+**   - Repeated misses (sms_miss_widen): a scan that misses again soon after the last miss
+**     of the same program is planned over a wider window, and the gaps that reach into its
+**     own are fetched whole, so the next miss is a hit.
+**   - The server's clock: the retention edge is on it (sms_clock.h); a chain whose first
+**     request is refused with a 400 that the server's clock explains is sent once more.
 */
 #ifndef SMS_SCAN_H
 #define SMS_SCAN_H
