@@ -130,11 +130,16 @@ SmsCache *sms_cache_shared(void) {
   return pShared;
 }
 
-/* When the last connection closes, SQLite unloads the library: its cache goes with it, or a
-** host that loads and unloads it again and again would leak one each time. */
-__attribute__((destructor)) static void shared_free(void) {
-  sms_cache_free(pShared);
-  pShared = 0;
+/* When the last connection closes, SQLite unloads the library: its entries go with it, or a
+** host that loads and unloads it again and again would keep every one. The cache itself
+** (a mutex and a list head) stays: this also runs at exit(), when another thread may still
+** be in a scan, and an entry a scan holds lives on by its reference. */
+__attribute__((destructor)) static void shared_clear(void) {
+  if (!pShared) return;
+  pthread_mutex_lock(&pShared->mutex);
+  while (pShared->pFirst)
+    unlist(pShared, pShared->pFirst);
+  pthread_mutex_unlock(&pShared->mutex);
 }
 
 /* Evict the least recently used entries until the cache fits (the mutex is held). */
@@ -416,6 +421,11 @@ void sms_cache_fill_end(SmsCacheFill *pFill, int bComplete, sms_time iLo, sms_ti
   pthread_mutex_unlock(&idMutex);
 
   pthread_mutex_lock(&p->mutex);
+  if (pE->nByte > p->nMax) {
+    pthread_mutex_unlock(&p->mutex);
+    entry_free(pE);
+    return;
+  }
   /* Older entries of the key that this one hides wholly can never answer again. */
   SmsCacheEntry *pOld = p->pFirst;
   while (pOld) {
@@ -426,11 +436,6 @@ void sms_cache_fill_end(SmsCacheFill *pFill, int bComplete, sms_time iLo, sms_ti
       unlist(p, pOld);
     }
     pOld = pNext;
-  }
-  if (pE->nByte > p->nMax) {
-    pthread_mutex_unlock(&p->mutex);
-    entry_free(pE);
-    return;
   }
   push_front(p, pE);
   p->nByte += pE->nByte;

@@ -95,7 +95,7 @@ struct SmsScan {
   sms_time iOrderNext;             /* ordered: where the next sub-window starts */
   sms_time iOrderStep;             /* ordered: the next sub-window's length */
   int bOrderDone;                  /* ordered: every sub-window was read */
-  SmsOrder *pOrder; /* ordered: rows held back between sub-windows */
+  SmsOrder *pOrder;                /* ordered: rows held back between sub-windows */
   _Atomic int bStop;               /* close: every request stops (read unlocked: atomic) */
   pthread_mutex_t mutex;           /* guards the task queue and the hand-over fields */
   pthread_cond_t cond;             /* signalled at every hand-over change */
@@ -282,8 +282,10 @@ static int plan_program(SmsScan *p, long long iProgramId, sms_time iLo, sms_time
       SmsTask t;
       memset(&t, 0, sizeof(t));
       t.iProgramId = iProgramId;
-      t.iOwnLo = iOwnLo;
-      t.iOwnHi = iOwnHi;
+      /* At an end of the window it owns past it, as a chain there does: its entry holds
+      ** what that chain brought (a row dated a second past our guess of the server's now). */
+      t.iOwnLo = iOwnLo <= pSpec->iStart + 1 ? SMS_TIME_MIN : iOwnLo;
+      t.iOwnHi = iOwnHi >= window_end(pSpec) ? SMS_TIME_MAX + 1 : iOwnHi;
       t.pEntry = pPart->pEntry;
       rc = add_task(p, &t);
       if (rc == SMS_OK) pPart->pEntry = 0; /* the task holds the reference now */
@@ -419,7 +421,6 @@ static int skip_cmp(const void *pA, const void *pB) {
 static int remember_rows(SmsScan *p, SmsPage *pPage) {
   free(p->aSkip);
   free(p->aSkipUsed);
-  sms_order_free(p->pOrder);
   p->nSkip = 0;
   p->aSkip = malloc((pPage->nRow + 1) * sizeof(*p->aSkip));
   p->aSkipUsed = calloc(pPage->nRow + 1, 1);
@@ -564,7 +565,8 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
     pthread_mutex_lock(&p->mutex);
     sms_page_keep_rows(pPage, is_unseen_row, p);
     pthread_mutex_unlock(&p->mutex);
-  } else if (bFirst && p->spec.bAdaptive && !p->bWidened && !p->bWorkers && l->zUrl) {
+  } else if (bFirst && p->spec.bAdaptive && p->eMode == SCAN_SEQUENTIAL && !p->bWidened &&
+             !p->bWorkers && l->zUrl) {
     rc = remember_rows(p, pPage);
     if (rc != SMS_OK) nomem(zErr, nErr);
   }
@@ -700,7 +702,7 @@ static int widen(SmsScan *p, char *zErr, size_t nErr, int *pRc) {
   SmsLane *l = &p->aLane[0];
   SmsTask *t = l->pTask;
   SmsTask *aRest = 0;
-  int nRest, nWidth = SMS_ADAPTIVE_WIDTH, bUndated;
+  int nRest, iRest = 0, nWidth = SMS_ADAPTIVE_WIDTH, bUndated;
   double rRate = p->spec.pCfg->rRateLimit;
   if (!p->spec.bAdaptive || p->bWidened || !t || t->pEntry || !l->zUrl || l->nSeen != 1 ||
       t->iFetchHi - t->iFetchLo <= SMS_DAY || !p->aSkip) {
@@ -719,20 +721,27 @@ static int widen(SmsScan *p, char *zErr, size_t nErr, int *pRc) {
   memcpy(aRest, p->aTask + p->iNextTask, nRest * sizeof(*aRest));
   p->nTask = p->iNextTask;
   int nBefore = p->nTask;
-  if (gap_tasks(p, cur.iProgramId, cur.iFetchLo, cur.iFetchHi, cur.iOwnLo, cur.iOwnHi, nWidth,
+  /* The sub-windows hand out the chain's own rows: clip them to the window itself (not to
+  ** the MIN/MAX its ends stand for), so that only the sub-window holding an end owns
+  ** past it, even when a widened chain reaches beyond the window. */
+  sms_time iClipLo = cur.iOwnLo == SMS_TIME_MIN ? p->spec.iStart + 1 : cur.iOwnLo;
+  sms_time iClipHi = cur.iOwnHi == SMS_TIME_MAX + 1 ? window_end(&p->spec) : cur.iOwnHi;
+  if (gap_tasks(p, cur.iProgramId, cur.iFetchLo, cur.iFetchHi, iClipLo, iClipHi, nWidth,
                 &bUndated) != SMS_OK) {
     goto nomem;
   }
   for (int i = nBefore; i < p->nTask; i++)
     p->aTask[i].bSkipSeen = 1;
-  for (int i = 0; i < nRest; i++) {
-    if (add_task(p, &aRest[i]) != SMS_OK) goto nomem;
+  for (; iRest < nRest; iRest++) {
+    if (add_task(p, &aRest[iRest]) != SMS_OK) goto nomem;
   }
   free(aRest);
   *pRc = go_parallel(p, nWidth, zErr, nErr);
   return 1;
 
 nomem:
+  for (; aRest && iRest < nRest; iRest++) /* the tasks not put back hold cache references */
+    sms_cache_release(aRest[iRest].pEntry);
   free(aRest);
   *pRc = nomem(zErr, nErr);
   return 1;

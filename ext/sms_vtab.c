@@ -240,9 +240,14 @@ static int sms_connect(sqlite3 *db, void *pAux, int argc, const char *const *arg
     *pzErr = sqlite3_mprintf("%s", zErr);
     goto fail;
   }
-  pNew->zCacheKey = sqlite3_mprintf("%s\x01%s\x01%s", pNew->cfg.zBaseUrl,
-                                    pNew->cfg.zUser ? pNew->cfg.zUser : "",
-                                    pNew->cfg.zPassword ? pNew->cfg.zPassword : "");
+  {
+    /* Each part with its length first, so that no two accounts make the same key. */
+    const char *zU = pNew->cfg.zUser ? pNew->cfg.zUser : "";
+    const char *zP = pNew->cfg.zPassword ? pNew->cfg.zPassword : "";
+    pNew->zCacheKey =
+        sqlite3_mprintf("%d:%s %d:%s %d:%s", (int)strlen(pNew->cfg.zBaseUrl),
+                        pNew->cfg.zBaseUrl, (int)strlen(zU), zU, (int)strlen(zP), zP);
+  }
   if (!pNew->zCacheKey) {
     rc = SQLITE_NOMEM;
     goto fail;

@@ -70,8 +70,10 @@ class _Server:
         self.port_file = os.path.join(self.dir, "port")
         self.log = os.path.join(self.dir, "log")
         with open(os.path.join(self.dir, "err"), "w") as err:
+            # stdout not inherited: a test that dies without its atexit must not leave the
+            # server holding the runner's pipe open (the runner would wait for it forever)
             self.proc = subprocess.Popen([str(a) for a in args(self.port_file, self.log)],
-                                         stderr=err)
+                                         stdout=subprocess.DEVNULL, stderr=err)
         atexit.register(self.stop)
         for _ in range(400):
             if os.path.exists(self.port_file) and os.path.getsize(self.port_file) > 0:

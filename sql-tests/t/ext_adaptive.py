@@ -58,5 +58,15 @@ rows, log = scan("", "SELECT raw FROM t LIMIT 600")
 check("default: under a LIMIT, one chain, page after page", 2, len(log))
 check("... with its rows", 600, len(rows))
 
+# An ordered scan is never widened (its sub-windows are its own plan): with the default and
+# chains of many pages it gives the rows of parallel=1, in order (it once freed its
+# ordering state when a later sub-window needed a second page).
+ORDERED = "SELECT date, raw FROM t WHERE date >= '2026-05-01' ORDER BY date DESC"
+one, one_log = scan(", page_size=20, parallel=1", ORDERED)
+auto, auto_log = scan(", page_size=20", ORDERED)
+check("default, ORDER BY date DESC over many pages: the rows of parallel=1, in order", one, auto)
+check("... from the same requests", sorted(one_log), sorted(auto_log))
+check("... and not trivially few", True, len(one) > 200, f"{len(one)} rows")
+
 emu.stop()
 finish()
