@@ -121,8 +121,12 @@ void sms_cache_free(SmsCache *p) {
 static SmsCache *pShared;
 static pthread_once_t sharedOnce = PTHREAD_ONCE_INIT;
 
+static SmsCache sharedCache; /* static: it outlives the library's unload (see below) */
+
 static void shared_init(void) {
-  if (sms_cache_new(&pShared, SHARED_MAX) != SMS_OK) pShared = 0;
+  pthread_mutex_init(&sharedCache.mutex, 0);
+  sharedCache.nMax = SHARED_MAX;
+  pShared = &sharedCache;
 }
 
 SmsCache *sms_cache_shared(void) {

@@ -250,3 +250,30 @@ SQL
 else
   echo "ok - memcheck a self-signed TLS certificate # SKIP no openssl command to make one"
 fi
+
+# The window cache and the adaptive default (the runner turns both off): statements answered
+# from the cache, a correlated subquery's widened misses, programs at once, an ordered scan,
+# a DELETE, a table whose cache_mb is too small to keep anything, and a long scan that goes
+# parallel by itself. The shell exits with the cache still holding entries: the unload drops
+# them (the cache itself is static), so nothing is lost.
+SMS_CACHE_TTL=60 SMS_PARALLEL= vg_sql "the window cache and the adaptive default" <<'SQL'
+CREATE VIRTUAL TABLE small USING sms_messages(program_id=4711, page_size=50);
+SELECT count(*) FROM sms_messages WHERE program_id = 4711 AND date >= '2026-06-01' AND date < '2026-07-01';
+SELECT type, count(*) FROM sms_messages WHERE program_id = 4711 AND date >= '2026-06-01' AND date < '2026-07-01' GROUP BY 1;
+SELECT count(*) FROM (SELECT mo.date, (SELECT max(mt.date) FROM sms_messages mt WHERE mt.program_id = 4711 AND mt.type = 'MT' AND mt.date < mo.date AND mt.date >= datetime(mo.date, '-7 days')) FROM sms_messages mo WHERE mo.program_id = 4711 AND mo.type = 'MO' AND mo.date >= '2026-06-01');
+SELECT count(*) FROM sms_messages WHERE program_id IN (4712, 4713);
+SELECT count(*) FROM (SELECT * FROM small WHERE date >= '2026-03-01' ORDER BY date DESC);
+SELECT count(*) FROM small WHERE date >= '2026-01-01';
+DELETE FROM sms_cache WHERE program_id = 4711;
+CREATE VIRTUAL TABLE tiny USING sms_messages(program_id=4711, cache_mb=0, parallel=4);
+SELECT count(*) FROM tiny;
+SQL
+check_match "... and its answers (June, by type, the reply times, two programs, ordered, long, all)" \
+  "^[1-9][0-9]*
+MO\|[0-9]+
+MT\|[0-9]+
+[1-9][0-9]*
+2000
+[1-9][0-9]*
+[1-9][0-9]*
+1000$" "$VG_OUT"
