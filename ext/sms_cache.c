@@ -285,6 +285,10 @@ static int lower_bound(const SmsCacheEntry *pE, sms_time t) {
   return lo;
 }
 
+int sms_cache_count(SmsCacheEntry *pE, sms_time iLo, sms_time iHi) {
+  return lower_bound(pE, iHi) - lower_bound(pE, iLo);
+}
+
 int sms_cache_read(SmsCacheEntry *pE, sms_time iLo, sms_time iHi, int *piPos, int nMax,
                    SmsPage *pPage) {
   int iFirst = lower_bound(pE, iLo) + *piPos, n = 0;

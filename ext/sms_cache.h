@@ -90,6 +90,9 @@ void sms_cache_release(SmsCacheEntry *pEntry);
 int sms_cache_read(SmsCacheEntry *pEntry, sms_time iLo, sms_time iHi, int *piPos, int nMax,
                    SmsPage *pPage);
 
+/* How many rows of pEntry are dated in [iLo, iHi). */
+int sms_cache_count(SmsCacheEntry *pEntry, sms_time iLo, sms_time iHi);
+
 /* Collecting the pages of one chain into an entry. begin returns NULL when out of memory (the
 ** chain is then not cached). add copies the rows of a page as the API sent it (before any
 ** row was dropped); once they would not fit in the cache, or one has no readable date, the

@@ -23,6 +23,7 @@ typedef struct SmsLogRecord {
   long long nByte;    /* bytes of body received */
   double rMs;         /* milliseconds the try took */
   char *zError;       /* why it failed, NULL when it did not */
+  int bCache;         /* no request: the window cache answered this part (zUrl says which) */
 } SmsLogRecord;
 
 typedef struct SmsLog SmsLog;

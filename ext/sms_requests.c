@@ -6,9 +6,11 @@
 **     SELECT count(*) FROM sms_messages(4711) WHERE type = 'MO';
 **     SELECT seq, status, rows, ms, url FROM sms_requests;
 **
-** One row per HTTP try (a retried page shows each try, attempt 1, 2, ...), the last 1000
-** of the connection, oldest first. A user sees what a query cost and whether a filter was
-** pushed down (it is in the URL). URLs never carry credentials. The table is read-only and
+** One row per HTTP try (a retried page shows each try, attempt 1, 2, ...), and one per part
+** of a window the cache answered instead (source 'cache': no status, attempt, bytes or ms;
+** the URL it spared), the last 1000 of the connection, oldest first. A user sees what a
+** query cost, whether a filter was pushed down (it is in the URL), and why no request went
+** out. URLs never carry credentials. The table is read-only and
 ** exists once, eponymously: CREATE VIRTUAL TABLE ... USING sms_requests is refused.
 */
 #include <sqlite3ext.h>
@@ -22,7 +24,7 @@ SQLITE_EXTENSION_INIT3
 
 #define REQ_SCHEMA                                                                             \
   "CREATE TABLE x(seq INTEGER, time TEXT, program_id INTEGER, url TEXT, status INTEGER, "      \
-  "attempt INTEGER, rows INTEGER, bytes INTEGER, ms REAL, error TEXT)"
+  "attempt INTEGER, rows INTEGER, bytes INTEGER, ms REAL, error TEXT, source TEXT)"
 
 enum {
   REQ_SEQ,
@@ -34,7 +36,8 @@ enum {
   REQ_ROWS,
   REQ_BYTES,
   REQ_MS,
-  REQ_ERROR
+  REQ_ERROR,
+  REQ_SOURCE
 };
 
 typedef struct ReqTable {
@@ -125,19 +128,22 @@ static int req_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) 
     if (p->iStatus) sqlite3_result_int(ctx, p->iStatus);
     break;
   case REQ_ATTEMPT:
-    sqlite3_result_int(ctx, p->iAttempt);
+    if (!p->bCache) sqlite3_result_int(ctx, p->iAttempt);
     break;
   case REQ_ROWS:
     if (p->nRow >= 0) sqlite3_result_int(ctx, p->nRow);
     break;
   case REQ_BYTES:
-    sqlite3_result_int64(ctx, p->nByte);
+    if (!p->bCache) sqlite3_result_int64(ctx, p->nByte);
     break;
   case REQ_MS:
-    sqlite3_result_double(ctx, (double)(long long)(p->rMs * 10 + 0.5) / 10);
+    if (!p->bCache) sqlite3_result_double(ctx, (double)(long long)(p->rMs * 10 + 0.5) / 10);
+    break;
+  case REQ_ERROR:
+    if (p->zError) sqlite3_result_text(ctx, p->zError, -1, SQLITE_TRANSIENT);
     break;
   default:
-    if (p->zError) sqlite3_result_text(ctx, p->zError, -1, SQLITE_TRANSIENT);
+    sqlite3_result_text(ctx, p->bCache ? "cache" : "api", -1, SQLITE_STATIC);
     break;
   }
   return SQLITE_OK;

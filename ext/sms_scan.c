@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_EMPTY_PAGES 100            /* a chain of empty pages longer than this is a fault */
 #define MIN_SUBWINDOW (SMS_DAY)        /* a window is not split finer than this */
@@ -282,10 +283,15 @@ static int plan_program(SmsScan *p, long long iProgramId, sms_time iLo, sms_time
       SmsTask t;
       memset(&t, 0, sizeof(t));
       t.iProgramId = iProgramId;
-      /* At an end of the window it owns past it, as a chain there does: its entry holds
-      ** what that chain brought (a row dated a second past our guess of the server's now). */
-      t.iOwnLo = iOwnLo <= pSpec->iStart + 1 ? SMS_TIME_MIN : iOwnLo;
-      t.iOwnHi = iOwnHi >= window_end(pSpec) ? SMS_TIME_MAX + 1 : iOwnHi;
+      /* At an end of the window it hands out what a request for the window itself would
+      ** bring from an API with inclusive bounds: the startDate and endDate seconds, and with
+      ** no endDate everything after (a row dated past our guess of the server's now). Not
+      ** more: the entry may hold a much wider window. */
+      t.iOwnLo = iOwnLo <= pSpec->iStart + 1 ? pSpec->iStart : iOwnLo;
+      if (iOwnHi >= window_end(pSpec)) {
+        iOwnHi = pSpec->bEnd ? pSpec->iEnd + 1 : SMS_TIME_MAX + 1;
+      }
+      t.iOwnHi = iOwnHi;
       t.pEntry = pPart->pEntry;
       rc = add_task(p, &t);
       if (rc == SMS_OK) pPart->pEntry = 0; /* the task holds the reference now */
@@ -337,13 +343,40 @@ static void lane_end_chain(SmsLane *l) {
   l->nEmptyRun = 0;
 }
 
+/* A part the cache answers goes into the request log as the request it spares: the URL a
+** chain over that part would have started with, no status, the rows it holds. */
+static void log_cache_part(const SmsScan *p, const SmsTask *t) {
+  const SmsScanSpec *pSpec = &p->spec;
+  SmsTask part = *t;
+  SmsLogRecord rec;
+  sms_time iSent;
+  struct timespec ts;
+  part.iSendStart = t->iOwnLo <= pSpec->iStart + 1 ? pSpec->iStart : t->iOwnLo - 1;
+  int bAtEnd = t->iOwnHi >= window_end(pSpec); /* the part reaches the window's end */
+  part.bSendEnd = bAtEnd ? pSpec->bEnd : 1;
+  part.iSendEnd = bAtEnd ? pSpec->iEnd : t->iOwnHi;
+  memset(&rec, 0, sizeof(rec));
+  rec.zUrl = first_url(p, &part, &iSent);
+  if (!rec.zUrl) return; /* out of memory: the log misses a line, the scan goes on */
+  clock_gettime(CLOCK_REALTIME, &ts);
+  rec.rTime = ts.tv_sec + ts.tv_nsec / 1e9;
+  rec.iProgram = t->iProgramId;
+  rec.nRow = sms_cache_count(t->pEntry, t->iOwnLo, t->iOwnHi);
+  rec.bCache = 1;
+  sms_log_add(pSpec->pLog, &rec);
+  free(rec.zUrl);
+}
+
 /* Make t the lane's task. */
 static int lane_begin(SmsLane *l, SmsTask *t) {
   const SmsScanSpec *pSpec = &l->pScan->spec;
   lane_end_chain(l);
   l->pTask = t;
   l->iPos = 0;
-  if (t->pEntry) return SMS_OK;
+  if (t->pEntry) {
+    if (pSpec->bLogCache && pSpec->pLog) log_cache_part(l->pScan, t);
+    return SMS_OK;
+  }
   l->zUrl = first_url(l->pScan, t, &l->iSentStart);
   if (!l->zUrl) return SMS_NOMEM;
   l->bFirst = 1;

@@ -75,6 +75,7 @@ typedef struct SmsScanSpec {
   double rTtl;                 /* seconds a cache entry may answer */
   double rTailTtl;             /* seconds its last minutes may (SMS_CACHE_TAIL_TTL) */
   SmsMissLog *pMisses;         /* the connection's recent misses; NULL: never widen */
+  int bLogCache;               /* record in pLog the parts the cache answers */
   SmsLog *pLog;                /* every request is recorded here; may be NULL */
   SmsHttpShare *pShare; /* the connection's DNS, TLS sessions, connections; may be NULL */
   int (*xInterrupted)(void *); /* polled while waiting; may be NULL */

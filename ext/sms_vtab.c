@@ -730,6 +730,7 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
     pCur->spec.rTtl = pTab->cfg.nCacheTtl;
     pCur->spec.rTailTtl = SMS_CACHE_TAIL_TTL;
     pCur->spec.pMisses = &pTab->pCtx->misses;
+    pCur->spec.bLogCache = 1;
   } else {
     if (!pCur->pOwnCache && sms_cache_new(&pCur->pOwnCache, OWN_CACHE_MAX) != SMS_OK) {
       return SQLITE_NOMEM;

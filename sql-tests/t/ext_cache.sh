@@ -48,7 +48,7 @@ SELECT count(*) FROM sms_messages WHERE $june AND type = 'MT';
 SELECT count(*) FROM sms_messages WHERE $june AND type = 'MO';
 SELECT count(*) FROM sms_messages WHERE $june;
 SELECT count(*) FROM sms_messages WHERE $june AND type = 'MO' AND date < '2026-06-15';
-SELECT count(*) FROM sms_requests;
+SELECT source, count(*) FROM sms_requests GROUP BY 1;
 SQL
 )
 want=$(sql "$DB" <<SQL
@@ -57,10 +57,11 @@ SELECT count(*) FROM local WHERE $june AND type = 'MT';
 SELECT count(*) FROM local WHERE $june AND type = 'MO';
 SELECT count(*) FROM local WHERE $june;
 SELECT count(*) FROM local WHERE $june AND type = 'MO' AND date < '2026-06-15';
-SELECT 3;
+SELECT 'api|3';
+SELECT 'cache|2';
 SQL
 )
-check "MT twice, MO, both, then a narrower MO: the local rows, three requests" "$want" "$got"
+check "MT twice, MO, both, then a narrower MO: the local rows; sms_requests shows three requests and two parts the cache answered" "$want" "$got"
 check "MT twice, MO, both, then a narrower MO: MT once, MO once, both once, then nothing" \
   "/api/messages/program/4711?messageType=MT&startDate=2026-05-31T23:59:59&endDate=2026-07-01T00:00:00&pageSize=500
 /api/messages/program/4711?messageType=MO&startDate=2026-05-31T23:59:59&endDate=2026-07-01T00:00:00&pageSize=500
@@ -153,7 +154,7 @@ SELECT count(*) FROM sms_messages WHERE program_id = 4711 AND date >= '2026-03-0
 SELECT count(*) FROM sms_messages WHERE program_id = 4712 AND date >= '2026-03-01' AND date < '2026-03-08';
 DELETE FROM sms_cache;
 SELECT count(*) FROM sms_cache;
-SELECT count(*) FROM sms_requests;
+SELECT count(*) FROM sms_requests WHERE source = 'api';
 SQL
 )
 a=$(sql "$DB" <<<"SELECT count(*) FROM local WHERE program_id = 4711 AND date >= '2026-03-01' AND date < '2026-03-08'")
