@@ -36,6 +36,10 @@ sms_time sms_retention_edge(const char *zUrl);
 /* Seconds on this machine's monotonic clock: durations and ages are measured with it. */
 double sms_monotonic(void);
 
+/* Seconds since 1970 on this machine's wall clock, with the fraction: when a request went
+** out, for sms_requests. */
+double sms_wall_clock(void);
+
 /* Forget every offset (unit tests). */
 void sms_clock_reset(void);
 

@@ -453,12 +453,6 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
   return TRY_FAILED;
 }
 
-/* The wall clock, with the fraction of a second: when a try started, for sms_requests. */
-static double wall_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
                         char *zErr, size_t nErr) {
@@ -475,7 +469,7 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
       return SMS_INTERRUPT;
     }
     memset(&rec, 0, sizeof(rec));
-    rec.rTime = wall_seconds();
+    rec.rTime = sms_wall_clock();
     double rStart = sms_monotonic();
     int eTry = try_once(p, zUrl, iProgram, pPage, &iStatus, &msWait, &rc, zWhy, sizeof(zWhy),
                         zErr, nErr);

@@ -991,19 +991,16 @@ int sms_page_sort_by_date(SmsPage *p, int bDesc) {
 /* ---------------------------------------------------------------- ordered scans */
 
 struct SmsOrder {
-  int bDesc;                 /* newest first */
-  SmsPage carry;             /* rows held back for a later sub-window, each in its own body */
-  int bEmitted;              /* a row was handed out */
-  DateKey last;              /* the date of the last row handed out */
-  char *zLast;               /* the bytes of last.zText (malloc'd) */
-  unsigned long long *aPrev; /* content hashes of the last sub-window's undated rows, sorted */
-  unsigned char *aPrevUsed;  /* which of them matched a row of this sub-window already */
-  int nPrev;                 /* entries in aPrev */
-  int nPrevAlloc;            /* room in aPrev */
-  unsigned long long *aNew;  /* the same for the sub-window being read */
-  int nNew;                  /* entries in aNew */
-  int nNewAlloc;             /* room in aNew */
-  int bNoMem;                /* the dedup ran out of memory */
+  int bDesc;                /* newest first */
+  SmsPage carry;            /* rows held back for a later sub-window, each in its own body */
+  int bEmitted;             /* a row was handed out */
+  DateKey last;             /* the date of the last row handed out */
+  char *zLast;              /* the bytes of last.zText (malloc'd) */
+  SmsHashBag prev;          /* content hashes of the last sub-window's undated rows */
+  unsigned long long *aNew; /* the same for the sub-window being read, in arrival order */
+  int nNew;                 /* entries in aNew */
+  int nNewAlloc;            /* room in aNew */
+  int bNoMem;               /* the dedup ran out of memory */
 };
 
 int sms_order_new(SmsOrder **pp, int bDesc) {
@@ -1017,8 +1014,7 @@ void sms_order_free(SmsOrder *p) {
   if (!p) return;
   sms_page_clear(&p->carry);
   free(p->zLast);
-  free(p->aPrev);
-  free(p->aPrevUsed);
+  sms_hash_bag_clear(&p->prev);
   free(p->aNew);
   free(p);
 }
@@ -1035,6 +1031,44 @@ static int is_dated(SmsPage *p, int iRow) {
 static int hash_cmp(const void *pA, const void *pB) {
   unsigned long long a = *(const unsigned long long *)pA, b = *(const unsigned long long *)pB;
   return (a > b) - (a < b);
+}
+
+int sms_hash_bag_set(SmsHashBag *p, unsigned long long *aHash, int n) {
+  sms_hash_bag_clear(p);
+  unsigned char *aTaken = calloc(n ? n : 1, 1);
+  if (!aTaken) {
+    free(aHash);
+    return SMS_NOMEM;
+  }
+  if (n) qsort(aHash, n, sizeof(*aHash), hash_cmp);
+  p->aHash = aHash;
+  p->aTaken = aTaken;
+  p->nHash = n;
+  return SMS_OK;
+}
+
+int sms_hash_bag_take(SmsHashBag *p, unsigned long long h) {
+  int lo = 0, hi = p->nHash; /* the first entry >= h */
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (p->aHash[mid] < h)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (; lo < p->nHash && p->aHash[lo] == h; lo++) {
+    if (!p->aTaken[lo]) {
+      p->aTaken[lo] = 1;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+void sms_hash_bag_clear(SmsHashBag *p) {
+  free(p->aHash);
+  free(p->aTaken);
+  memset(p, 0, sizeof(*p));
 }
 
 /* keep_rows callback: drop an undated row that the previous sub-window had too (the API's
@@ -1055,21 +1089,7 @@ static int keep_unseen(SmsPage *pPage, int iRow, void *pArg) {
     p->nNewAlloc = nAlloc;
   }
   p->aNew[p->nNew++] = h;
-  int lo = 0, hi = p->nPrev; /* the first entry >= h */
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    if (p->aPrev[mid] < h)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  for (; lo < p->nPrev && p->aPrev[lo] == h; lo++) {
-    if (!p->aPrevUsed[lo]) {
-      p->aPrevUsed[lo] = 1;
-      return 0;
-    }
-  }
-  return 1;
+  return !sms_hash_bag_take(&p->prev, h);
 }
 
 /* Append row pRow to pDst, in a body of its own: *pzOwned when it is one already (a row held
@@ -1124,18 +1144,11 @@ int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, c
   p->bNoMem = 0;
   sms_page_keep_rows(pPage, keep_unseen, p);
   if (p->bNoMem) return SMS_NOMEM;
-  if (p->nNew) qsort(p->aNew, p->nNew, sizeof(*p->aNew), hash_cmp);
-  unsigned char *aUsed = calloc(p->nNew ? p->nNew : 1, 1);
-  if (!aUsed) return SMS_NOMEM;
-  unsigned long long *aSwap = p->aPrev; /* the arrays trade places, with their room */
-  int nSwapAlloc = p->nPrevAlloc;
-  p->aPrev = p->aNew;
-  p->nPrev = p->nNew;
-  p->nPrevAlloc = p->nNewAlloc;
-  p->aNew = aSwap;
-  p->nNewAlloc = nSwapAlloc;
-  free(p->aPrevUsed);
-  p->aPrevUsed = aUsed;
+  int nNew = p->nNew; /* the bag takes the array over */
+  unsigned long long *aNew = p->aNew;
+  p->aNew = 0;
+  p->nNew = p->nNewAlloc = 0;
+  if (sms_hash_bag_set(&p->prev, aNew, nNew) != SMS_OK) return SMS_NOMEM;
 
   /* The rows held back go before them (ties keep arrival order), and all are sorted. Row i
   ** < nHeld is a row held back, in body i. */

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MAX_EMPTY_PAGES 100            /* a chain of empty pages longer than this is a fault */
 #define MIN_SUBWINDOW (SMS_DAY)        /* a window is not split finer than this */
@@ -88,9 +87,8 @@ struct SmsScan {
   int bWorkers;                    /* the lanes are read by workers */
   int bStartAtEdge;                /* spec.iStart is the retention clamp, not the query's */
   int bWidened;                    /* the adaptive default went parallel */
-  unsigned long long *aSkip;       /* adaptive: identities of the first page's rows, sorted */
-  unsigned char *aSkipUsed;        /* which of them a sub-window has dropped already */
-  int nSkip;                       /* entries in aSkip */
+  SmsHashBag skip;                 /* adaptive: identities of the first page's rows */
+  int bRemembered;                 /* adaptive: skip holds a chain's first page */
   sms_time iWiden;                 /* seconds each gap is widened by (repeated misses) */
   int bMissed;                     /* the scan has counted its miss */
   sms_time iOrderNext;             /* ordered: where the next sub-window starts */
@@ -122,6 +120,12 @@ static unsigned long long url_hash(const char *z) {
 /* The end of the scan's window: its endDate, or just past `now` when it has none. */
 static sms_time window_end(const SmsScanSpec *pSpec) {
   return pSpec->bEnd ? pSpec->iEnd : pSpec->iNow + 1;
+}
+
+/* The first second a part of the window starting at iLo needs: the window's startDate itself
+** is not asked for (the API may exclude it). */
+static sms_time need_lo(const SmsScanSpec *pSpec, sms_time iLo) {
+  return iLo == pSpec->iStart ? iLo + 1 : iLo;
 }
 
 static int cache_type(const SmsScanSpec *pSpec) {
@@ -222,7 +226,7 @@ static int gap_tasks(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iH
 static int cache_parts(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iHi,
                        SmsCachePart *aPart) {
   const SmsScanSpec *pSpec = &p->spec;
-  sms_time iNeedLo = iLo == pSpec->iStart ? iLo + 1 : iLo;
+  sms_time iNeedLo = need_lo(pSpec, iLo);
   aPart[0].iLo = iLo;
   aPart[0].iHi = iHi;
   aPart[0].pEntry = 0;
@@ -272,8 +276,7 @@ static int plan_program(SmsScan *p, long long iProgramId, sms_time iLo, sms_time
     nPart = cache_parts(p, iProgramId, iWideLo, iWideHi, aPart);
     if (nPart < 0) return SMS_NOMEM;
   }
-  /* What the scan needs: its window, less the window's startDate itself. */
-  sms_time iNeedLo = iLo == pSpec->iStart ? iLo + 1 : iLo;
+  sms_time iNeedLo = need_lo(pSpec, iLo);
   for (int i = 0; i < nPart && rc == SMS_OK; i++) {
     SmsCachePart *pPart = &aPart[i];
     sms_time iOwnLo = pPart->iLo > iNeedLo ? pPart->iLo : iNeedLo;
@@ -350,7 +353,6 @@ static void log_cache_part(const SmsScan *p, const SmsTask *t) {
   SmsTask part = *t;
   SmsLogRecord rec;
   sms_time iSent;
-  struct timespec ts;
   part.iSendStart = t->iOwnLo <= pSpec->iStart + 1 ? pSpec->iStart : t->iOwnLo - 1;
   int bAtEnd = t->iOwnHi >= window_end(pSpec); /* the part reaches the window's end */
   part.bSendEnd = bAtEnd ? pSpec->bEnd : 1;
@@ -358,8 +360,7 @@ static void log_cache_part(const SmsScan *p, const SmsTask *t) {
   memset(&rec, 0, sizeof(rec));
   rec.zUrl = first_url(p, &part, &iSent);
   if (!rec.zUrl) return; /* out of memory: the log misses a line, the scan goes on */
-  clock_gettime(CLOCK_REALTIME, &ts);
-  rec.rTime = ts.tv_sec + ts.tv_nsec / 1e9;
+  rec.rTime = sms_wall_clock();
   rec.iProgram = t->iProgramId;
   rec.nRow = sms_cache_count(t->pEntry, t->iOwnLo, t->iOwnHi);
   rec.bCache = 1;
@@ -443,48 +444,23 @@ static unsigned long long row_identity(SmsPage *pPage, int iRow) {
   return id.iHash ^ sms_siphash(1, 2, id.zClear, strlen(id.zClear));
 }
 
-static int skip_cmp(const void *pA, const void *pB) {
-  unsigned long long a = *(const unsigned long long *)pA, b = *(const unsigned long long *)pB;
-  return a < b ? -1 : a > b;
-}
-
 /* The adaptive default: remember who the rows of a chain's first page are, so that the
 ** sub-windows that read that stretch again can drop them (by identity, not by whole content:
 ** a delivery report may have come in between). */
 static int remember_rows(SmsScan *p, SmsPage *pPage) {
-  free(p->aSkip);
-  free(p->aSkipUsed);
-  p->nSkip = 0;
-  p->aSkip = malloc((pPage->nRow + 1) * sizeof(*p->aSkip));
-  p->aSkipUsed = calloc(pPage->nRow + 1, 1);
-  if (!p->aSkip || !p->aSkipUsed) return SMS_NOMEM;
+  unsigned long long *a = malloc((pPage->nRow + 1) * sizeof(*a));
+  if (!a) return SMS_NOMEM;
   for (int i = 0; i < pPage->nRow; i++)
-    p->aSkip[p->nSkip++] = row_identity(pPage, i);
-  qsort(p->aSkip, p->nSkip, sizeof(*p->aSkip), skip_cmp);
-  return SMS_OK;
+    a[i] = row_identity(pPage, i);
+  p->bRemembered = sms_hash_bag_set(&p->skip, a, pPage->nRow) == SMS_OK;
+  return p->bRemembered ? SMS_OK : SMS_NOMEM;
 }
 
-/* Whether a row of a sub-window is new: not one the first page handed out (each of those
-** is dropped once, so that a message sent twice identically still comes twice). The caller
-** holds the scan's mutex. */
+/* Whether a row of a sub-window is new: not one the first page handed out. The caller holds
+** the scan's mutex. */
 static int is_unseen_row(SmsPage *pPage, int iRow, void *pArg) {
   SmsScan *p = pArg;
-  unsigned long long h = row_identity(pPage, iRow);
-  int lo = 0, hi = p->nSkip;
-  while (lo < hi) {
-    int mid = lo + (hi - lo) / 2;
-    if (p->aSkip[mid] < h)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  for (; lo < p->nSkip && p->aSkip[lo] == h; lo++) {
-    if (!p->aSkipUsed[lo]) {
-      p->aSkipUsed[lo] = 1;
-      return 0;
-    }
-  }
-  return 1;
+  return !sms_hash_bag_take(&p->skip, row_identity(pPage, iRow));
 }
 
 /* Whether a row is the task's to hand out: dated in its own range, or undated and the task
@@ -738,7 +714,7 @@ static int widen(SmsScan *p, char *zErr, size_t nErr, int *pRc) {
   int nRest, iRest = 0, nWidth = SMS_ADAPTIVE_WIDTH, bUndated;
   double rRate = p->spec.pCfg->rRateLimit;
   if (!p->spec.bAdaptive || p->bWidened || !t || t->pEntry || !l->zUrl || l->nSeen != 1 ||
-      t->iFetchHi - t->iFetchLo <= SMS_DAY || !p->aSkip) {
+      t->iFetchHi - t->iFetchLo <= SMS_DAY || !p->bRemembered) {
     return 0;
   }
   if (rRate > 0 && rRate < nWidth) nWidth = rRate < 2 ? 2 : (int)rRate;
@@ -952,8 +928,7 @@ void sms_scan_close(SmsScan *p) {
   for (int i = 0; i < p->nTask; i++)
     sms_cache_release(p->aTask[i].pEntry);
   free(p->aTask);
-  free(p->aSkip);
-  free(p->aSkipUsed);
+  sms_hash_bag_clear(&p->skip);
   sms_order_free(p->pOrder);
   pthread_cond_destroy(&p->cond);
   pthread_mutex_destroy(&p->mutex);

@@ -131,11 +131,11 @@ typedef struct SmsTable {
   SmsContext *pCtx;  /* what the connection's tables share: request log, curl share */
 } SmsTable;
 
-/* How many rows of each message identity a scan has seen: open addressing on a 128-bit
-** hash of the identity, so that two identities share a count only with probability 2^-128
-** per pair. */
+/* How many rows of each kind a scan has seen, a kind being a 128-bit hash (message_key: of the
+** identity, so two identities share a count only with probability 2^-128 per pair; rowid:
+** of the whole content, its second word 0). Open addressing. */
 typedef struct SmsKeyCount {
-  sqlite3_uint64 *aHash; /* two words per slot: the identity's 128-bit hash */
+  sqlite3_uint64 *aHash; /* two words per slot: the kind's 128-bit hash */
   int *aCount;           /* rows of the slot's identity seen; 0: a free slot */
   int nSlot;             /* slots, a power of two; 0 before the first row */
   int nUsed;             /* slots in use */
@@ -151,10 +151,7 @@ typedef struct SmsCursor {
   sqlite3_int64 *aProgramId; /* the programs to scan, ascending (sqlite3_malloc64) */
   int nProgramId;            /* entries in aProgramId */
   sqlite3_int64 iProgramId;  /* the program of the current page */
-  sqlite3_uint64 *aSeenKey;  /* xRowid: content hashes of the scan's rows (open addressing) */
-  int *aSeenCount;           /* xRowid: how many rows of each hash were seen */
-  int nSeenSlot;             /* slots in aSeenKey/aSeenCount, a power of two; 0: none yet */
-  int nSeenUsed;             /* slots in use */
+  SmsKeyCount rowids;        /* xRowid: rows of each content hash seen so far in the scan */
   sqlite3_int64 iRowid;      /* the current row's rowid, when bRowid */
   int bRowid;                /* iRowid is computed for the current row */
   int bEof;                  /* the scan is over */
@@ -377,11 +374,7 @@ static void cursor_reset(SmsCursor *pCur) {
   pCur->aProgramId = 0;
   pCur->nProgramId = 0;
   pCur->iProgramId = 0;
-  sqlite3_free(pCur->aSeenKey);
-  sqlite3_free(pCur->aSeenCount);
-  pCur->aSeenKey = 0;
-  pCur->aSeenCount = 0;
-  pCur->nSeenSlot = pCur->nSeenUsed = 0;
+  key_count_clear(&pCur->rowids);
   pCur->bRowid = 0;
   key_count_clear(&pCur->keys);
   pCur->bKey = 0;
@@ -475,51 +468,15 @@ static int sms_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) 
 ** every scan: SQLite's OR optimization scans once per OR branch and drops rows whose
 ** rowid it has already returned, so a counter would lose rows. Identical messages are
 ** told apart by how many came before them in the scan; the set of hashes that counts them
-** is built only when SQLite asks for rowids at all. */
-static int seen_before(SmsCursor *pCur, sqlite3_uint64 h, int *pnBefore) {
-  if (2 * (pCur->nSeenUsed + 1) > pCur->nSeenSlot) { /* grow: keep it half empty */
-    int nNew = pCur->nSeenSlot ? pCur->nSeenSlot * 2 : 256;
-    sqlite3_uint64 *aKey = sqlite3_malloc64(nNew * sizeof(*aKey));
-    int *aCount = sqlite3_malloc64(nNew * sizeof(*aCount));
-    if (!aKey || !aCount) {
-      sqlite3_free(aKey);
-      sqlite3_free(aCount);
-      return SQLITE_NOMEM;
-    }
-    memset(aCount, 0, nNew * sizeof(*aCount));
-    for (int i = 0; i < pCur->nSeenSlot; i++) {
-      if (!pCur->aSeenCount[i]) continue;
-      int j = (int)(pCur->aSeenKey[i] & (nNew - 1));
-      while (aCount[j])
-        j = (j + 1) & (nNew - 1);
-      aKey[j] = pCur->aSeenKey[i];
-      aCount[j] = pCur->aSeenCount[i];
-    }
-    sqlite3_free(pCur->aSeenKey);
-    sqlite3_free(pCur->aSeenCount);
-    pCur->aSeenKey = aKey;
-    pCur->aSeenCount = aCount;
-    pCur->nSeenSlot = nNew;
-  }
-  int j = (int)(h & (pCur->nSeenSlot - 1));
-  while (pCur->aSeenCount[j] && pCur->aSeenKey[j] != h)
-    j = (j + 1) & (pCur->nSeenSlot - 1);
-  *pnBefore = pCur->aSeenCount[j];
-  if (!pCur->aSeenCount[j]) {
-    pCur->aSeenKey[j] = h;
-    pCur->nSeenUsed++;
-  }
-  pCur->aSeenCount[j]++;
-  return SQLITE_OK;
-}
-
+** is built only when SQLite asks for rowids at all (the message_key count, with the content
+** hash for the identity). */
 static int sms_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
   SmsCursor *pCur = (SmsCursor *)cur;
   if (!pCur->bRowid) {
     sqlite3_uint64 h = sms_page_row_hash(&pCur->page, pCur->page.iCur) ^
                        (sqlite3_uint64)pCur->iProgramId * 0x9e3779b97f4a7c15ULL;
     int nBefore;
-    if (seen_before(pCur, h, &nBefore) != SQLITE_OK) return SQLITE_NOMEM;
+    if (key_count_add(&pCur->rowids, h, 0, &nBefore) != SQLITE_OK) return SQLITE_NOMEM;
     pCur->iRowid = (sqlite3_int64)((h + (sqlite3_uint64)nBefore) & 0x7fffffffffffffffULL);
     pCur->bRowid = 1;
   }

@@ -18,21 +18,21 @@ CREATE VIRTUAL TABLE t USING sms_messages(parallel=$1);
 SELECT program_id, raw FROM t WHERE program_id IN ($IN) ORDER BY program_id, raw;
 SQL
 }
+# programs LOG N: how many programs the first N requests of LOG are of
+programs() { head -n "$2" "$1" | sed -E 's|.*/program/([0-9]+)\?.*|\1|' | sort -u | wc -l; }
 one=$(scan 1)
-sort "$p_LOG" | sed 's/ t=.*//' > "$TMPDIR_SMS/one.log"
+cp "$p_LOG" "$TMPDIR_SMS/one.log"
 eight=$(scan 8)
 check "eight programs, a duplicate, NULL, 0 and 'x' in IN: the same rows with parallel=8 as with 1" \
   "$one" "$eight"
 check "... and 2400 of them" "2400" "$(wc -l <<<"$eight")"
 check "... from the same requests (a chain and an edge hour per program)" \
-  "$(cat "$TMPDIR_SMS/one.log")" "$(sort "$p_LOG" | sed 's/ t=.*//')"
+  "$(sed 's/ t=.*//' "$TMPDIR_SMS/one.log" | sort)" "$(sed 's/ t=.*//' "$p_LOG" | sort)"
 # With parallel=1 the first two requests are both of 4711 (its chain, then its edge hour);
 # with parallel=8 every program's chain starts at once, before any edge hour.
-firsts=$(head -n 8 "$p_LOG" | sed -E 's|.*/program/([0-9]+)\?.*|\1|' | sort -u | wc -l)
-check "parallel=8: the first eight requests are of eight programs" "8" "$firsts"
+check "parallel=8: the first eight requests are of eight programs" "8" "$(programs "$p_LOG" 8)"
 check "parallel=1: the first two requests are of one program" "1" \
-  "$(head -n 2 "$TMPDIR_SMS/one.log" >/dev/null; scan 1 >/dev/null;
-     head -n 2 "$p_LOG" | sed -E 's|.*/program/([0-9]+)\?.*|\1|' | sort -u | wc -l)"
+  "$(programs "$TMPDIR_SMS/one.log" 2)"
 
 # A statement reading message_key and rowid over programs read at once: each row keeps the
 # key and rowid it has in a sequential scan.
