@@ -48,7 +48,7 @@ SELECT date, number, substr(replace(body, char(10), ' '), 1, 40) AS body
  ORDER BY date DESC LIMIT 5;
 
 .print ''
-.print '== What these reports cost (from sms_requests, the requests of this connection)'
-SELECT count(*) AS requests, sum(rows) AS messages, round(sum(bytes) / 1e6, 1) AS mb,
+.print '== What these reports cost (from sms_requests: requests, and parts the cache answered)'
+SELECT source, count(*) AS parts, sum(rows) AS messages, round(sum(bytes) / 1e6, 1) AS mb,
        round(sum(ms)) AS ms_total
-  FROM sms_requests;
+  FROM sms_requests GROUP BY source;
