@@ -19,6 +19,17 @@
 ** doing. (libcurl's progress callback, the other way in, runs about once a second while a
 ** transfer waits for its answer.) A client's connections live in its multi handle, so the
 ** multi handle travels with the easy one into the idle pool.
+**
+** Sending ahead. A chain's next URL is in its page, so a server answers a chain one page at
+** a time, and while the client decodes a page the server would idle, and the other way
+** round. When the caller allows it (xAhead), the client reads the next URL from the head of
+** a page that came (sms_page_peek_next) and sends that request before it decodes the page:
+** the server builds the next page while this one is decoded. The next fetch of that URL
+** collects the answer; a fetch of any other URL, a retry and closing the client drop the
+** request (its connection is closed). The request goes out as the first try of the next
+** fetch: it waits for its turn at the origin, is logged when it is collected, and costs a
+** request that is never read only when the page it was read from turns out garbled, or
+** when the scan stops before it gets there.
 */
 #include "sms_http.h"
 #include "sms_rate.h"
@@ -40,22 +51,31 @@
 #define POLL_MS 50               /* the longest a transfer runs without xStop being asked */
 
 struct SmsHttp {
-  CURL *pEasy;                    /* reused for every page */
-  CURLM *pMulti;                  /* drives pEasy in short steps; holds the connection */
-  SmsHttpShare *pShare;           /* where pEasy goes back when the client closes */
-  const SmsConfig *pCfg;          /* credentials and limits (owned by the table) */
-  int (*xStop)(void *);           /* polled in waits and transfers; may be NULL */
-  void *pStopArg;                 /* argument of xStop */
-  char *zBody;                    /* the response body of the current try */
-  size_t nBody;                   /* bytes in zBody */
-  size_t nAlloc;                  /* bytes allocated at zBody */
-  int bTooBig;                    /* the body passed SMS_MAX_BODY */
-  SmsLog *pLog;                   /* where every try is recorded; may be NULL */
-  SmsRate *pRate;                 /* the pace of base_url's origin, process-wide */
-  unsigned int iSeed;             /* jitter state */
-  long iStatus;                   /* HTTP status of the last try; 0 when none came */
-  sms_time iDate;                 /* the Date header of the current try; 0 when none */
-  char zCurlErr[CURL_ERROR_SIZE]; /* libcurl's own words for the last failure */
+  CURL *pEasy;                         /* reused for every page */
+  CURLM *pMulti;                       /* drives pEasy in short steps; holds the connection */
+  SmsHttpShare *pShare;                /* where pEasy goes back when the client closes */
+  const SmsConfig *pCfg;               /* credentials and limits (owned by the table) */
+  int (*xStop)(void *);                /* polled in waits and transfers; may be NULL */
+  void *pStopArg;                      /* argument of xStop */
+  char *zBody;                         /* the response body of the current try */
+  size_t nBody;                        /* bytes in zBody */
+  size_t nAlloc;                       /* bytes allocated at zBody */
+  char *zSpare;                        /* the other body buffer: a page being decoded while */
+  size_t nSpareAlloc;                  /* ...the request sent ahead fills zBody */
+  char *zAhead;                        /* the URL of the request sent ahead; NULL: none */
+  double rAheadWall;                   /* sms_wall_clock() when it was sent (for the log) */
+  double rAheadStart;                  /* sms_monotonic() then */
+  int bAdded;                          /* pEasy is in pMulti: a transfer is under way */
+  int (*xAhead)(void *, const char *); /* the current fetch may send this URL ahead */
+  void *pAheadArg;                     /* argument of xAhead */
+  size_t nPage;                        /* bytes of the body the current try got */
+  int bTooBig;                         /* the body passed SMS_MAX_BODY */
+  SmsLog *pLog;                        /* where every try is recorded; may be NULL */
+  SmsRate *pRate;                      /* the pace of base_url's origin, process-wide */
+  unsigned int iSeed;                  /* jitter state */
+  long iStatus;                        /* HTTP status of the last try; 0 when none came */
+  sms_time iDate;                      /* the Date header of the current try; 0 when none */
+  char zCurlErr[CURL_ERROR_SIZE];      /* libcurl's own words for the last failure */
 };
 
 /* What a database connection's clients share: libcurl's DNS cache and TLS sessions
@@ -71,6 +91,8 @@ struct SmsHttpShare {
   CURLM *apIdleMulti[IDLE_HANDLES];            /* their multi handles, connected */
   int nIdle;                                   /* entries in apIdle and apIdleMulti */
 };
+
+static void ahead_drop(SmsHttp *p);
 
 static pthread_once_t curlOnce = PTHREAD_ONCE_INIT;
 static CURLcode curlInitRc = CURLE_FAILED_INIT;
@@ -241,6 +263,7 @@ void sms_http_close(SmsHttp *p) {
   if (!p) return;
   /* Back to the idle handles with its connection; the reset drops every option (this
   ** client's callbacks and credentials) but keeps connections and the share. */
+  ahead_drop(p);
   curl_easy_reset(p->pEasy);
   if (p->pShare) {
     pthread_mutex_lock(&p->pShare->idleMutex);
@@ -255,6 +278,7 @@ void sms_http_close(SmsHttp *p) {
   if (p->pEasy) curl_easy_cleanup(p->pEasy);
   if (p->pMulti) curl_multi_cleanup(p->pMulti);
   free(p->zBody);
+  free(p->zSpare);
   free(p);
 }
 
@@ -267,13 +291,12 @@ void sms_http_set_stop(SmsHttp *p, int (*xStop)(void *), void *pStopArg) {
   p->pStopArg = pStopArg;
 }
 
-long sms_http_status(const SmsHttp *p) {
-  return p->iStatus;
+void sms_http_drop_ahead(SmsHttp *p) {
+  ahead_drop(p);
 }
 
-const char *sms_http_body(const SmsHttp *p, size_t *pnBody) {
-  *pnBody = p->nBody;
-  return p->zBody;
+long sms_http_status(const SmsHttp *p) {
+  return p->iStatus;
 }
 
 /* Sleep ms milliseconds in short slices, so that an interrupt ends the wait. */
@@ -318,13 +341,35 @@ static void api_details(SmsHttp *p, char *zOut, size_t nOut) {
     snprintf(zOut, nOut, ": %s", zText);
 }
 
-/* curl_easy_perform() for p->pEasy, run in steps on p->pMulti: between steps xStop is
-** asked, and a step waits at most POLL_MS for the network. CURLE_ABORTED_BY_CALLBACK when
-** xStop (or the progress callback) ended the transfer. */
-static CURLcode perform(SmsHttp *p) {
+/* Start a transfer of the URL set on p->pEasy: the request goes out now (one step on
+** p->pMulti), the answer is read by transfer_end. */
+static CURLcode transfer_begin(SmsHttp *p) {
+  int nRunning;
+  p->nBody = 0;
+  p->bTooBig = 0;
+  p->zCurlErr[0] = 0;
+  p->iDate = 0;
+  if (curl_multi_add_handle(p->pMulti, p->pEasy) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
+  p->bAdded = 1;
+  if (curl_multi_perform(p->pMulti, &nRunning) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
+  return CURLE_OK;
+}
+
+/* Drop the request sent ahead, if any: its answer is not wanted, and its connection, in
+** the middle of that answer, is closed by libcurl. */
+static void ahead_drop(SmsHttp *p) {
+  if (p->bAdded) curl_multi_remove_handle(p->pMulti, p->pEasy);
+  p->bAdded = 0;
+  free(p->zAhead);
+  p->zAhead = 0;
+}
+
+/* The rest of curl_easy_perform() for the transfer transfer_begin started, run in steps on
+** p->pMulti: between steps xStop is asked, and a step waits at most POLL_MS for the network.
+** CURLE_ABORTED_BY_CALLBACK when xStop (or the progress callback) ended the transfer. */
+static CURLcode transfer_end(SmsHttp *p) {
   CURLcode crc = CURLE_OK;
   int nRunning = 1, nLeft;
-  if (curl_multi_add_handle(p->pMulti, p->pEasy) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
   for (;;) {
     if (curl_multi_perform(p->pMulti, &nRunning) != CURLM_OK) {
       crc = CURLE_OUT_OF_MEMORY; /* libcurl's only multi failures here are internal */
@@ -347,7 +392,31 @@ static CURLcode perform(SmsHttp *p) {
     }
   }
   curl_multi_remove_handle(p->pMulti, p->pEasy); /* the connection stays in pMulti */
+  p->bAdded = 0;
   return crc;
+}
+
+/* Send zNext ahead (see the header): after its turn at the origin, on the other body
+** buffer, so that the page in zBody can still be decoded. Nothing is sent when the turn is
+** interrupted or memory is short: the fetch of zNext then sends it itself. */
+static void ahead_send(SmsHttp *p, const char *zNext) {
+  char *z = strdup(zNext);
+  if (!z) return;
+  if (sms_rate_acquire(p->pRate, p->pCfg->rRateLimit, p->xStop, p->pStopArg) != SMS_OK) {
+    free(z);
+    return;
+  }
+  char *zTmp = p->zBody;
+  size_t nTmp = p->nAlloc;
+  p->zBody = p->zSpare;
+  p->nAlloc = p->nSpareAlloc;
+  p->zSpare = zTmp;
+  p->nSpareAlloc = nTmp;
+  p->zAhead = z;
+  p->rAheadWall = sms_wall_clock();
+  p->rAheadStart = sms_monotonic();
+  curl_easy_setopt(p->pEasy, CURLOPT_URL, z);
+  if (transfer_begin(p) != CURLE_OK) ahead_drop(p); /* the fetch will send it again */
 }
 
 /* What one try came to. */
@@ -356,17 +425,15 @@ enum { TRY_DONE, TRY_AGAIN, TRY_FAILED };
 /* One GET of zUrl. TRY_DONE: *pPage holds the page. TRY_AGAIN: a transient failure,
 ** zWhy says which, *pmsWait is the server's wish for the wait (0: none). TRY_FAILED: *pRc
 ** and zErr say why. *piStatus is the HTTP status, 0 when no response came. */
-static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
+static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage, int bSent,
                     long *piStatus, long *pmsWait, int *pRc, char *zWhy, size_t nWhy,
                     char *zErr, size_t nErr) {
   const SmsConfig *pCfg = p->pCfg;
   char zDetails[620];
   long iStatus = 0;
-  p->nBody = 0;
-  p->bTooBig = 0;
-  p->zCurlErr[0] = 0;
-  p->iDate = 0;
-  CURLcode crc = perform(p);
+  CURLcode crc = bSent ? CURLE_OK : transfer_begin(p);
+  if (crc == CURLE_OK) crc = transfer_end(p);
+  p->nPage = p->nBody;
   *pRc = SMS_ERROR;
   if (crc == CURLE_OK) curl_easy_getinfo(p->pEasy, CURLINFO_RESPONSE_CODE, &iStatus);
   *piStatus = p->iStatus = iStatus;
@@ -401,9 +468,15 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
   }
 
   if (iStatus == 200) {
-    char zDecode[300];
-    int rcDecode = sms_page_decode(p->zBody, p->nBody, pPage, zDecode, sizeof(zDecode));
+    char zDecode[300], zNext[4096];
+    const char *zPage = p->zBody; /* stays valid: ahead_send swaps buffers */
+    if (p->xAhead && sms_page_peek_next(zPage, p->nPage, zNext, sizeof(zNext)) &&
+        strcmp(zNext, zUrl) != 0 && p->xAhead(p->pAheadArg, zNext)) {
+      ahead_send(p, zNext);
+    }
+    int rcDecode = sms_page_decode(zPage, p->nPage, pPage, zDecode, sizeof(zDecode));
     if (rcDecode == SMS_OK) return TRY_DONE;
+    ahead_drop(p); /* the page is tried again, on this handle */
     if (rcDecode == SMS_NOMEM) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory decoding GET %s", zUrl);
       *pRc = SMS_NOMEM;
@@ -453,33 +526,48 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
   return TRY_FAILED;
 }
 
-
 int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
-                        char *zErr, size_t nErr) {
+                        int (*xAhead)(void *, const char *), void *pAheadArg, char *zErr,
+                        size_t nErr) {
   char zWhy[700]; /* why the last try failed, for the final message */
   int nTry, rc = SMS_OK;
+  int bSent = p->zAhead && strcmp(p->zAhead, zUrl) == 0; /* its first try is under way */
   sms_page_clear(pPage);
-  curl_easy_setopt(p->pEasy, CURLOPT_URL, zUrl);
+  if (!bSent) {
+    ahead_drop(p);
+    curl_easy_setopt(p->pEasy, CURLOPT_URL, zUrl);
+  }
+  free(p->zAhead); /* the handle keeps its own copy of the URL */
+  p->zAhead = 0;
+  p->xAhead = xAhead;
+  p->pAheadArg = pAheadArg;
 
-  for (nTry = 1;; nTry++) {
+  for (nTry = 1;; nTry++, bSent = 0) {
     long iStatus = 0, msWait = 0;
     SmsLogRecord rec;
-    if (sms_rate_acquire(p->pRate, p->pCfg->rRateLimit, p->xStop, p->pStopArg) != SMS_OK) {
-      snprintf(zErr, nErr, SMS_ERR_PREFIX "interrupted");
-      return SMS_INTERRUPT;
-    }
+    double rStart;
     memset(&rec, 0, sizeof(rec));
-    rec.rTime = sms_wall_clock();
-    double rStart = sms_monotonic();
-    int eTry = try_once(p, zUrl, iProgram, pPage, &iStatus, &msWait, &rc, zWhy, sizeof(zWhy),
-                        zErr, nErr);
+    if (bSent) {
+      rec.rTime = p->rAheadWall;
+      rStart = p->rAheadStart;
+    } else {
+      if (sms_rate_acquire(p->pRate, p->pCfg->rRateLimit, p->xStop, p->pStopArg) != SMS_OK) {
+        snprintf(zErr, nErr, SMS_ERR_PREFIX "interrupted");
+        return SMS_INTERRUPT;
+      }
+      rec.rTime = sms_wall_clock();
+      rStart = sms_monotonic();
+      curl_easy_setopt(p->pEasy, CURLOPT_URL, zUrl);
+    }
+    int eTry = try_once(p, zUrl, iProgram, pPage, bSent, &iStatus, &msWait, &rc, zWhy,
+                        sizeof(zWhy), zErr, nErr);
     if (p->pLog) {
       rec.zUrl = (char *)zUrl;
       rec.iProgram = iProgram;
       rec.iStatus = (int)iStatus;
       rec.iAttempt = nTry;
       rec.nRow = eTry == TRY_DONE ? pPage->nRow : -1;
-      rec.nByte = (long long)p->nBody;
+      rec.nByte = (long long)p->nPage;
       rec.rMs = (sms_monotonic() - rStart) * 1e3;
       rec.zError = eTry == TRY_AGAIN    ? zWhy
                    : eTry == TRY_FAILED ? zErr + strlen(SMS_ERR_PREFIX)

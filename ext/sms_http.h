@@ -41,9 +41,15 @@ void sms_http_close(SmsHttp *p);
 void sms_http_set_stop(SmsHttp *p, int (*xStop)(void *), void *pStopArg);
 
 /* GET zUrl and decode it into *pPage (cleared first). iProgram only words errors. Returns
-** SMS_OK, or an error code with zErr set. */
+** SMS_OK, or an error code with zErr set. xAhead, when not NULL, is asked with the next
+** page's URL as soon as the page came, before it is decoded: a non-zero answer sends that
+** request ahead (see sms_http.c), for the next call to collect. */
 int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
-                        char *zErr, size_t nErr);
+                        int (*xAhead)(void *, const char *), void *pAheadArg, char *zErr,
+                        size_t nErr);
+
+/* Drop the request sent ahead, if any: a scan that ends leaves none to the next. */
+void sms_http_drop_ahead(SmsHttp *p);
 
 /* The HTTP status of the last try of the last fetch; 0 when no response came. A scan reads
 ** it to tell a 400 (a request the API refused) from other failures. */
@@ -51,8 +57,5 @@ long sms_http_status(const SmsHttp *p);
 
 /* Record every try in pLog (may be NULL). */
 void sms_http_set_log(SmsHttp *p, SmsLog *pLog);
-
-/* The body of the last successful fetch (valid until the next one). */
-const char *sms_http_body(const SmsHttp *p, size_t *pnBody);
 
 #endif /* SMS_HTTP_H */

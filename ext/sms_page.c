@@ -514,6 +514,61 @@ fail:
   return rcFail;
 }
 
+/* What sms_page_peek_next needs to know of the top-level members it has read. */
+typedef struct Peek {
+  const char *zTok; /* meta's nextPageUrl value token, or NULL */
+  size_t nTok;      /* its bytes */
+  int bMeta;        /* the (first) "meta" object was read whole */
+} Peek;
+
+static int peek_meta_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped,
+                            void *pArg) {
+  Peek *k = pArg;
+  if (!k->zTok && key_is(zKey, nKey, bEscaped, "nextPageUrl")) {
+    k->zTok = s->z;
+    if (scan_value(s)) return -1;
+    k->nTok = (size_t)(s->z - k->zTok);
+    return 0;
+  }
+  return scan_value(s);
+}
+
+/* Stops (fails) at the first member that could change the answer the meta object gives:
+** the message array, whose rows are not wanted here, ends the peek. */
+static int peek_top_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped,
+                           void *pArg) {
+  Peek *k = pArg;
+  if (key_is(zKey, nKey, bEscaped, "data")) return -1;
+  if (!k->bMeta && key_is(zKey, nKey, bEscaped, "meta")) {
+    if (s->z >= s->zEnd || *s->z != '{') return -1;
+    if (scan_object(s, peek_meta_member, k)) return -1;
+    k->bMeta = 1;
+    return -1; /* the first meta decides (sms_page_decode): nothing more to read */
+  }
+  return scan_value(s);
+}
+
+int sms_page_peek_next(const char *z, size_t n, char *zOut, size_t nOut) {
+  Scanner s;
+  Peek k;
+  memset(&s, 0, sizeof(s));
+  memset(&k, 0, sizeof(k));
+  s.z = s.zBase = z;
+  s.zEnd = z + n;
+  skip_ws(&s);
+  if (s.z >= s.zEnd || *s.z != '{') return 0;
+  /* A body cut short is the usual garbled page: it would cost a request sent for nothing. */
+  const char *zLast = s.zEnd - 1;
+  while (zLast > s.z && (*zLast == ' ' || *zLast == '\n' || *zLast == '\r' || *zLast == '\t'))
+    zLast--;
+  if (*zLast != '}') return 0;
+  scan_object(&s, peek_top_member, &k);
+  if (!k.bMeta || !k.zTok || *k.zTok != '"' || k.nTok > nOut) return 0;
+  size_t nUrl = unescape(k.zTok, k.nTok, zOut);
+  zOut[nUrl] = 0;
+  return nUrl > 0 && !memchr(zOut, 0, nUrl); /* as sms_page_decode reads it */
+}
+
 /* ---------------------------------------------------------------- rows */
 
 int sms_page_has_row(const SmsPage *p) {

@@ -68,6 +68,13 @@ typedef struct SmsPage {
 ** SMS_NOMEM when memory ran out, with zErr saying why. *p is cleared first. */
 int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr);
 
+/* The nextPageUrl a body will decode to, read from its first members only: 1 and the URL
+** in zOut (nOut bytes, at least the token's) when the envelope's "meta" object comes before
+** its "data" array and names a next page; 0 otherwise (no next page, another layout, or not
+** known without reading the messages). Whether the body is a valid page is not checked: only
+** sms_page_decode says. The HTTP client sends the next request on it while it decodes. */
+int sms_page_peek_next(const char *z, size_t n, char *zOut, size_t nOut);
+
 /* Whether iCur is a row; move to the next row (0 when the page is used up). */
 int sms_page_has_row(const SmsPage *p);
 int sms_page_next(SmsPage *p);

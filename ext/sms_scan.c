@@ -401,10 +401,12 @@ static SmsTask *take_task(SmsScan *p) {
 }
 
 /* Whether the API's nextPageUrl may be followed: base_url's origin (so the credentials go
-** nowhere else), no user:password@ of its own, and not a page of this chain already. */
-static int next_url_ok(SmsLane *l, const char *zUrl, char *zErr, size_t nErr) {
+** nowhere else), no user:password@ of its own, and not a page of this chain already (h is
+** its hash). SMS_OK, or SMS_ERROR with zErr saying why. */
+static int next_url_check(const SmsLane *l, const char *zUrl, int bFirst, unsigned long long h,
+                          char *zErr, size_t nErr) {
   const SmsConfig *pCfg = l->pScan->spec.pCfg;
-  if (!l->bFirst) {
+  if (!bFirst) {
     const char *zAuth = strstr(zUrl, "://");
     size_t nAuth = zAuth ? strcspn(zAuth + 3, "/?#") : 0;
     if (!sms_same_origin(zUrl, pCfg->zBaseUrl) || !zAuth || memchr(zAuth + 3, '@', nAuth)) {
@@ -416,7 +418,6 @@ static int next_url_ok(SmsLane *l, const char *zUrl, char *zErr, size_t nErr) {
       return SMS_ERROR;
     }
   }
-  unsigned long long h = url_hash(zUrl);
   for (int i = 0; i < l->nSeen; i++) {
     if (l->aSeen[i] == h) {
       snprintf(zErr, nErr,
@@ -427,6 +428,14 @@ static int next_url_ok(SmsLane *l, const char *zUrl, char *zErr, size_t nErr) {
       return SMS_ERROR;
     }
   }
+  return SMS_OK;
+}
+
+/* next_url_check, and the URL is remembered as fetched. */
+static int next_url_ok(SmsLane *l, const char *zUrl, char *zErr, size_t nErr) {
+  unsigned long long h = url_hash(zUrl);
+  int rc = next_url_check(l, zUrl, l->bFirst, h, zErr, nErr);
+  if (rc != SMS_OK) return rc;
   if (l->nSeen == l->nSeenAlloc) {
     int nNew = l->nSeenAlloc ? l->nSeenAlloc * 2 : 16;
     unsigned long long *aNew = realloc(l->aSeen, nNew * sizeof(*aNew));
@@ -509,6 +518,16 @@ static void expect_size(SmsLane *l, SmsPage *pPage) {
   sms_cache_fill_expect(l->pFill, iSpan > iPage ? (double)iSpan / (double)iPage : 1.0);
 }
 
+/* Whether the next page of a worker's chain may be requested while this one is decoded
+** (sms_http.h): when chain_fetch would follow it, and the chain is not a run of empty pages,
+** whose end is a fault, not a page to fetch. */
+static int may_send_ahead(void *pArg, const char *zNext) {
+  SmsLane *l = pArg;
+  char zErr[8];
+  return !l->pScan->bStop && l->nEmptyRun == 0 &&
+         next_url_check(l, zNext, 0, url_hash(zNext), zErr, sizeof(zErr)) == SMS_OK;
+}
+
 /* Fetch the next page of the lane's chain into *pPage: checked, kept for the cache, and cut
 ** to the task's own rows. */
 static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
@@ -529,7 +548,11 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
   }
   sms_http_set_stop(*l->ppHttp, scan_should_stop, p);
   sms_http_set_log(*l->ppHttp, p->spec.pLog);
-  rc = sms_http_fetch_page(*l->ppHttp, zUrl, l->pTask->iProgramId, pPage, zErr, nErr);
+  /* Only workers send ahead: the consumer fetches a page itself when SQLite may stop after
+  ** it (the first page, a LIMIT), and that must cost one request. */
+  int (*xAhead)(void *, const char *) = p->bWorkers && p->spec.bAhead ? may_send_ahead : 0;
+  rc =
+      sms_http_fetch_page(*l->ppHttp, zUrl, l->pTask->iProgramId, pPage, xAhead, l, zErr, nErr);
   if (rc == SMS_ERROR && bFirst && sms_http_status(*l->ppHttp) == 400) {
     /* The refusal's Date may show the server's clock ahead of ours: then the clamp, redone
     ** on its clock, changes the request, and it is sent once more. Otherwise the refusal
@@ -542,7 +565,8 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
     if (strcmp(zAgain, zUrl) != 0) {
       free(zUrl);
       zUrl = zAgain;
-      rc = sms_http_fetch_page(*l->ppHttp, zUrl, l->pTask->iProgramId, pPage, zErr, nErr);
+      rc = sms_http_fetch_page(*l->ppHttp, zUrl, l->pTask->iProgramId, pPage, xAhead, l, zErr,
+                               nErr);
     } else {
       free(zAgain);
     }
@@ -920,7 +944,10 @@ void sms_scan_close(SmsScan *p) {
   for (int i = 0; i < p->nLane; i++) {
     SmsLane *l = &p->aLane[i];
     if (l->bThread) pthread_join(l->thread, 0);
-    if (*l->ppHttp) sms_http_set_stop(*l->ppHttp, 0, 0);
+    if (*l->ppHttp) {
+      sms_http_drop_ahead(*l->ppHttp);
+      sms_http_set_stop(*l->ppHttp, 0, 0);
+    }
     sms_page_clear(&l->ready);
     lane_end_chain(l);
     free(l->aSeen);

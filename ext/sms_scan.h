@@ -16,7 +16,8 @@
 **   - Three ways to read the parts, one per mode:
 **       SCAN_SEQUENTIAL: one after the other, programs in ascending order. The consumer
 **         fetches the first page itself; once the scan needs a second page, a worker thread
-**         fetches the next page while SQLite consumes the current one (one page ahead), and
+**         fetches the next page while SQLite consumes the current one (one page ahead, and
+**         the request of the page after it sent as the page comes: sms_http.h), and
 **         never when bAhead is 0 (a LIMIT: SQLite may stop). With bAdaptive (no parallel
 **         option), a scan that needs the second page of a chain over more than a day goes
 **         parallel instead: the rest of that chain as SMS_ADAPTIVE_WIDTH sub-windows, which

@@ -300,6 +300,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(cJSON_IsArray(pData) && cJSON_GetArraySize(pData) == page.nRow);
     CHECK(page.nRow >= 0 && page.iCur == 0);
     if (page.zNext) CHECK(page.zNext[0] != 0);
+    /* Sent ahead on the peek: a page that decodes names the page the peek named. */
+    char *zPeek = malloc(size + 1);
+    CHECK(zPeek != 0);
+    if (sms_page_peek_next(z, size, zPeek, size + 1)) {
+      CHECK(page.zNext != 0 && strcmp(page.zNext, zPeek) == 0);
+    }
+    free(zPeek);
     const cJSON *pNext = cjson_next(pRoot);
     if (!cJSON_IsString(pNext) || pNext->valuestring[0] == 0) {
       CHECK(page.zNext == 0);

@@ -1,7 +1,8 @@
 """Fetching ahead, parallel sub-windows and the page cache, seen from the emulator's log.
 
-- A long scan fetches at most one page ahead of the rows SQLite has taken; under a LIMIT
-  (SQLite may stop early) nothing ahead.
+- A long scan fetches at most one page ahead of the rows SQLite has taken, and has the
+  request of the page after it sent (ext_ahead.py: sent as soon as the page came, while it is
+  decoded); under a LIMIT (SQLite may stop early) nothing ahead.
 - parallel=N splits the window into sub-windows fetched at once; the rows are exactly those
   of a sequential scan; under a LIMIT the scan stays sequential.
 Run by sql-tests/run.sh (which exports the emulator's URL and log); prints ok / not ok.
@@ -30,12 +31,12 @@ clear_log()
 cur = db.execute("SELECT * FROM small")
 rows = cur.fetchmany(15)
 time.sleep(0.5)  # let a worker fetch whatever it would fetch
-check("15 rows of a long scan: pages 1 and 2 needed, page 3 fetched ahead, no more",
-      [base, base + "&page=2", base + "&page=3"], log())
+check("15 rows of a long scan: pages 1 and 2 needed, page 3 fetched ahead, page 4 sent "
+      "ahead, no more", [base, base + "&page=2", base + "&page=3", base + "&page=4"], log())
 rows += cur.fetchmany(10)
 time.sleep(0.5)
-check("25 rows: page 3 taken, page 4 ahead",
-      [base, base + "&page=2", base + "&page=3", base + "&page=4"], log())
+check("25 rows: page 3 taken, page 4 ahead, page 5 sent ahead",
+      [base, base + "&page=2", base + "&page=3", base + "&page=4", base + "&page=5"], log())
 cur.close()
 
 clear_log()

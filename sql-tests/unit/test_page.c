@@ -65,6 +65,13 @@ static void check_bad(const char *z, const char *zWant, const char *zDesc) {
   sms_page_clear(&pg);
 }
 
+/* What sms_page_peek_next reads from z: the URL, or "-" when it gives none. */
+static const char *peek(const char *z) {
+  static char zOut[256];
+  if (!sms_page_peek_next(z, strlen(z), zOut, sizeof(zOut))) return "-";
+  return zOut;
+}
+
 int main(void) {
   SmsPage pg;
   char zErr[300];
@@ -425,5 +432,30 @@ int main(void) {
         "a field error that repeats a general one is said once");
   check(sms_page_error_text("nope", 4, zText, sizeof(zText)) == 0 && zText[0] == 0,
         "no details from a body that is not JSON");
+  /* The next page's URL from the head of a body, before the messages (sent ahead). */
+  check_str(peek("{\"meta\":{\"nextPageUrl\":\"http://h/a?page=2\"},\"data\":[{\"x\":"), "-",
+            "peek: a body cut short gives nothing (it would cost a request for nothing)");
+  check_str(peek("{\"meta\":{\"attributes\":{},\"generalErrors\":[],\"nextPageUrl\":"
+                 "\"http://h/a?page=2\"},\"data\":[{\"x\":1}]} \n"),
+            "http://h/a?page=2", "peek: meta before data names the next page");
+  check_str(peek("{\"meta\":{\"nextPageUrl\":\"http:\\/\\/h\\/a?page=2\"},\"data\":[]}"),
+            "http://h/a?page=2", "peek: the URL is unescaped as the decoder reads it");
+  check_str(peek("{\"meta\":{\"nextPageUrl\":\"http://h/1\",\"nextPageUrl\":\"http://h/2\"},"
+                 "\"data\":[]}"),
+            "http://h/1", "peek: the first of repeated keys, as the decoder");
+  check_str(peek("{\"meta\":{\"nextPageUrl\":null},\"data\":[]}"), "-",
+            "peek: a null nextPageUrl is no next page");
+  check_str(peek("{\"meta\":{\"nextPageUrl\":\"\"},\"data\":[]}"), "-",
+            "peek: an empty nextPageUrl is no next page");
+  check_str(peek("{\"data\":[],\"meta\":{\"nextPageUrl\":\"http://h/2\"}}"), "-",
+            "peek: data before meta: not known without reading the messages");
+  check_str(peek("{\"nextPageUrl\":\"http://h/2\",\"data\":[]}"), "-",
+            "peek: a top-level nextPageUrl alone: a later meta could still win");
+  check_str(peek("{\"meta\":{},\"nextPageUrl\":\"http://h/2\",\"data\":[]}"), "-",
+            "peek: meta without one: the top-level one is left to the decoder");
+  check_str(peek("[{\"x\":1}]"), "-", "peek: a bare array has no next page");
+  check_str(peek("{\"meta\":{\"nextPageUrl\":\"http://h/a\\u0000b\"},\"data\":[]}"), "-",
+            "peek: a URL with a NUL is none, as the decoder reads it");
+
   return tap_done();
 }
