@@ -7,6 +7,7 @@
 #   BENCH_MESSAGES=200000          messages of the program exported (default 200000)
 #   BENCH_SMALL_MESSAGES=20000     the smaller size of the RSS measurement
 #   BENCH_PARALLEL_MESSAGES=20000  messages behind the slow (--latency-ms) emulator
+#   BENCH_PARALLEL_LONG_MESSAGES=100000  the long scan of parallel=1 and 8, at that latency
 #   BENCH_LATENCY_MS=50            that emulator's latency per request (all three slow ones)
 #   BENCH_CACHE_MESSAGES=5000      messages behind the slow emulator of the cache measurement
 #   BENCH_PROGRAM_MESSAGES=300     messages of each of the 8 programs read at once
@@ -34,6 +35,7 @@ WORK=$OUT/work
 N=${BENCH_MESSAGES:-200000}
 N_SMALL=${BENCH_SMALL_MESSAGES:-20000}
 N_PAR=${BENCH_PARALLEL_MESSAGES:-20000}
+N_PAR_LONG=${BENCH_PARALLEL_LONG_MESSAGES:-100000}
 N_CACHE=${BENCH_CACHE_MESSAGES:-5000}
 N_PROG=${BENCH_PROGRAM_MESSAGES:-300}
 N_DEF=${BENCH_DEFAULT_MESSAGES:-10000}
@@ -44,6 +46,7 @@ PROGRAM=4711
 PAGE_SIZE=500 # the extension's default page_size
 if [ "$N_SMALL" -ge "$N" ]; then N_SMALL=$((N / 10 > 500 ? N / 10 : 500)); fi
 if [ "$N_PAR" -gt "$N" ]; then N_PAR=$N; fi
+if [ "$N_PAR_LONG" -gt "$N" ]; then N_PAR_LONG=$N; fi
 
 die() { echo "bench: $*" >&2; exit 1; }
 
@@ -169,6 +172,8 @@ emu_start_test big --programs 1 --messages "$N" || die "cannot start the emulato
 emu_start_test small --programs 1 --messages "$N_SMALL" || die "cannot start the emulator"
 emu_start_test slow --programs 1 --messages "$N_PAR" --latency-ms "$LATENCY" ||
   die "cannot start the emulator"
+emu_start_test slowlong --programs 1 --messages "$N_PAR_LONG" --latency-ms "$LATENCY" ||
+  die "cannot start the emulator"
 emu_start_test cached --programs 1 --messages "$N_CACHE" --latency-ms "$LATENCY" ||
   die "cannot start the emulator"
 emu_start_test progs --programs 8 --messages "$N_PROG" --latency-ms "$LATENCY" ||
@@ -180,7 +185,7 @@ TIMED_EMU=$big_PID
 # every emulator renders its data on first use: do that before any timing
 PROGRAMS=$(seq -s, "$PROGRAM" $((PROGRAM + 7))) # the 8 programs read at once
 for u in "$big_URL/messages/program/$PROGRAM" "$small_URL/messages/program/$PROGRAM" \
-  "$slow_URL/messages/program/$PROGRAM" "$cached_URL/messages/program/$PROGRAM" \
+  "$slow_URL/messages/program/$PROGRAM" "$slowlong_URL/messages/program/$PROGRAM" "$cached_URL/messages/program/$PROGRAM" \
   "$year_URL/messages/program/$PROGRAM" \
   $(for p in ${PROGRAMS//,/ }; do echo "$progs_URL/messages/program/$p"; done); do
   curl -sf -o /dev/null -u "$TEST_USER:$TEST_PASSWORD" "$u?pageSize=1" ||
@@ -375,6 +380,32 @@ for r in $(seq 1 "$RUNS"); do
 done
 [ "${PAR_SUM[1]%% *}" = "$N_PAR" ] || PAR_MISMATCH+=" parallel=1 gave ${PAR_SUM[1]%% *} rows, not $N_PAR;"
 
+# ---- parallel on a long scan: where whole rounds of 8 requests no longer set the ratio ----
+echo "-- parallel at ${LATENCY} ms per request, a long scan ($N_PAR_LONG messages)"
+declare -A PARL_SUM
+for r in $(seq 1 "$RUNS"); do
+  for p in 1 8; do
+    rm -f "$WORK/par.db"
+    : > "$slowlong_LOG"
+    printf '%s\n' "CREATE VIRTUAL TABLE temp.t USING sms_messages(program_id=$PROGRAM, parallel=$p);" \
+      ".timer on" "CREATE TABLE copy AS SELECT * FROM t;" > "$WORK/par.sql"
+    SMS_API_BASE_URL=$slowlong_URL TIMED_EMU=$slowlong_PID timed "parL$p" "${SQLX[@]}" \
+      "$WORK/par.db" < "$WORK/par.sql"
+    stmt=$(awk '/^Run Time: real/ { print $4 }' "$WORK/last.out")
+    [ -n "$stmt" ] || die "parallel=$p (long): the shell printed no Run Time line"
+    record "parL${p}_stmt" "$stmt"
+    record "parL${p}_requests" "$(requests_of "$slowlong_LOG")"
+    cp "$slowlong_LOG" "$OUT/parallel$p-long-requests.log"
+    s=$(rows_sum "$WORK/par.db" copy)
+    [ -n "${PARL_SUM[1]:-}" ] || PARL_SUM[1]=$s
+    [ "$s" = "${PARL_SUM[1]}" ] || PAR_MISMATCH+=" parallel=$p (long) run $r: $s vs ${PARL_SUM[1]};"
+  done
+  printf '   run %d/%d: parallel 1/8: statement %ss %ss\n' "$r" "$RUNS" "${T[parL1_stmt]##* }" \
+    "${T[parL8_stmt]##* }"
+done
+[ "${PARL_SUM[1]%% *}" = "$N_PAR_LONG" ] ||
+  PAR_MISMATCH+=" parallel=1 (long) gave ${PARL_SUM[1]%% *} rows, not $N_PAR_LONG;"
+
 # ---- the window cache at ${LATENCY} ms: a report script and a correlated subquery ---------
 echo "-- the cache at ${LATENCY} ms per request ($N_CACHE messages): a report and the reply-time query"
 # Four statements over June in one process (count; by type; MT by delivery_status; distinct
@@ -542,6 +573,9 @@ V_PAR=$(verdict le "$(awk -v a="$M_P8" 'BEGIN { print 7 * a }')" "$M_P1")
 # streams need at least ceil(R / 8) rounds of one latency each, whatever the balancing.
 P1_REQ=$(median par1_requests)
 PAR_CEIL=$(awk -v n="$P1_REQ" 'BEGIN { r = int((n + 7) / 8); printf "%.2f", n / r }')
+M_PL1=$(median parL1_stmt); M_PL8=$(median parL8_stmt)
+V_PARL=$(verdict le "$(awk -v a="$M_PL8" 'BEGIN { print 7 * a }')" "$M_PL1")
+[ -z "$PAR_MISMATCH" ] || V_PARL="MISS (rows differ)"
 M_G1=$(median progs1_stmt); M_G8=$(median progs8_stmt)
 V_PROGS=$(verdict le "$(awk -v a="$M_G8" 'BEGIN { print 5 * a }')" "$M_G1")
 [ -z "$PROG_MISMATCH" ] || V_PROGS="MISS (rows differ)"
@@ -595,6 +629,10 @@ V_REPLY=$(verdict le "$(median reply_on_requests)" 12)
     m=$(median "par${p}_stmt")
     echo "| \`parallel=$p\`, ${LATENCY} ms latency, $N_PAR messages: the statement (.timer) | $(fmt "$m") s ($(ratio "$M_P1" "$m")x vs 1; $(median "par${p}_requests") requests) | $(runs_of "par${p}_stmt") |"
   done
+  for p in 1 8; do
+    m=$(median "parL${p}_stmt")
+    echo "| \`parallel=$p\`, ${LATENCY} ms latency, a long scan of $N_PAR_LONG messages: the statement (.timer) | $(fmt "$m") s ($(ratio "$M_PL1" "$m")x vs 1; $(median "parL${p}_requests") requests) | $(runs_of "parL${p}_stmt") |"
+  done
   for p in 1 2 4 8; do
     m=$(median "par$p")
     echo "| \`parallel=$p\`: the whole sqlite3 process | $(fmt "$m") s ($(ratio "$M_P1_PROC" "$m")x vs 1) | $(runs_of "par$p") |"
@@ -630,6 +668,7 @@ V_REPLY=$(verdict le "$(median reply_on_requests)" 12)
   echo "| \`LIMIT 10\` = one request with pageSize=10 | $LIMIT_REQUESTS request(s), pageSize=$LIMIT_PAGESIZE | $V_LIMIT | |"
   echo "| the join makes the requests of one scan | $JOIN_REQ vs $SCAN_REQUESTS | $V_JOIN | |"
   echo "| \`parallel=8\` at least 7x faster than \`parallel=1\` at ${LATENCY} ms (the statement) | $(ratio "$M_P1" "$M_P8")x (at best ${PAR_CEIL}x: $P1_REQ requests in whole rounds of 8) | $V_PAR | whole process: $(ratio "$M_P1_PROC" "$M_P8_PROC")x |"
+  echo "| the same on a long scan of $N_PAR_LONG messages (the statement) | $(ratio "$M_PL1" "$M_PL8")x ($(median parL1_requests) vs $(median parL8_requests) requests; at best $(awk -v n="$(median parL1_requests)" 'BEGIN { r = int((n + 7) / 8); printf "%.2f", n / r }')x) | $V_PARL | |"
   echo "| \`program_id IN\` (8 programs of $N_PROG): \`parallel=8\` at least 5x faster than \`parallel=1\` at ${LATENCY} ms (the statement) | $(ratio "$M_G1" "$M_G8")x | $V_PROGS | whole process: $(ratio "$(median progs1)" "$(median progs8)")x |"
   echo "| default settings at least 2.5x faster than \`parallel=1\` on a year of $N_DEF messages at ${LATENCY_DEF} ms (the statement) | $(ratio "$M_Y1" "$M_YD")x ($(median year_default_requests) vs $(median year_one_requests) requests) | $V_DEF | |"
   echo "| the report with the cache costs one read of June (the requests of its first statement alone) | $(median report_on_requests) vs $JUNE_REQUESTS (cache off: $(median report_off_requests)); $(ratio "$(median report_off_stmt)" "$(median report_on_stmt)")x faster | $V_REPORT | |"

@@ -43,3 +43,19 @@ SELECT message_key, rowid FROM t WHERE program_id IN ($IN) ORDER BY 1;
 SQL
 }
 check "parallel=8: message_key and rowid as with parallel=1" "$(keys 1)" "$(keys 8)"
+
+# Programs from another table: `program_id IN (SELECT ...)` hands the table the whole list
+# (sqlite3_vtab_in), so they are read at once too. A join feeds them one outer row at a time
+# (one scan each, one after the other), which is why the reference says to write the IN.
+from_table() {
+  : > "$p_LOG"
+  sql <<SQL
+CREATE TABLE progs(id INTEGER PRIMARY KEY);
+INSERT INTO progs VALUES (4718), (4717), (4716), (4715), (4714), (4713), (4712), (4711);
+CREATE VIRTUAL TABLE t USING sms_messages(parallel=$1);
+SELECT program_id, raw FROM t WHERE program_id IN (SELECT id FROM progs) ORDER BY program_id, raw;
+SQL
+}
+check "IN (SELECT id FROM progs), parallel=8: the rows of the literal list" "$one" \
+  "$(from_table 8 | grep -v '^$')"
+check "... the first eight requests of eight programs" "8" "$(programs "$p_LOG" 8)"
