@@ -162,6 +162,29 @@ rows_sum() {
 # requests_of LOG: API requests in an emulator log
 requests_of() { grep -c ' /api/' "$1" || true; }
 
+# stmt_run KEY EMU DB LOGCOPY SQL...: run SQL (lines; one of them ".timer on" before the
+# statement timed) in a fresh DB against the emulator named EMU (its _URL, _PID, _LOG), timed
+# as the whole process (KEY) and as the statement by the shell's .timer (KEY_stmt: it reports
+# only for SQL read from stdin), its requests counted (KEY_requests) and its log kept as
+# $OUT/LOGCOPY; STMT_ROWS is then the rows' count and digest (rows_sum of the table copy).
+# Not to be run in $( ): what it records would stay in the subshell. STMT_ENV (an array, may
+# be unset) goes before the shell: `env -u SMS_PARALLEL` for the default parallel.
+stmt_run() {
+  local key=$1 emu=$2 db=$3 logcopy=$4 url log pid stmt; shift 4
+  url=${emu}_URL log=${emu}_LOG pid=${emu}_PID
+  rm -f "$db"
+  : > "${!log}"
+  printf '%s\n' "$@" > "$WORK/stmt.sql"
+  SMS_API_BASE_URL=${!url} TIMED_EMU=${!pid} timed "$key" ${STMT_ENV[@]+"${STMT_ENV[@]}"} \
+    "${SQLX[@]}" "$db" < "$WORK/stmt.sql"
+  stmt=$(awk '/^Run Time: real/ { print $4 }' "$WORK/last.out")
+  [ -n "$stmt" ] || die "$key: the shell printed no Run Time line"
+  record "${key}_stmt" "$stmt"
+  record "${key}_requests" "$(requests_of "${!log}")"
+  cp "${!log}" "$OUT/$logcopy"
+  STMT_ROWS=$(rows_sum "$db" copy)
+}
+
 echo "== sms_export benchmark: $N messages (RSS also at $N_SMALL), parallel at $N_PAR messages x ${LATENCY} ms,"
 echo "   the cache at $N_CACHE messages x ${LATENCY} ms, 8 programs of $N_PROG at once x ${LATENCY} ms,"
 echo "   the default parallel at $N_DEF messages x ${LATENCY_DEF} ms, $RUNS runs each"
@@ -355,21 +378,13 @@ declare -A PAR_SUM PAR_REQ
 PAR_MISMATCH=
 for r in $(seq 1 "$RUNS"); do
   for p in 1 2 4 8; do
-    rm -f "$WORK/par.db"
-    : > "$slow_LOG"
-    # The shell's .timer (it reports only for SQL read from stdin) times the statement
-    # alone: the process time also holds starting sqlite3 and loading libcurl and its
-    # libraries (about 25 ms), the same for every N and not what parallel changes.
-    printf '%s\n' "CREATE VIRTUAL TABLE temp.t USING sms_messages(program_id=$PROGRAM, parallel=$p);" \
-      ".timer on" "CREATE TABLE copy AS SELECT * FROM t;" > "$WORK/par.sql"
-    SMS_API_BASE_URL=$slow_URL TIMED_EMU=$slow_PID timed "par$p" "${SQLX[@]}" "$WORK/par.db" \
-      < "$WORK/par.sql"
-    stmt=$(awk '/^Run Time: real/ { print $4 }' "$WORK/last.out")
-    [ -n "$stmt" ] || die "parallel=$p: the shell printed no Run Time line"
-    record "par${p}_stmt" "$stmt"
-    record "par${p}_requests" "$(requests_of "$slow_LOG")"
-    cp "$slow_LOG" "$OUT/parallel$p-requests.log"
-    s=$(rows_sum "$WORK/par.db" copy)
+    # The statement alone is what is judged: the process time also holds starting sqlite3
+    # and loading libcurl and its libraries (about 25 ms), the same for every N and not
+    # what parallel changes.
+    stmt_run "par$p" slow "$WORK/par.db" "parallel$p-requests.log" \
+      "CREATE VIRTUAL TABLE temp.t USING sms_messages(program_id=$PROGRAM, parallel=$p);" \
+      ".timer on" "CREATE TABLE copy AS SELECT * FROM t;"
+    s=$STMT_ROWS
     [ -n "${PAR_SUM[1]:-}" ] || PAR_SUM[1]=$s
     [ "$s" = "${PAR_SUM[1]}" ] || PAR_MISMATCH+=" parallel=$p run $r: $s vs ${PAR_SUM[1]};"
     PAR_SUM[$p]=$s
@@ -385,18 +400,10 @@ echo "-- parallel at ${LATENCY} ms per request, a long scan ($N_PAR_LONG message
 declare -A PARL_SUM
 for r in $(seq 1 "$RUNS"); do
   for p in 1 8; do
-    rm -f "$WORK/par.db"
-    : > "$slowlong_LOG"
-    printf '%s\n' "CREATE VIRTUAL TABLE temp.t USING sms_messages(program_id=$PROGRAM, parallel=$p);" \
-      ".timer on" "CREATE TABLE copy AS SELECT * FROM t;" > "$WORK/par.sql"
-    SMS_API_BASE_URL=$slowlong_URL TIMED_EMU=$slowlong_PID timed "parL$p" "${SQLX[@]}" \
-      "$WORK/par.db" < "$WORK/par.sql"
-    stmt=$(awk '/^Run Time: real/ { print $4 }' "$WORK/last.out")
-    [ -n "$stmt" ] || die "parallel=$p (long): the shell printed no Run Time line"
-    record "parL${p}_stmt" "$stmt"
-    record "parL${p}_requests" "$(requests_of "$slowlong_LOG")"
-    cp "$slowlong_LOG" "$OUT/parallel$p-long-requests.log"
-    s=$(rows_sum "$WORK/par.db" copy)
+    stmt_run "parL$p" slowlong "$WORK/par.db" "parallel$p-long-requests.log" \
+      "CREATE VIRTUAL TABLE temp.t USING sms_messages(program_id=$PROGRAM, parallel=$p);" \
+      ".timer on" "CREATE TABLE copy AS SELECT * FROM t;"
+    s=$STMT_ROWS
     [ -n "${PARL_SUM[1]:-}" ] || PARL_SUM[1]=$s
     [ "$s" = "${PARL_SUM[1]}" ] || PAR_MISMATCH+=" parallel=$p (long) run $r: $s vs ${PARL_SUM[1]};"
   done
@@ -474,18 +481,10 @@ declare -A PROG_SUM
 PROG_MISMATCH=
 for r in $(seq 1 "$RUNS"); do
   for p in 1 8; do
-    rm -f "$WORK/progs.db"
-    : > "$progs_LOG"
-    printf '%s\n' "CREATE VIRTUAL TABLE temp.t USING sms_messages(parallel=$p);" ".timer on" \
-      "CREATE TABLE copy AS SELECT program_id, * FROM t WHERE program_id IN ($PROGRAMS);" > "$WORK/progs.sql"
-    SMS_API_BASE_URL=$progs_URL TIMED_EMU=$progs_PID timed "progs$p" "${SQLX[@]}" "$WORK/progs.db" \
-      < "$WORK/progs.sql"
-    stmt=$(awk '/^Run Time: real/ { print $4 }' "$WORK/last.out")
-    [ -n "$stmt" ] || die "programs at once, parallel=$p: the shell printed no Run Time line"
-    record "progs${p}_stmt" "$stmt"
-    record "progs${p}_requests" "$(requests_of "$progs_LOG")"
-    cp "$progs_LOG" "$OUT/programs-parallel$p-requests.log"
-    s=$(rows_sum "$WORK/progs.db" copy)
+    stmt_run "progs$p" progs "$WORK/progs.db" "programs-parallel$p-requests.log" \
+      "CREATE VIRTUAL TABLE temp.t USING sms_messages(parallel=$p);" ".timer on" \
+      "CREATE TABLE copy AS SELECT program_id, * FROM t WHERE program_id IN ($PROGRAMS);"
+    s=$STMT_ROWS
     [ -n "${PROG_SUM[1]:-}" ] || PROG_SUM[1]=$s
     [ "$s" = "${PROG_SUM[1]}" ] || PROG_MISMATCH+=" parallel=$p run $r: $s vs ${PROG_SUM[1]};"
   done
@@ -502,23 +501,18 @@ declare -A DEF_SUM
 DEF_MISMATCH=
 for r in $(seq 1 "$RUNS"); do
   for k in default one; do
-    rm -f "$WORK/year.db"
-    : > "$year_LOG"
     if [ "$k" = default ]; then
-      printf '%s\n' ".timer on" "CREATE TABLE copy AS SELECT * FROM sms_messages($PROGRAM);" > "$WORK/year.sql"
+      STMT_ENV=(env -u SMS_PARALLEL)
+      stmt_run "year_$k" year "$WORK/year.db" "year-$k-requests.log" ".timer on" \
+        "CREATE TABLE copy AS SELECT * FROM sms_messages($PROGRAM);"
     else
-      printf '%s\n' "CREATE VIRTUAL TABLE temp.t USING sms_messages(program_id=$PROGRAM, parallel=1);" \
-        ".timer on" "CREATE TABLE copy AS SELECT * FROM t;" > "$WORK/year.sql"
+      STMT_ENV=()
+      stmt_run "year_$k" year "$WORK/year.db" "year-$k-requests.log" \
+        "CREATE VIRTUAL TABLE temp.t USING sms_messages(program_id=$PROGRAM, parallel=1);" \
+        ".timer on" "CREATE TABLE copy AS SELECT * FROM t;"
     fi
-    if [ "$k" = default ]; then unset_par=(env -u SMS_PARALLEL); else unset_par=(); fi
-    SMS_API_BASE_URL=$year_URL TIMED_EMU=$year_PID timed "year_$k" "${unset_par[@]}" "${SQLX[@]}" \
-      "$WORK/year.db" < "$WORK/year.sql"
-    stmt=$(awk '/^Run Time: real/ { print $4 }' "$WORK/last.out")
-    [ -n "$stmt" ] || die "the year, $k: the shell printed no Run Time line"
-    record "year_${k}_stmt" "$stmt"
-    record "year_${k}_requests" "$(requests_of "$year_LOG")"
-    cp "$year_LOG" "$OUT/year-$k-requests.log"
-    s=$(rows_sum "$WORK/year.db" copy)
+    STMT_ENV=()
+    s=$STMT_ROWS
     [ -n "${DEF_SUM[one]:-}" ] || [ "$k" != one ] || DEF_SUM[one]=$s
     DEF_SUM[$k.$r]=$s
   done
