@@ -5,15 +5,15 @@ the same time in the extension (libcurl, the page decoder, the scan's worker thr
 several rounds, each thread loads the extension on its own connection and does full scans;
 every scan must return exactly the rows of a sequential scan of the same program, and the
 process must not crash. The scans go to an emulator that waits 100 ms before every answer,
-so that the two scans overlap for real, and the test asserts that two concurrent scans take
-clearly less than two scans one after the other.
+so that the two scans overlap for real, and the test asserts from the emulator's request
+times that they did: each program's requests began before the other's ended. (How much
+faster that makes them is a measurement, for make bench, not a test.)
 
 Run by sql-tests/run.sh (it exports EXT and TEST_*); runs alone too. Prints ok / not ok lines.
 """
 import os
 import sys
 import threading
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from smstest import Emulator, TEST_NOW, TEST_PASSWORD, TEST_USER, check, connect, finish  # noqa: E402
@@ -47,19 +47,29 @@ def main():
     # The extension reads SMS_EXPORT_NOW when a scan starts: set it before any thread runs.
     os.environ["SMS_EXPORT_NOW"] = TEST_NOW
     emu = Emulator("--programs", len(PROGRAMS), "--messages", MESSAGES, "--seed", 7,
-                   "--latency-ms", 100)
-    run(emu.url)
+                   "--latency-ms", 100, "--log-times")
+    run(emu)
     emu.stop()
 
 
-def run(base_url):
-    # The reference: each program scanned alone, one after the other, timed.
+def spans(log):
+    """For each program, the times of its first and last request in the log."""
+    out = {}
+    for line in log:
+        program = int(line.split("/program/")[1].split("?")[0])
+        t = float(line.split(" t=")[1].split()[0])
+        first, last = out.get(program, (t, t))
+        out[program] = (min(first, t), max(last, t))
+    return out
+
+
+def run(emu):
+    base_url = emu.url
+    # The reference: each program scanned alone, one after the other.
     db = table(base_url)
-    want, alone = {}, {}
+    want = {}
     for program in PROGRAMS:
-        t0 = time.monotonic()
         want[program] = scan(db, program)
-        alone[program] = time.monotonic() - t0
     db.close()
     check("sequential scans return every message of each program",
           {p: MESSAGES for p in PROGRAMS}, {p: len(want[p]) for p in PROGRAMS})
@@ -69,7 +79,7 @@ def run(base_url):
     # threads every round.
     conns = [table(base_url) for _ in range(2)]
     barrier = threading.Barrier(2)
-    rounds = []
+    overlapped = []
     for r in range(ROUNDS):
         order = PROGRAMS if r % 2 == 0 else PROGRAMS[::-1]
         got, errors = [None, None], []
@@ -82,12 +92,13 @@ def run(base_url):
                 errors.append("thread %d, program %d: %r" % (i, order[i], e))
 
         threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
-        t0 = time.monotonic()
+        emu.clear_log()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        rounds.append(time.monotonic() - t0)
+        (a0, a1), (b0, b1) = (spans(emu.log_lines())[p] for p in PROGRAMS)
+        overlapped.append(a0 < b1 and b0 < a1)
         check("round %d: no errors in either thread" % (r + 1), [], errors)
         for i in range(2):
             check("round %d: thread %d's scan of program %d gives exactly the sequential rows"
@@ -98,13 +109,8 @@ def run(base_url):
     for c in conns:
         c.close()
 
-    one_after_other = sum(alone.values())
-    best = min(rounds)
-    check("two concurrent scans take clearly less than two sequential ones "
-          "(best round %.2fs, sequential %.2fs + %.2fs)"
-          % (best, alone[PROGRAMS[0]], alone[PROGRAMS[1]]),
-          True, best < 0.75 * one_after_other,
-          "rounds: %s" % ", ".join("%.2fs" % t for t in rounds))
+    check("the two scans ran at once in every round: each program's requests began before "
+          "the other's ended", [True] * ROUNDS, overlapped)
 
 
 main()
