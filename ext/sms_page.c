@@ -1120,6 +1120,59 @@ int sms_hash_bag_take(SmsHashBag *p, unsigned long long h) {
   return 0;
 }
 
+/* The slot of (h0, h1): its own, or the free one where it would go. */
+static int hash_count_slot(const SmsHashCount *p, unsigned long long h0,
+                           unsigned long long h1) {
+  int j = (int)(h0 & (unsigned long long)(p->nSlot - 1));
+  while (p->aCount[j] && (p->aHash[2 * j] != h0 || p->aHash[2 * j + 1] != h1))
+    j = (j + 1) & (p->nSlot - 1);
+  return j;
+}
+
+int sms_hash_count_add(SmsHashCount *p, unsigned long long h0, unsigned long long h1,
+                       int *pnBefore) {
+  if (2 * (p->nUsed + 1) > p->nSlot) { /* grow: keep it half empty */
+    SmsHashCount n;
+    n.nSlot = p->nSlot ? p->nSlot * 2 : 256;
+    n.nUsed = p->nUsed;
+    n.aHash = malloc(2 * (size_t)n.nSlot * sizeof(*n.aHash));
+    n.aCount = calloc((size_t)n.nSlot, sizeof(*n.aCount));
+    if (!n.aHash || !n.aCount) {
+      free(n.aHash);
+      free(n.aCount);
+      return SMS_NOMEM;
+    }
+    for (int i = 0; i < p->nSlot; i++) {
+      if (!p->aCount[i]) continue;
+      int j = hash_count_slot(&n, p->aHash[2 * i], p->aHash[2 * i + 1]);
+      n.aHash[2 * j] = p->aHash[2 * i];
+      n.aHash[2 * j + 1] = p->aHash[2 * i + 1];
+      n.aCount[j] = p->aCount[i];
+    }
+    sms_hash_count_clear(p);
+    *p = n;
+  }
+  int j = hash_count_slot(p, h0, h1);
+  *pnBefore = p->aCount[j];
+  if (!p->aCount[j]) {
+    p->aHash[2 * j] = h0;
+    p->aHash[2 * j + 1] = h1;
+    p->nUsed++;
+  }
+  p->aCount[j]++;
+  return SMS_OK;
+}
+
+int sms_hash_count_get(const SmsHashCount *p, unsigned long long h0, unsigned long long h1) {
+  return p->nSlot ? p->aCount[hash_count_slot(p, h0, h1)] : 0;
+}
+
+void sms_hash_count_clear(SmsHashCount *p) {
+  free(p->aHash);
+  free(p->aCount);
+  memset(p, 0, sizeof(*p));
+}
+
 void sms_hash_bag_clear(SmsHashBag *p) {
   free(p->aHash);
   free(p->aTaken);

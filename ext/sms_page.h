@@ -111,6 +111,26 @@ int sms_hash_bag_take(SmsHashBag *p, unsigned long long h);
 
 void sms_hash_bag_clear(SmsHashBag *p);
 
+/* How many rows of each 128-bit identity (h0, h1) were counted: an open-addressing table,
+** kept half empty. message_key and rowids number the copies of a message with it; a scan
+** counts its undated rows with it. Zeroed is empty. */
+typedef struct SmsHashCount {
+  unsigned long long *aHash; /* two words per slot: the identity */
+  int *aCount;               /* rows of the slot's identity counted; 0: a free slot */
+  int nSlot;                 /* slots, a power of two; 0 before the first row */
+  int nUsed;                 /* slots in use */
+} SmsHashCount;
+
+/* Count one more row of identity (h0, h1); *pnBefore gets the rows counted before it.
+** SMS_OK, or SMS_NOMEM (nothing counted). */
+int sms_hash_count_add(SmsHashCount *p, unsigned long long h0, unsigned long long h1,
+                       int *pnBefore);
+
+/* The rows of identity (h0, h1) counted so far. */
+int sms_hash_count_get(const SmsHashCount *p, unsigned long long h0, unsigned long long h1);
+
+void sms_hash_count_clear(SmsHashCount *p);
+
 /* An ordered scan hands its window out as a series of sub-windows, each read whole, from
 ** the newest end (bDesc) or the oldest. SmsOrder makes their concatenation exactly SQLite's
 ** ORDER BY date, NULL, numbers and text that is not a date included:

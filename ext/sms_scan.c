@@ -34,7 +34,6 @@ typedef struct SmsTask {
   sms_time iOwnLo;       /* it hands out the rows dated in [iOwnLo, iOwnHi) */
   sms_time iOwnHi;       /* (SMS_TIME_MIN / SMS_TIME_MAX + 1 at the ends of the window) */
   int bOwnAll;           /* it hands out every row its chain brings: no test needed */
-  int bOwnUndated;       /* it also hands out the rows without a readable date */
   int bEdge;             /* it reads the hour next to the retention edge */
   int bSkipSeen;         /* it drops the rows the scan's first page already handed out */
   SmsCacheEntry *pEntry; /* the rows are this cache entry's (a reference); NULL: the API's */
@@ -60,6 +59,7 @@ typedef struct SmsLane {
   int nSeen;                 /* entries in aSeen */
   int nSeenAlloc;            /* room in aSeen */
   int nEmptyRun;             /* consecutive pages without rows */
+  SmsHashCount undated;      /* the chain's rows without a readable date, by identity */
   /* Hand-over fields, guarded by the scan's mutex once a worker runs: */
   SmsPage ready;          /* a page waiting for the consumer */
   long long iReadyProgId; /* its program */
@@ -87,6 +87,7 @@ struct SmsScan {
   int bWorkers;                    /* the lanes are read by workers */
   int bStartAtEdge;                /* spec.iStart is the retention clamp, not the query's */
   int bWidened;                    /* the adaptive default went parallel */
+  SmsHashCount undated;            /* undated rows handed out, by identity (keep_undated) */
   SmsHashBag skip;                 /* adaptive: identities of the first page's rows */
   int bRemembered;                 /* adaptive: skip holds a chain's first page */
   sms_time iWiden;                 /* seconds each gap is widened by (repeated misses) */
@@ -168,7 +169,7 @@ static sms_time edge_split(const SmsScanSpec *pSpec, sms_time iLo, sms_time iHi)
 ** second more (whether the API's bounds are inclusive is unknown); the window's own ends are
 ** sent as the query gave them, and a task at an end of the window owns what lies past it. */
 static int fetch_task(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iHi,
-                      sms_time iGapLo, sms_time iGapHi, int bEdge, int *pbUndated) {
+                      sms_time iGapLo, sms_time iGapHi, int bEdge) {
   const SmsScanSpec *pSpec = &p->spec;
   sms_time iEnd = window_end(pSpec);
   SmsTask t;
@@ -182,9 +183,7 @@ static int fetch_task(SmsScan *p, long long iProgramId, sms_time iLo, sms_time i
   if (t.iOwnLo >= t.iOwnHi) return SMS_OK; /* a widening alone: nothing of the query */
   if (t.iOwnLo <= pSpec->iStart + 1) t.iOwnLo = SMS_TIME_MIN; /* need starts at iStart + 1 */
   if (t.iOwnHi >= iEnd) t.iOwnHi = SMS_TIME_MAX + 1;
-  t.bOwnUndated = *pbUndated;
-  *pbUndated = 0;
-  t.bOwnAll = t.bOwnUndated && t.iOwnLo == SMS_TIME_MIN && t.iOwnHi == SMS_TIME_MAX + 1;
+  t.bOwnAll = t.iOwnLo == SMS_TIME_MIN && t.iOwnHi == SMS_TIME_MAX + 1; /* the only chain */
   t.iSendStart = iLo == pSpec->iStart ? iLo : iLo - 1;
   if (iHi == iEnd) {
     t.bSendEnd = pSpec->bEnd;
@@ -200,7 +199,7 @@ static int fetch_task(SmsScan *p, long long iProgramId, sms_time iLo, sms_time i
 ** iOwnHi): the edge hour apart and last, the rest in nSplit sub-windows of at least
 ** MIN_SUBWINDOW. */
 static int gap_tasks(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iHi,
-                     sms_time iOwnLo, sms_time iOwnHi, int nSplit, int *pbUndated) {
+                     sms_time iOwnLo, sms_time iOwnHi, int nSplit) {
   const SmsScanSpec *pSpec = &p->spec;
   int rc = SMS_OK;
   sms_time iSplit = edge_split(pSpec, iLo, iHi);
@@ -213,10 +212,10 @@ static int gap_tasks(SmsScan *p, long long iProgramId, sms_time iLo, sms_time iH
   if (n < 1) n = 1;
   for (int i = 0; i < n && rc == SMS_OK; i++) {
     rc = fetch_task(p, iProgramId, iSplit + nSpan * i / n, iSplit + nSpan * (i + 1) / n, iOwnLo,
-                    iOwnHi, 0, pbUndated);
+                    iOwnHi, 0);
   }
   if (rc == SMS_OK && iSplit > iLo) {
-    rc = fetch_task(p, iProgramId, iLo, iSplit, iOwnLo, iOwnHi, 1, pbUndated);
+    rc = fetch_task(p, iProgramId, iLo, iSplit, iOwnLo, iOwnHi, 1);
   }
   return rc;
 }
@@ -245,7 +244,7 @@ static void release_parts(SmsCachePart *aPart, int nPart) {
 }
 
 /* Plan [iLo, iHi) of a program (in the window's terms) into tasks: the parts the cache holds,
-** and the gaps to fetch. The first task that fetches also hands out the undated rows.
+** and the gaps to fetch.
 **
 ** A scan that misses soon after another miss of the program is widened (sms_miss_widen):
 ** planned again over a wider window, whose gaps that reach into [iLo, iHi) are fetched
@@ -255,7 +254,7 @@ static int plan_program(SmsScan *p, long long iProgramId, sms_time iLo, sms_time
                         int nSplit) {
   const SmsScanSpec *pSpec = &p->spec;
   SmsCachePart aPart[MAX_PARTS];
-  int nPart, rc = SMS_OK, bUndated = 1, bGap = 0;
+  int nPart, rc = SMS_OK, bGap = 0;
 
   nPart = cache_parts(p, iProgramId, iLo, iHi, aPart);
   if (nPart < 0) return SMS_NOMEM;
@@ -299,7 +298,7 @@ static int plan_program(SmsScan *p, long long iProgramId, sms_time iLo, sms_time
       rc = add_task(p, &t);
       if (rc == SMS_OK) pPart->pEntry = 0; /* the task holds the reference now */
     } else {
-      rc = gap_tasks(p, iProgramId, pPart->iLo, pPart->iHi, iOwnLo, iOwnHi, nSplit, &bUndated);
+      rc = gap_tasks(p, iProgramId, pPart->iLo, pPart->iHi, iOwnLo, iOwnHi, nSplit);
     }
   }
   release_parts(aPart, nPart);
@@ -374,6 +373,7 @@ static int lane_begin(SmsLane *l, SmsTask *t) {
   lane_end_chain(l);
   l->pTask = t;
   l->iPos = 0;
+  sms_hash_count_clear(&l->undated);
   if (t->pEntry) {
     if (pSpec->bLogCache && pSpec->pLog) log_cache_part(l->pScan, t);
     return SMS_OK;
@@ -472,17 +472,40 @@ static int is_unseen_row(SmsPage *pPage, int iRow, void *pArg) {
   return !sms_hash_bag_take(&p->skip, row_identity(pPage, iRow));
 }
 
-/* Whether a row is the task's to hand out: dated in its own range, or undated and the task
-** keeps those. */
+/* Whether a row without a readable date (a non-conforming API) is new. No chain can own it
+** by its date, and which requests bring it is unknown (the API filters on a date it does not
+** show, or on none): so every chain of the scan counts its own copies of each such message,
+** and hands out a copy only when it has seen more of them than the scan handed out so far.
+** A message sent twice still comes twice; one that several sub-windows bring comes once. */
+static int keep_undated(SmsLane *l, SmsPage *pPage, int iRow) {
+  SmsScan *p = l->pScan;
+  SmsIdentity id;
+  int nSeen, nHanded, bKeep = 1;
+  if (sms_page_row_identity(pPage, iRow, &id) != 0) return 1; /* no memory: rather twice */
+  unsigned long long h0 = id.iHash ^ (unsigned long long)l->pTask->iProgramId;
+  unsigned long long h1 = sms_siphash(1, 2, id.zClear, strlen(id.zClear));
+  if (sms_hash_count_add(&l->undated, h0, h1, &nSeen) != SMS_OK) return 1;
+  if (p->bWorkers) pthread_mutex_lock(&p->mutex);
+  nHanded = sms_hash_count_get(&p->undated, h0, h1);
+  if (nSeen < nHanded) {
+    bKeep = 0; /* this copy was handed out by another chain */
+  } else {
+    (void)sms_hash_count_add(&p->undated, h0, h1, &nHanded); /* no memory: kept uncounted */
+  }
+  if (p->bWorkers) pthread_mutex_unlock(&p->mutex);
+  return bKeep;
+}
+
+/* Whether a row is the task's to hand out: dated in its own range, or undated and new. */
 static int is_own_row(SmsPage *pPage, int iRow, void *pArg) {
-  const SmsTask *t = pArg;
+  SmsLane *l = pArg;
   SmsValue v;
   sms_time tRow;
   sms_page_row_field(pPage, iRow, SMS_F_DATE, &v);
   if (v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, &tRow) == 0) {
-    return tRow >= t->iOwnLo && tRow < t->iOwnHi;
+    return tRow >= l->pTask->iOwnLo && tRow < l->pTask->iOwnHi;
   }
-  return t->bOwnUndated;
+  return keep_undated(l, pPage, iRow);
 }
 
 /* The chain ended: what it covers becomes a cache entry. That is the part of the window it
@@ -593,7 +616,7 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
   sms_cache_fill_add(l->pFill, pPage);
   if (bFirst && l->zUrl && l->pFill) expect_size(l, pPage);
   if (!l->zUrl) chain_complete(l);
-  if (!l->pTask->bOwnAll) sms_page_keep_rows(pPage, is_own_row, l->pTask);
+  if (!l->pTask->bOwnAll) sms_page_keep_rows(pPage, is_own_row, l);
   if (l->pTask->bSkipSeen) {
     pthread_mutex_lock(&p->mutex);
     sms_page_keep_rows(pPage, is_unseen_row, p);
@@ -735,7 +758,7 @@ static int widen(SmsScan *p, char *zErr, size_t nErr, int *pRc) {
   SmsLane *l = &p->aLane[0];
   SmsTask *t = l->pTask;
   SmsTask *aRest = 0;
-  int nRest, iRest = 0, nWidth = SMS_ADAPTIVE_WIDTH, bUndated;
+  int nRest, iRest = 0, nWidth = SMS_ADAPTIVE_WIDTH;
   double rRate = p->spec.pCfg->rRateLimit;
   if (!p->spec.bAdaptive || p->bWidened || !t || t->pEntry || !l->zUrl || l->nSeen != 1 ||
       t->iFetchHi - t->iFetchLo <= SMS_DAY || !p->bRemembered) {
@@ -744,7 +767,6 @@ static int widen(SmsScan *p, char *zErr, size_t nErr, int *pRc) {
   if (rRate > 0 && rRate < nWidth) nWidth = rRate < 2 ? 2 : (int)rRate;
   p->bWidened = 1;
   SmsTask cur = *t;
-  bUndated = cur.bOwnUndated;
   lane_end_chain(l);
   l->pTask = 0;
   /* The sub-windows take the place of the chain, before the rest of the plan. */
@@ -759,8 +781,8 @@ static int widen(SmsScan *p, char *zErr, size_t nErr, int *pRc) {
   ** past it, even when a widened chain reaches beyond the window. */
   sms_time iClipLo = cur.iOwnLo == SMS_TIME_MIN ? p->spec.iStart + 1 : cur.iOwnLo;
   sms_time iClipHi = cur.iOwnHi == SMS_TIME_MAX + 1 ? window_end(&p->spec) : cur.iOwnHi;
-  if (gap_tasks(p, cur.iProgramId, cur.iFetchLo, cur.iFetchHi, iClipLo, iClipHi, nWidth,
-                &bUndated) != SMS_OK) {
+  if (gap_tasks(p, cur.iProgramId, cur.iFetchLo, cur.iFetchHi, iClipLo, iClipHi, nWidth) !=
+      SMS_OK) {
     goto nomem;
   }
   for (int i = nBefore; i < p->nTask; i++)
@@ -950,12 +972,14 @@ void sms_scan_close(SmsScan *p) {
     }
     sms_page_clear(&l->ready);
     lane_end_chain(l);
+    sms_hash_count_clear(&l->undated);
     free(l->aSeen);
   }
   for (int i = 0; i < p->nTask; i++)
     sms_cache_release(p->aTask[i].pEntry);
   free(p->aTask);
   sms_hash_bag_clear(&p->skip);
+  sms_hash_count_clear(&p->undated);
   sms_order_free(p->pOrder);
   pthread_cond_destroy(&p->cond);
   pthread_mutex_destroy(&p->mutex);

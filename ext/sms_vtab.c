@@ -131,16 +131,6 @@ typedef struct SmsTable {
   SmsContext *pCtx;  /* what the connection's tables share: request log, curl share */
 } SmsTable;
 
-/* How many rows of each kind a scan has seen, a kind being a 128-bit hash (message_key: of the
-** identity, so two identities share a count only with probability 2^-128 per pair; rowid:
-** of the whole content, its second word 0). Open addressing. */
-typedef struct SmsKeyCount {
-  sqlite3_uint64 *aHash; /* two words per slot: the kind's 128-bit hash */
-  int *aCount;           /* rows of the slot's identity seen; 0: a free slot */
-  int nSlot;             /* slots, a power of two; 0 before the first row */
-  int nUsed;             /* slots in use */
-} SmsKeyCount;
-
 typedef struct SmsCursor {
   sqlite3_vtab_cursor base;          /* Base class. Must be first */
   SmsHttp *apHttp[SMS_MAX_PARALLEL]; /* HTTP clients, kept across scans: connections */
@@ -151,11 +141,11 @@ typedef struct SmsCursor {
   sqlite3_int64 *aProgramId; /* the programs to scan, ascending (sqlite3_malloc64) */
   int nProgramId;            /* entries in aProgramId */
   sqlite3_int64 iProgramId;  /* the program of the current page */
-  SmsKeyCount rowids;        /* xRowid: rows of each content hash seen so far in the scan */
+  SmsHashCount rowids;       /* xRowid: rows of each content hash (second word 0) so far */
   sqlite3_int64 iRowid;      /* the current row's rowid, when bRowid */
   int bRowid;                /* iRowid is computed for the current row */
   int bEof;                  /* the scan is over */
-  SmsKeyCount keys;          /* message_key: rows of each identity seen so far in the scan */
+  SmsHashCount keys;         /* message_key: rows of each identity seen so far in the scan */
   int bKeyAll;               /* count every row (IDX_KEY), not only those asked for a key */
   int bKey;                  /* zKey is computed (and counted) for the current row */
   char zKey[128];            /* the current row's message_key, when bKey */
@@ -284,53 +274,6 @@ static int sms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
   return SQLITE_OK;
 }
 
-static void key_count_clear(SmsKeyCount *p) {
-  sqlite3_free(p->aHash);
-  sqlite3_free(p->aCount);
-  memset(p, 0, sizeof(*p));
-}
-
-/* Count one more row of identity (h0, h1); *pnBefore gets the rows counted before it. */
-static int key_count_add(SmsKeyCount *p, sqlite3_uint64 h0, sqlite3_uint64 h1, int *pnBefore) {
-  int j;
-  if (2 * (p->nUsed + 1) > p->nSlot) { /* grow: keep it half empty */
-    int nNew = p->nSlot ? p->nSlot * 2 : 256;
-    sqlite3_uint64 *aHash = sqlite3_malloc64(2 * (sqlite3_uint64)nNew * sizeof(*aHash));
-    int *aCount = sqlite3_malloc64((sqlite3_uint64)nNew * sizeof(*aCount));
-    if (!aHash || !aCount) {
-      sqlite3_free(aHash);
-      sqlite3_free(aCount);
-      return SQLITE_NOMEM;
-    }
-    memset(aCount, 0, nNew * sizeof(*aCount));
-    for (int i = 0; i < p->nSlot; i++) {
-      if (!p->aCount[i]) continue;
-      j = (int)(p->aHash[2 * i] & (nNew - 1));
-      while (aCount[j])
-        j = (j + 1) & (nNew - 1);
-      aHash[2 * j] = p->aHash[2 * i];
-      aHash[2 * j + 1] = p->aHash[2 * i + 1];
-      aCount[j] = p->aCount[i];
-    }
-    sqlite3_free(p->aHash);
-    sqlite3_free(p->aCount);
-    p->aHash = aHash;
-    p->aCount = aCount;
-    p->nSlot = nNew;
-  }
-  j = (int)(h0 & (p->nSlot - 1));
-  while (p->aCount[j] && (p->aHash[2 * j] != h0 || p->aHash[2 * j + 1] != h1))
-    j = (j + 1) & (p->nSlot - 1);
-  *pnBefore = p->aCount[j];
-  if (!p->aCount[j]) {
-    p->aHash[2 * j] = h0;
-    p->aHash[2 * j + 1] = h1;
-    p->nUsed++;
-  }
-  p->aCount[j]++;
-  return SQLITE_OK;
-}
-
 /*
 ** message_key: "{program_id}/{type}/{date}/{number}/{hash}/{n}", e.g.
 ** "4711/MT/2026-06-30 11:59:58/15551234567/9f86d081884c7d65/1" (docs/reference.md says
@@ -354,9 +297,9 @@ static int key_settle(SmsCursor *pCur) {
   ** when their keys would be equal; a second, independent hash of that text makes the
   ** 128 bits (its SipHash key only has to differ from the identity's; it is stored
   ** nowhere). */
-  if (key_count_add(&pCur->keys, id.iHash,
-                    sms_siphash(0x6d756e5f79656bULL, 0x726562ULL, pCur->zKey, (size_t)n),
-                    &nBefore) != SQLITE_OK) {
+  if (sms_hash_count_add(&pCur->keys, id.iHash,
+                         sms_siphash(0x6d756e5f79656bULL, 0x726562ULL, pCur->zKey, (size_t)n),
+                         &nBefore) != SMS_OK) {
     return SQLITE_NOMEM;
   }
   sqlite3_snprintf(sizeof(pCur->zKey) - n, pCur->zKey + n, "/%d", nBefore + 1);
@@ -374,9 +317,9 @@ static void cursor_reset(SmsCursor *pCur) {
   pCur->aProgramId = 0;
   pCur->nProgramId = 0;
   pCur->iProgramId = 0;
-  key_count_clear(&pCur->rowids);
+  sms_hash_count_clear(&pCur->rowids);
   pCur->bRowid = 0;
-  key_count_clear(&pCur->keys);
+  sms_hash_count_clear(&pCur->keys);
   pCur->bKey = 0;
   pCur->bEof = 1;
 }
@@ -476,7 +419,7 @@ static int sms_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid) {
     sqlite3_uint64 h = sms_page_row_hash(&pCur->page, pCur->page.iCur) ^
                        (sqlite3_uint64)pCur->iProgramId * 0x9e3779b97f4a7c15ULL;
     int nBefore;
-    if (key_count_add(&pCur->rowids, h, 0, &nBefore) != SQLITE_OK) return SQLITE_NOMEM;
+    if (sms_hash_count_add(&pCur->rowids, h, 0, &nBefore) != SMS_OK) return SQLITE_NOMEM;
     pCur->iRowid = (sqlite3_int64)((h + (sqlite3_uint64)nBefore) & 0x7fffffffffffffffULL);
     pCur->bRowid = 1;
   }

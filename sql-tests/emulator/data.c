@@ -359,8 +359,11 @@ static void render_msg(struct buf *b, const struct gen_msg *m, const char *head,
     buf_printf(b, ",\"number\":%llu", (unsigned long long)m->number);
   buf_puts(b, ",\"body\":");
   buf_json_string(b, m->body);
-  data_format_date(m->date, date);
-  buf_printf(b, ",\"date\":\"%s\"", date);
+  /* --undated: a non-conforming API that filters on a date it does not show */
+  if (!(cfg.undated && m->message_id % (uint32_t)cfg.undated == 0)) {
+    data_format_date(m->date, date);
+    buf_printf(b, ",\"date\":\"%s\"", date);
+  }
   if (!(q && (m->quirks & QUIRK_NO_NETWORK))) {
     buf_puts(b, ",\"network\":");
     if (m->network)

@@ -50,6 +50,7 @@ struct data_config {
   long late_min;   /* --late-minutes: 1 message in 5 is recorded up to this late */
   long report_min; /* --report-minutes: delivery reports come up to this late */
   int doubles;     /* --doubles: 1 message in 25 is sent twice, identically */
+  long undated;    /* --undated K: 1 message in K is shown without its date, or 0 */
 };
 
 struct data_program; /* opaque; see data.c */

@@ -167,6 +167,8 @@ static void usage(FILE *f) {
              "                         minutes after its date\n"
              "  --doubles              1 message in 25 is sent twice (an MT copy has its own "
              "status)\n"
+             "  --undated K            1 message in K is shown without its date (still "
+             "filtered on it)\n"
              "  --dump PROGRAM         print the program's messages as a JSON array; "
              "exit\n"
              "  --help                 this text\n");
@@ -208,7 +210,8 @@ static int name_arg(const char *flag, const char *z, const char *const *names, i
 #define VALUE_FLAGS                                                                            \
   "--port --port-file --user --password --programs --messages --seed "                         \
   "--now --log --latency-ms --fault --fault-every --retry-after "                              \
-  "--public-url --shape --dump --anchor --late-minutes --report-minutes --clock-offset "
+  "--public-url --shape --dump --anchor --late-minutes --report-minutes --clock-offset "       \
+  "--undated "
 
 static void parse_args(int argc, char **argv) {
   int i, now_given = 0;
@@ -286,6 +289,8 @@ static void parse_args(int argc, char **argv) {
       opt.data.late_min = number_arg(a, v, 0, 525600);
     else if (strcmp(a, "--report-minutes") == 0)
       opt.data.report_min = number_arg(a, v, 0, 525600);
+    else if (strcmp(a, "--undated") == 0)
+      opt.data.undated = number_arg(a, v, 0, 1000000);
     else if (strcmp(a, "--log") == 0)
       opt.log_file = v;
     else if (strcmp(a, "--latency-ms") == 0)
