@@ -8,6 +8,7 @@
 #   BENCH_SMALL_MESSAGES=20000     the smaller size of the RSS measurement
 #   BENCH_PARALLEL_MESSAGES=20000  messages behind the slow (--latency-ms) emulator
 #   BENCH_PARALLEL_LONG_MESSAGES=100000  the long scan of parallel=1 and 8, at that latency
+#   (parallel=1 and 8 also read BENCH_PARALLEL_MESSAGES bunched: half in one fortnight)
 #   BENCH_LATENCY_MS=50            that emulator's latency per request (all three slow ones)
 #   BENCH_CACHE_MESSAGES=5000      messages behind the slow emulator of the cache measurement
 #   BENCH_PROGRAM_MESSAGES=300     messages of each of the 8 programs read at once
@@ -197,6 +198,8 @@ emu_start_test slow --programs 1 --messages "$N_PAR" --latency-ms "$LATENCY" ||
   die "cannot start the emulator"
 emu_start_test slowlong --programs 1 --messages "$N_PAR_LONG" --latency-ms "$LATENCY" ||
   die "cannot start the emulator"
+emu_start_test slowbunch --programs 1 --messages "$N_PAR" --bunched 50 --latency-ms "$LATENCY" ||
+  die "cannot start the emulator"
 emu_start_test cached --programs 1 --messages "$N_CACHE" --latency-ms "$LATENCY" ||
   die "cannot start the emulator"
 emu_start_test progs --programs 8 --messages "$N_PROG" --latency-ms "$LATENCY" ||
@@ -208,7 +211,8 @@ TIMED_EMU=$big_PID
 # every emulator renders its data on first use: do that before any timing
 PROGRAMS=$(seq -s, "$PROGRAM" $((PROGRAM + 7))) # the 8 programs read at once
 for u in "$big_URL/messages/program/$PROGRAM" "$small_URL/messages/program/$PROGRAM" \
-  "$slow_URL/messages/program/$PROGRAM" "$slowlong_URL/messages/program/$PROGRAM" "$cached_URL/messages/program/$PROGRAM" \
+  "$slow_URL/messages/program/$PROGRAM" "$slowlong_URL/messages/program/$PROGRAM" \
+  "$slowbunch_URL/messages/program/$PROGRAM" "$cached_URL/messages/program/$PROGRAM" \
   "$year_URL/messages/program/$PROGRAM" \
   $(for p in ${PROGRAMS//,/ }; do echo "$progs_URL/messages/program/$p"; done); do
   curl -sf -o /dev/null -u "$TEST_USER:$TEST_PASSWORD" "$u?pageSize=1" ||
@@ -395,23 +399,28 @@ for r in $(seq 1 "$RUNS"); do
 done
 [ "${PAR_SUM[1]%% *}" = "$N_PAR" ] || PAR_MISMATCH+=" parallel=1 gave ${PAR_SUM[1]%% *} rows, not $N_PAR;"
 
-# ---- parallel on a long scan: where whole rounds of 8 requests no longer set the ratio ----
-echo "-- parallel at ${LATENCY} ms per request, a long scan ($N_PAR_LONG messages)"
-declare -A PARL_SUM
-for r in $(seq 1 "$RUNS"); do
-  for p in 1 8; do
-    stmt_run "parL$p" slowlong "$WORK/par.db" "parallel$p-long-requests.log" \
-      "CREATE VIRTUAL TABLE temp.t USING sms_messages(program_id=$PROGRAM, parallel=$p);" \
-      ".timer on" "CREATE TABLE copy AS SELECT * FROM t;"
-    s=$STMT_ROWS
-    [ -n "${PARL_SUM[1]:-}" ] || PARL_SUM[1]=$s
-    [ "$s" = "${PARL_SUM[1]}" ] || PAR_MISMATCH+=" parallel=$p (long) run $r: $s vs ${PARL_SUM[1]};"
+# ---- parallel 1 and 8 on a long scan (where whole rounds of 8 requests no longer set the
+# ratio) and on bunched data (half of the messages in one fortnight: equal date ranges are
+# not equal work) ---------------------------------------------------------------------------
+# par_one_eight KEY EMU N WHAT: parallel=1 and 8, RUNS times, against emulator EMU (N messages)
+par_one_eight() {
+  local key=$1 emu=$2 n=$3 r p first=
+  echo "-- parallel at ${LATENCY} ms per request, $4 ($n messages)"
+  for r in $(seq 1 "$RUNS"); do
+    for p in 1 8; do
+      stmt_run "$key$p" "$emu" "$WORK/par.db" "parallel$p-$emu-requests.log" \
+        "CREATE VIRTUAL TABLE temp.t USING sms_messages(program_id=$PROGRAM, parallel=$p);" \
+        ".timer on" "CREATE TABLE copy AS SELECT * FROM t;"
+      [ -n "$first" ] || first=$STMT_ROWS
+      [ "$STMT_ROWS" = "$first" ] || PAR_MISMATCH+=" parallel=$p ($4) run $r: $STMT_ROWS vs $first;"
+    done
+    printf '   run %d/%d: parallel 1/8: statement %ss %ss\n' "$r" "$RUNS" \
+      "${T[${key}1_stmt]##* }" "${T[${key}8_stmt]##* }"
   done
-  printf '   run %d/%d: parallel 1/8: statement %ss %ss\n' "$r" "$RUNS" "${T[parL1_stmt]##* }" \
-    "${T[parL8_stmt]##* }"
-done
-[ "${PARL_SUM[1]%% *}" = "$N_PAR_LONG" ] ||
-  PAR_MISMATCH+=" parallel=1 (long) gave ${PARL_SUM[1]%% *} rows, not $N_PAR_LONG;"
+  [ "${first%% *}" = "$n" ] || PAR_MISMATCH+=" parallel=1 ($4) gave ${first%% *} rows, not $n;"
+}
+par_one_eight parL slowlong "$N_PAR_LONG" "a long scan"
+par_one_eight parB slowbunch "$N_PAR" "bunched data"
 
 # ---- the window cache at ${LATENCY} ms: a report script and a correlated subquery ---------
 echo "-- the cache at ${LATENCY} ms per request ($N_CACHE messages): a report and the reply-time query"
@@ -626,6 +635,10 @@ V_REPLY=$(verdict le "$(median reply_on_requests)" 12)
   for p in 1 8; do
     m=$(median "parL${p}_stmt")
     echo "| \`parallel=$p\`, ${LATENCY} ms latency, a long scan of $N_PAR_LONG messages: the statement (.timer) | $(fmt "$m") s ($(ratio "$M_PL1" "$m")x vs 1; $(median "parL${p}_requests") requests) | $(runs_of "parL${p}_stmt") |"
+  done
+  for p in 1 8; do
+    m=$(median "parB${p}_stmt")
+    echo "| \`parallel=$p\`, ${LATENCY} ms latency, $N_PAR bunched messages (half in one fortnight): the statement (.timer) | $(fmt "$m") s ($(ratio "$(median parB1_stmt)" "$m")x vs 1; $(median "parB${p}_requests") requests) | $(runs_of "parB${p}_stmt") |"
   done
   for p in 1 2 4 8; do
     m=$(median "par$p")

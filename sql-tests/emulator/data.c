@@ -335,6 +335,9 @@ static time_t gen_date(uint64_t *s, long j, time_t prev) {
   if (j % 50 == 10) return today - (time_t)(rnd(s, 365) * DATA_DAY);
   if (j % 50 == 20) return today - (time_t)((1 + rnd(s, 364)) * DATA_DAY) + DATA_DAY - 1;
   if (cfg.anchor) return now - span + 1 + (time_t)rnd(s, (uint64_t)(2 * span));
+  /* --bunched: a campaign's fortnight, from 100 days before now */
+  if (cfg.bunched && (long)rnd(s, 100) < cfg.bunched)
+    return now - 100 * DATA_DAY + (time_t)rnd(s, 14 * DATA_DAY);
   return now - span + 1 + (time_t)rnd(s, (uint64_t)span);
 }
 

@@ -51,6 +51,7 @@ struct data_config {
   long report_min; /* --report-minutes: delivery reports come up to this late */
   int doubles;     /* --doubles: 1 message in 25 is sent twice, identically */
   long undated;    /* --undated K: 1 message in K is shown without its date, or 0 */
+  long bunched;    /* --bunched P: P% of the messages fall in one fortnight, or 0 */
 };
 
 struct data_program; /* opaque; see data.c */

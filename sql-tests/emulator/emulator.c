@@ -169,6 +169,8 @@ static void usage(FILE *f) {
              "status)\n"
              "  --undated K            1 message in K is shown without its date (still "
              "filtered on it)\n"
+             "  --bunched P            P%% of the messages fall in one fortnight, 100 days "
+             "ago\n"
              "  --dump PROGRAM         print the program's messages as a JSON array; "
              "exit\n"
              "  --help                 this text\n");
@@ -211,7 +213,7 @@ static int name_arg(const char *flag, const char *z, const char *const *names, i
   "--port --port-file --user --password --programs --messages --seed "                         \
   "--now --log --latency-ms --fault --fault-every --retry-after "                              \
   "--public-url --shape --dump --anchor --late-minutes --report-minutes --clock-offset "       \
-  "--undated "
+  "--undated --bunched "
 
 static void parse_args(int argc, char **argv) {
   int i, now_given = 0;
@@ -291,6 +293,8 @@ static void parse_args(int argc, char **argv) {
       opt.data.report_min = number_arg(a, v, 0, 525600);
     else if (strcmp(a, "--undated") == 0)
       opt.data.undated = number_arg(a, v, 0, 1000000);
+    else if (strcmp(a, "--bunched") == 0)
+      opt.data.bunched = number_arg(a, v, 0, 100);
     else if (strcmp(a, "--log") == 0)
       opt.log_file = v;
     else if (strcmp(a, "--latency-ms") == 0)

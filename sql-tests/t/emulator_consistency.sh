@@ -90,3 +90,25 @@ for bad in "--anchor 2026-02-30T00:00:00" "--anchor 1971-06-30T00:00:00" "--late
   check "refused: $bad" 2 "$("$EMU" $bad --dump 4711 >/dev/null 2>&1; echo $?)"
   check_match "... says what it wants" "^sms-emulator: --(anchor|late-minutes|report-minutes)" "$err"
 done
+
+# --undated and --bunched (the shapes a scan plan must cope with): 0 is the bytes of no flag
+"$EMU" "${BASE[@]}" --now $T1 --undated 0 --bunched 0 --dump 4711 >"$D/zero2"
+check "--undated 0 --bunched 0: the bytes of no flags" same \
+  "$(cmp -s "$D/plain" "$D/zero2" && echo same)"
+"$EMU" "${BASE[@]}" --now $T1 --undated 50 --dump 4711 >"$D/u"
+"$EMU" "${BASE[@]}" --now $T1 --bunched 50 --dump 4711 >"$D/b"
+"$PYTHON3" - "$D" <<'PY'
+import json, sys
+d = sys.argv[1]
+plain, u, b = (json.load(open(f"{d}/{n}", encoding="utf-8")) for n in ("plain", "u", "b"))
+undated = [m for m in u if "date" not in m]
+print(("ok" if 60 <= len(undated) <= 140 else "not ok")
+      + f" - --undated 50: about 1 message in 50 without its date ({len(undated)} of {len(u)})")
+same = [{k: v for k, v in m.items() if k != "date"} for m in plain] == \
+       [{k: v for k, v in m.items() if k != "date"} for m in u]
+print(("ok" if same else "not ok") + " - ... every other field as without the flag")
+burst = [m for m in b if "2026-03-22T12:00:00" <= m["date"] < "2026-04-05T12:00:00"]
+print(("ok" if 0.45 * len(b) <= len(burst) <= 0.6 * len(b) else "not ok")
+      + f" - --bunched 50: about half the messages in the fortnight from 100 days before now"
+        f" ({len(burst)} of {len(b)})")
+PY
