@@ -24,12 +24,16 @@
 ** a time, and while the client decodes a page the server would idle, and the other way
 ** round. When the caller allows it (xAhead), the client reads the next URL from the head of
 ** a page that came (sms_page_peek_next) and sends that request before it decodes the page:
-** the server builds the next page while this one is decoded. The next fetch of that URL
-** collects the answer; a fetch of any other URL, a retry and closing the client drop the
-** request (its connection is closed). The request goes out as the first try of the next
-** fetch: it waits for its turn at the origin, is logged when it is collected, and costs a
-** request that is never read only when the page it was read from turns out garbled, or
-** when the scan stops before it gets there.
+** the server builds the next page while this one is decoded. While the caller then waits
+** (for SQLite to take its page), it reads the answer as it comes (sms_http_pump_ahead), so
+** that a slow reader never makes the request time out; the next fetch of that URL collects
+** the answer. A fetch of any other URL, a retry and closing the client drop the request
+** (its connection is closed when it is still under way). The request is the first try of
+** the next fetch: it is sent only when its turn at the origin has come already (no page
+** that came waits for a rate limit), and is logged when it is collected, or, dropped, as a
+** request sent ahead and not read: that happens when the page it was read from turns out
+** garbled, or when the scan stops before it gets there. A client so holds two bodies at
+** most (the page being decoded and the next one arriving).
 */
 #include "sms_http.h"
 #include "sms_rate.h"
@@ -65,10 +69,15 @@ struct SmsHttp {
   char *zAhead;                        /* the URL of the request sent ahead; NULL: none */
   double rAheadWall;                   /* sms_wall_clock() when it was sent (for the log) */
   double rAheadStart;                  /* sms_monotonic() then */
+  long long iAheadProgram;             /* the program it is of (for the log) */
   int bAdded;                          /* pEasy is in pMulti: a transfer is under way */
+  int bFinished;                       /* the transfer begun last has ended... */
+  CURLcode crcFinished;                /* ...so */
+  double rFinished;                    /* sms_monotonic() when it ended */
   int (*xAhead)(void *, const char *); /* the current fetch may send this URL ahead */
   void *pAheadArg;                     /* argument of xAhead */
   size_t nPage;                        /* bytes of the body the current try got */
+  double rTryEnd;                      /* sms_monotonic() when its transfer ended */
   int bTooBig;                         /* the body passed SMS_MAX_BODY */
   SmsLog *pLog;                        /* where every try is recorded; may be NULL */
   SmsRate *pRate;                      /* the pace of base_url's origin, process-wide */
@@ -341,69 +350,109 @@ static void api_details(SmsHttp *p, char *zOut, size_t nOut) {
     snprintf(zOut, nOut, ": %s", zText);
 }
 
-/* Start a transfer of the URL set on p->pEasy: the request goes out now (one step on
-** p->pMulti), the answer is read by transfer_end. */
+/* The transfer under way ended with crc: its handle leaves the multi handle (the connection
+** stays there, unless the transfer was cut off). */
+static void transfer_finish(SmsHttp *p, CURLcode crc) {
+  curl_multi_remove_handle(p->pMulti, p->pEasy);
+  p->bAdded = 0;
+  p->bFinished = 1;
+  p->crcFinished = crc;
+  p->rFinished = sms_monotonic();
+}
+
+/* Start a transfer of the URL set on p->pEasy: one step on p->pMulti, which sends the
+** request on a connection that is open (a new one needs more steps, taken when the answer
+** is read); transfer_end reads the answer. */
 static CURLcode transfer_begin(SmsHttp *p) {
   int nRunning;
   p->nBody = 0;
   p->bTooBig = 0;
   p->zCurlErr[0] = 0;
   p->iDate = 0;
+  p->bFinished = 0;
   if (curl_multi_add_handle(p->pMulti, p->pEasy) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
   p->bAdded = 1;
-  if (curl_multi_perform(p->pMulti, &nRunning) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
+  if (curl_multi_perform(p->pMulti, &nRunning) != CURLM_OK) {
+    transfer_finish(p, CURLE_OUT_OF_MEMORY);
+    return CURLE_OUT_OF_MEMORY;
+  }
   return CURLE_OK;
 }
 
-/* Drop the request sent ahead, if any: its answer is not wanted, and its connection, in
-** the middle of that answer, is closed by libcurl. */
-static void ahead_drop(SmsHttp *p) {
-  if (p->bAdded) curl_multi_remove_handle(p->pMulti, p->pEasy);
-  p->bAdded = 0;
-  free(p->zAhead);
-  p->zAhead = 0;
+/* libcurl's work on the transfer under way, without waiting: 1 when it has ended. */
+static int transfer_step(SmsHttp *p) {
+  int nRunning = 1, nLeft;
+  CURLMsg *pMsg;
+  if (curl_multi_perform(p->pMulti, &nRunning) != CURLM_OK) {
+    transfer_finish(p, CURLE_OUT_OF_MEMORY); /* libcurl's only multi failures: internal */
+    return 1;
+  }
+  if (nRunning) return 0;
+  CURLcode crc = CURLE_OK;
+  while ((pMsg = curl_multi_info_read(p->pMulti, &nLeft)) != 0) {
+    if (pMsg->msg == CURLMSG_DONE && pMsg->easy_handle == p->pEasy) crc = pMsg->data.result;
+  }
+  transfer_finish(p, crc);
+  return 1;
 }
 
 /* The rest of curl_easy_perform() for the transfer transfer_begin started, run in steps on
 ** p->pMulti: between steps xStop is asked, and a step waits at most POLL_MS for the network.
 ** CURLE_ABORTED_BY_CALLBACK when xStop (or the progress callback) ended the transfer. */
 static CURLcode transfer_end(SmsHttp *p) {
-  CURLcode crc = CURLE_OK;
-  int nRunning = 1, nLeft;
-  for (;;) {
-    if (curl_multi_perform(p->pMulti, &nRunning) != CURLM_OK) {
-      crc = CURLE_OUT_OF_MEMORY; /* libcurl's only multi failures here are internal */
-      break;
-    }
-    if (nRunning == 0) break;
+  while (!p->bFinished && !transfer_step(p)) {
     if (p->xStop && p->xStop(p->pStopArg)) {
-      crc = CURLE_ABORTED_BY_CALLBACK;
-      break;
-    }
-    if (curl_multi_poll(p->pMulti, 0, 0, POLL_MS, 0) != CURLM_OK) {
-      crc = CURLE_OUT_OF_MEMORY;
-      break;
+      transfer_finish(p, CURLE_ABORTED_BY_CALLBACK);
+    } else if (curl_multi_poll(p->pMulti, 0, 0, POLL_MS, 0) != CURLM_OK) {
+      transfer_finish(p, CURLE_OUT_OF_MEMORY);
     }
   }
-  if (nRunning == 0) {
-    CURLMsg *pMsg;
-    while ((pMsg = curl_multi_info_read(p->pMulti, &nLeft)) != 0) {
-      if (pMsg->msg == CURLMSG_DONE && pMsg->easy_handle == p->pEasy) crc = pMsg->data.result;
-    }
-  }
-  curl_multi_remove_handle(p->pMulti, p->pEasy); /* the connection stays in pMulti */
-  p->bAdded = 0;
-  return crc;
+  return p->crcFinished;
 }
 
-/* Send zNext ahead (see the header): after its turn at the origin, on the other body
-** buffer, so that the page in zBody can still be decoded. Nothing is sent when the turn is
-** interrupted or memory is short: the fetch of zNext then sends it itself. */
-static void ahead_send(SmsHttp *p, const char *zNext) {
+/* Drop the request sent ahead, if any: its answer is not wanted, and its connection, when
+** the answer is still arriving, is closed by libcurl. It goes into the log as sent and not
+** read. */
+static void ahead_drop(SmsHttp *p) {
+  if (p->zAhead && p->pLog) {
+    SmsLogRecord rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.zUrl = p->zAhead;
+    rec.iProgram = p->iAheadProgram;
+    rec.rTime = p->rAheadWall;
+    rec.iAttempt = 1;
+    rec.nRow = -1;
+    if (p->bFinished && p->crcFinished == CURLE_OK) {
+      long iStatus = 0;
+      curl_easy_getinfo(p->pEasy, CURLINFO_RESPONSE_CODE, &iStatus);
+      rec.iStatus = (int)iStatus;
+      rec.nByte = (long long)p->nBody;
+    }
+    rec.rMs = ((p->bFinished ? p->rFinished : sms_monotonic()) - p->rAheadStart) * 1e3;
+    rec.zError = "sent ahead and not read: the scan did not get to it";
+    sms_log_add(p->pLog, &rec);
+  }
+  if (p->bAdded) transfer_finish(p, CURLE_ABORTED_BY_CALLBACK);
+  free(p->zAhead);
+  p->zAhead = 0;
+  p->xAhead = 0;
+  p->pAheadArg = 0;
+}
+
+/* Ready now: xStop for sms_rate_acquire that makes it a try, never a wait. */
+static int no_wait(void *pArg) {
+  (void)pArg;
+  return 1;
+}
+
+/* Send zNext ahead (see the header), on the other body buffer, so that the page in zBody
+** can still be decoded. Nothing is sent when it is not the origin's turn or memory is
+** short: the fetch of zNext then sends it itself. */
+static void ahead_send(SmsHttp *p, const char *zNext, long long iProgram) {
   char *z = strdup(zNext);
   if (!z) return;
-  if (sms_rate_acquire(p->pRate, p->pCfg->rRateLimit, p->xStop, p->pStopArg) != SMS_OK) {
-    free(z);
+  if (sms_rate_acquire(p->pRate, p->pCfg->rRateLimit, no_wait, 0) != SMS_OK) {
+    free(z); /* not its turn yet: the fetch of zNext waits for it instead */
     return;
   }
   char *zTmp = p->zBody;
@@ -413,10 +462,27 @@ static void ahead_send(SmsHttp *p, const char *zNext) {
   p->zSpare = zTmp;
   p->nSpareAlloc = nTmp;
   p->zAhead = z;
+  p->iAheadProgram = iProgram;
   p->rAheadWall = sms_wall_clock();
   p->rAheadStart = sms_monotonic();
   curl_easy_setopt(p->pEasy, CURLOPT_URL, z);
-  if (transfer_begin(p) != CURLE_OK) ahead_drop(p); /* the fetch will send it again */
+  if (transfer_begin(p) != CURLE_OK) { /* the fetch will send it again */
+    free(p->zAhead);
+    p->zAhead = 0;
+  }
+}
+
+int sms_http_ahead_running(const SmsHttp *p) {
+  return p->zAhead && !p->bFinished;
+}
+
+void sms_http_pump_ahead(SmsHttp *p, int ms) {
+  if (!sms_http_ahead_running(p) || transfer_step(p)) return;
+  if (curl_multi_poll(p->pMulti, 0, 0, ms, 0) != CURLM_OK) {
+    transfer_finish(p, CURLE_OUT_OF_MEMORY);
+    return;
+  }
+  transfer_step(p);
 }
 
 /* What one try came to. */
@@ -434,6 +500,7 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
   CURLcode crc = bSent ? CURLE_OK : transfer_begin(p);
   if (crc == CURLE_OK) crc = transfer_end(p);
   p->nPage = p->nBody;
+  p->rTryEnd = p->bFinished ? p->rFinished : sms_monotonic();
   *pRc = SMS_ERROR;
   if (crc == CURLE_OK) curl_easy_getinfo(p->pEasy, CURLINFO_RESPONSE_CODE, &iStatus);
   *piStatus = p->iStatus = iStatus;
@@ -472,7 +539,7 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
     const char *zPage = p->zBody; /* stays valid: ahead_send swaps buffers */
     if (p->xAhead && sms_page_peek_next(zPage, p->nPage, zNext, sizeof(zNext)) &&
         strcmp(zNext, zUrl) != 0 && p->xAhead(p->pAheadArg, zNext)) {
-      ahead_send(p, zNext);
+      ahead_send(p, zNext, iProgram);
     }
     int rcDecode = sms_page_decode(zPage, p->nPage, pPage, zDecode, sizeof(zDecode));
     if (rcDecode == SMS_OK) return TRY_DONE;
@@ -537,7 +604,7 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
     ahead_drop(p);
     curl_easy_setopt(p->pEasy, CURLOPT_URL, zUrl);
   }
-  free(p->zAhead); /* the handle keeps its own copy of the URL */
+  free(p->zAhead); /* collected: the handle keeps its own copy of the URL */
   p->zAhead = 0;
   p->xAhead = xAhead;
   p->pAheadArg = pAheadArg;
@@ -568,7 +635,7 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
       rec.iAttempt = nTry;
       rec.nRow = eTry == TRY_DONE ? pPage->nRow : -1;
       rec.nByte = (long long)p->nPage;
-      rec.rMs = (sms_monotonic() - rStart) * 1e3;
+      rec.rMs = (p->rTryEnd - rStart) * 1e3;
       rec.zError = eTry == TRY_AGAIN    ? zWhy
                    : eTry == TRY_FAILED ? zErr + strlen(SMS_ERR_PREFIX)
                                         : 0;

@@ -48,8 +48,17 @@ int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPag
                         int (*xAhead)(void *, const char *), void *pAheadArg, char *zErr,
                         size_t nErr);
 
-/* Drop the request sent ahead, if any: a scan that ends leaves none to the next. */
+/* Drop the request sent ahead, if any: a scan that ends leaves none to the next. It is
+** logged as sent and not read. */
 void sms_http_drop_ahead(SmsHttp *p);
+
+/* For a caller that waits for something else while a request sent ahead is out: read its
+** answer as it comes, for at most ms milliseconds (libcurl's timeout counts from the send,
+** so an answer left unread would time out under a slow reader). */
+void sms_http_pump_ahead(SmsHttp *p, int ms);
+
+/* Whether a request sent ahead is out and its answer not all in. */
+int sms_http_ahead_running(const SmsHttp *p);
 
 /* The HTTP status of the last try of the last fetch; 0 when no response came. A scan reads
 ** it to tell a 400 (a request the API refused) from other failures. */

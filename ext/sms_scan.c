@@ -26,6 +26,7 @@
 #define EDGE_SPAN 3600                 /* the part of a window next to the retention edge */
 #define MAX_PARTS 64        /* cache parts of one plan; past that, gaps are fetched */
 #define CACHE_PAGE_ROWS 500 /* rows of a page read from the cache */
+#define AHEAD_PUMP_MS 5     /* a waiting worker reads its request sent ahead in such steps */
 
 typedef enum ScanMode { SCAN_SEQUENTIAL, SCAN_PARALLEL, SCAN_ORDERED } ScanMode;
 
@@ -453,18 +454,6 @@ static unsigned long long row_identity(SmsPage *pPage, int iRow) {
   return id.iHash ^ sms_siphash(1, 2, id.zClear, strlen(id.zClear));
 }
 
-/* The adaptive default: remember who the rows of a chain's first page are, so that the
-** sub-windows that read that stretch again can drop them (by identity, not by whole content:
-** a delivery report may have come in between). */
-static int remember_rows(SmsScan *p, SmsPage *pPage) {
-  unsigned long long *a = malloc((pPage->nRow + 1) * sizeof(*a));
-  if (!a) return SMS_NOMEM;
-  for (int i = 0; i < pPage->nRow; i++)
-    a[i] = row_identity(pPage, i);
-  p->bRemembered = sms_hash_bag_set(&p->skip, a, pPage->nRow) == SMS_OK;
-  return p->bRemembered ? SMS_OK : SMS_NOMEM;
-}
-
 /* Whether a row of a sub-window is new: not one the first page handed out. The caller holds
 ** the scan's mutex. */
 static int is_unseen_row(SmsPage *pPage, int iRow, void *pArg) {
@@ -475,8 +464,13 @@ static int is_unseen_row(SmsPage *pPage, int iRow, void *pArg) {
 /* Whether a row without a readable date (a non-conforming API) is new. No chain can own it
 ** by its date, and which requests bring it is unknown (the API filters on a date it does not
 ** show, or on none): so every chain of the scan counts its own copies of each such message,
-** and hands out a copy only when it has seen more of them than the scan handed out so far.
-** A message sent twice still comes twice; one that several sub-windows bring comes once. */
+** and hands out a copy only when it has seen more of them than the scan handed out so far:
+** the scan hands out as many copies as the one chain that saw most. A message sent twice
+** still comes twice, and one that several sub-windows bring comes once; but two different
+** messages without a date and alike in everything the identity holds (type, number, body),
+** brought by two different chains, come once too: nothing tells them from one message seen
+** twice. An ordered scan counts within each of its sub-windows only, and sms_order_step
+** drops the copies the sub-window before it had. */
 static int keep_undated(SmsLane *l, SmsPage *pPage, int iRow) {
   SmsScan *p = l->pScan;
   SmsIdentity id;
@@ -496,16 +490,41 @@ static int keep_undated(SmsLane *l, SmsPage *pPage, int iRow) {
   return bKeep;
 }
 
+/* Whether a row has a readable date, and which (*pt). */
+static int row_date(SmsPage *pPage, int iRow, sms_time *pt) {
+  SmsValue v;
+  sms_page_row_field(pPage, iRow, SMS_F_DATE, &v);
+  return v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, pt) == 0;
+}
+
 /* Whether a row is the task's to hand out: dated in its own range, or undated and new. */
 static int is_own_row(SmsPage *pPage, int iRow, void *pArg) {
   SmsLane *l = pArg;
-  SmsValue v;
   sms_time tRow;
-  sms_page_row_field(pPage, iRow, SMS_F_DATE, &v);
-  if (v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, &tRow) == 0) {
-    return tRow >= l->pTask->iOwnLo && tRow < l->pTask->iOwnHi;
-  }
+  if (row_date(pPage, iRow, &tRow)) return tRow >= l->pTask->iOwnLo && tRow < l->pTask->iOwnHi;
   return keep_undated(l, pPage, iRow);
+}
+
+/* The adaptive default: remember who the dated rows of a chain's first page are, so that
+** the sub-windows that read that stretch again can drop them (by identity, not by whole
+** content: a delivery report may have come in between). Its undated rows are counted as
+** handed out instead (keep_undated drops them in the sub-windows, copy for copy); a chain
+** that owns everything did not count them yet. */
+static int remember_rows(SmsLane *l, SmsPage *pPage) {
+  SmsScan *p = l->pScan;
+  unsigned long long *a = malloc((pPage->nRow + 1) * sizeof(*a));
+  int n = 0;
+  sms_time t;
+  if (!a) return SMS_NOMEM;
+  for (int i = 0; i < pPage->nRow; i++) {
+    if (row_date(pPage, i, &t)) {
+      a[n++] = row_identity(pPage, i);
+    } else if (l->pTask->bOwnAll) {
+      (void)keep_undated(l, pPage, i); /* the first chain's: counted, and kept */
+    }
+  }
+  p->bRemembered = sms_hash_bag_set(&p->skip, a, n) == SMS_OK;
+  return p->bRemembered ? SMS_OK : SMS_NOMEM;
 }
 
 /* The chain ended: what it covers becomes a cache entry. That is the part of the window it
@@ -623,7 +642,7 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
     pthread_mutex_unlock(&p->mutex);
   } else if (bFirst && p->spec.bAdaptive && p->eMode == SCAN_SEQUENTIAL && !p->bWidened &&
              !p->bWorkers && l->zUrl) {
-    rc = remember_rows(p, pPage);
+    rc = remember_rows(l, pPage);
     if (rc != SMS_OK) nomem(zErr, nErr);
   }
 
@@ -665,6 +684,22 @@ static int lane_step(SmsLane *l, SmsPage *pPage, long long *piProgId, int *pbEnd
   }
 }
 
+/* A worker's wait for the consumer, the scan's mutex held. While a request sent ahead is
+** under way, the worker reads it in short steps instead of sleeping (sms_http_pump_ahead:
+** the answer is read as it comes, so that a slow reader cannot make it time out); the
+** caller checks again what it waits for after each. */
+static void lane_wait(SmsLane *l) {
+  SmsScan *p = l->pScan;
+  SmsHttp *pHttp = *l->ppHttp; /* this worker's own client */
+  if (pHttp && sms_http_ahead_running(pHttp)) {
+    pthread_mutex_unlock(&p->mutex);
+    sms_http_pump_ahead(pHttp, AHEAD_PUMP_MS);
+    pthread_mutex_lock(&p->mutex);
+    return;
+  }
+  pthread_cond_wait(&p->cond, &p->mutex);
+}
+
 /* A worker reads its lane's pages one after the other. A sequential scan keeps one page
 ** ready and fetches the next only once SQLite took it: one page ahead. The lanes of a
 ** parallel scan fetch the next page while the current one waits to be taken: their pages
@@ -677,7 +712,7 @@ static void *lane_worker(void *pArg) {
   pthread_mutex_lock(&p->mutex);
   for (;;) {
     while (!p->bStop && l->bReady && !bEarly)
-      pthread_cond_wait(&p->cond, &p->mutex);
+      lane_wait(l);
     if (p->bStop) break;
     pthread_mutex_unlock(&p->mutex);
     SmsPage page;
@@ -694,7 +729,7 @@ static void *lane_worker(void *pArg) {
     }
     if (bEnd) break;
     while (!p->bStop && l->bReady)
-      pthread_cond_wait(&p->cond, &p->mutex);
+      lane_wait(l);
     if (p->bStop) {
       sms_page_clear(&page);
       break;
@@ -868,7 +903,9 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   }
   p->iOrderStep = p->iOrderStep * 4 < MAX_ORDERED_STEP ? p->iOrderStep * 4 : MAX_ORDERED_STEP;
   p->bOrderDone = pSpec->iOrder < 0 ? iLo <= iStart : iHi >= iEnd;
-  /* Rows without a readable date are kept (by the first chain): sms_order_step places them. */
+  /* Rows without a readable date are counted within this sub-window (keep_undated);
+  ** sms_order_step drops those the one before had, and places them. */
+  sms_hash_count_clear(&p->undated);
   if (plan_program(p, iProgId, iLo, iHi, 1) != SMS_OK) return nomem(zErr, nErr);
   while (rc == SMS_OK) {
     SmsPage next;

@@ -83,6 +83,31 @@ check("after a scan stopped with a request out: the next scan's rows", want,
       db.execute("SELECT raw FROM t ORDER BY 1").fetchall())
 check("... and its requests", full_log, emu.log_lines())
 
+log = db.execute("SELECT url, status, error FROM sms_requests WHERE error IS NOT NULL").fetchall()
+check("... sms_requests shows the one request sent ahead and not read (page 4), answered",
+      [(True, 200, "sent ahead and not read: the scan did not get to it")],
+      [(u.endswith("&page=4"), st, e) for u, st, e in log])
+
+# A slow reader: the request sent ahead is read as it comes, not when its page is wanted,
+# so that libcurl's timeout (counted from the send) never runs out while SQLite works.
+slow = connect()
+slow.execute("CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=100, "
+             "timeout=1, retries=0)")
+emu.clear_log()
+cur = slow.execute("SELECT raw FROM t")
+got, err = [], None
+try:
+    for i in range(3):
+        got += cur.fetchmany(100)
+        time.sleep(1.5)  # longer than timeout=1, with the next page's request out
+    got += cur.fetchall()
+except Exception as e:  # noqa: BLE001 - the error is what the check shows
+    err = str(e)
+check("a reader slower than timeout: no timeout, every row", (None, want),
+      (err, sorted(got)))
+check("... each request once", full_log, emu.log_lines())
+slow.close()
+
 # What the consumer fetches itself is never sent ahead from: the first page (one request
 # before the first row) and every page under a LIMIT (SQLite may stop after any of them).
 emu.clear_log()

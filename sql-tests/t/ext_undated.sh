@@ -10,10 +10,10 @@ source "$(dirname "$0")/../lib.sh"
 export SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD SMS_EXPORT_NOW=$TEST_NOW
 export HOME=$TMPDIR_SMS SMS_CACHE_TTL=0
 
-emu_start_test u --programs 1 --messages 3000 --seed 3 --undated 50 --doubles
+emu_start_test u --programs 1 --messages 3000 --seed 4 --undated 50 --doubles
 export SMS_API_BASE_URL=$u_URL
 # the emulator's own count of the messages it shows without a date (a double send is two)
-n_want=$("$EMU" --programs 1 --messages 3000 --seed 3 --undated 50 --doubles --now "$TEST_NOW" \
+n_want=$("$EMU" --programs 1 --messages 3000 --seed 4 --undated 50 --doubles --now "$TEST_NOW" \
   --dump 4711 | grep -o '{"campaignName"[^}]*}' | grep -vc '"date"')
 
 # undated OPTIONS [ENV...]: the undated rows a scan with OPTIONS hands out (their JSON, sorted)
@@ -48,3 +48,15 @@ total() {
     "SELECT count(*), count(date) FROM t"
 }
 check "parallel=8: every message, dated or not, as with parallel=1" "$(total 1)" "$(total 8)"
+
+# The adaptive default with the edge hour apart, its first page ending between the two
+# copies of a double send without a date: the first page's copy counts as handed out, and
+# the sub-window that brings both hands out only the second.
+emu_start_test v --programs 1 --messages 1500 --seed 4 --undated 50 --doubles
+count_v() {
+  env "$@" SMS_API_BASE_URL="$v_URL" "$SQLITE3" -batch ':memory:' ".load $EXT" \
+    "CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, page_size=252);" \
+    "SELECT count(*), count(DISTINCT raw) FROM t WHERE date IS NULL"
+}
+check "a first page that splits a double send: the default gives the undated rows of parallel=1" \
+  "$(count_v SMS_PARALLEL=1)" "$(count_v -u SMS_PARALLEL)"
