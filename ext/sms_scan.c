@@ -79,7 +79,7 @@ typedef struct SmsLane {
   int bByDate;               /* each page's dates were at or after the page before's */
   sms_time iDateMax;         /* the latest date the chain saw */
   sms_time aEnd[REC_PAGES];  /* iDateMax after each page (where a split cuts) */
-  int nLeft;                 /* pages it predicts still to come; -1: unknown (mutex) */
+  int nTotal;                /* pages it predicts in all; -1: unknown (the mutex guards it) */
   int bActive;               /* it reads or takes a task (balance; the mutex guards it) */
   /* Hand-over fields, guarded by the scan's mutex once a worker runs: */
   SmsPage ready;          /* a page waiting for the consumer */
@@ -111,6 +111,8 @@ struct SmsScan {
   int bBalance;                    /* parallel: idle lanes wait for the pieces of a split */
   int nActive;                     /* balance: lanes that read a task or take one */
   int nIdle;                       /* balance: lanes waiting for a task */
+  long long nDonePages;            /* balance: pages of the chains that ended... */
+  int nDoneChains;                 /* ...and how many they were (not those split) */
   SmsHashBag aBag[MAX_BAGS];       /* balance: per split, the identities its chain saw */
   int nBag;                        /* entries of aBag in use */
   SmsHashCount undated;            /* undated rows handed out, by identity (keep_undated) */
@@ -452,7 +454,7 @@ static SmsTask *take_task(SmsLane *l) {
     l->bActive = 1;
     p->nActive++;
   }
-  l->nLeft = -1;
+  l->nTotal = -1;
   pthread_mutex_unlock(&p->mutex);
   return t;
 }
@@ -681,28 +683,31 @@ static void split_chain(SmsLane *l, sms_time iPageMin, sms_time iPageMax) {
   sms_time iCut = l->iDateMax + 1; /* what the chain read ends here */
   sms_time iRangeHi = cur.iFetchHi < pSpec->iNow + 1 ? cur.iFetchHi : pSpec->iNow + 1;
   int nLeft = -1, bSplit = 0, nRead = 0, nRest = 0;
-  if (l->bByDate && iPageMin <= iPageMax && l->zUrl) {
+  if (l->bByDate && iPageMin <= iPageMax) {
     long long nSpan = iPageMax - iPageMin + 1;
     long long n = iRangeHi > iCut ? (iRangeHi - iCut + nSpan - 1) / nSpan : 0;
     nLeft = n < 1 ? 1 : n > 1000000 ? 1000000 : (int)n;
   }
   pthread_mutex_lock(&p->mutex);
-  l->nLeft = nLeft;
+  if (!l->zUrl) { /* the chain ended */
+    p->nDonePages += l->nPage;
+    p->nDoneChains++;
+    l->nTotal = -1;
+    pthread_mutex_unlock(&p->mutex);
+    return;
+  }
+  l->nTotal = nLeft < 0 ? -1 : l->nPage + nLeft;
   if (l->bRecord && nLeft >= SPLIT_MIN_PAGES && p->nBag < MAX_BAGS && iCut > cur.iFetchLo &&
       iRangeHi - iCut >= 2 * SPLIT_MIN_PIECE) {
-    long long nSum = 0;
-    int nKnown = 0, nUnknown = 0;
+    long long nSum = p->nDonePages;
+    int nChains = p->nDoneChains;
     for (int i = 0; i < p->nLane; i++) {
       const SmsLane *o = &p->aLane[i];
-      if (!o->bActive) continue;
-      if (o->nLeft < 0) {
-        nUnknown++;
-      } else {
-        nSum += o->nLeft;
-        nKnown++;
+      if (o->bActive && o->nTotal >= 0) {
+        nSum += o->nTotal;
+        nChains++;
       }
     }
-    nSum += nUnknown * nSum / nKnown; /* a chain that does not tell: as the mean */
     /* Pieces of about nPer pages, one for each waiting lane and this one (for every lane
     ** when none waits yet: the others, shorter, end first); worth it when that is less
     ** than what the chain has left. */
@@ -713,7 +718,7 @@ static void split_chain(SmsLane *l, sms_time iPageMin, sms_time iPageMax) {
     while (nRest > 1 && (iRangeHi - iCut) / nRest < SPLIT_MIN_PIECE)
       nRest--;
     nRead = l->nPage; /* a piece per page read: that cost is known, not guessed */
-    bSplit = (long long)nLeft * p->nLane >= 2 * nSum && nPer < nLeft &&
+    bSplit = (long long)l->nTotal * nChains >= 2 * nSum && nPer < nLeft &&
              p->nTask + nRest + nRead <= p->nTaskAlloc;
   }
   if (bSplit) {
@@ -850,7 +855,7 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
     rc = remember_rows(l, pPage);
     if (rc != SMS_OK) nomem(zErr, nErr);
   }
-  if (p->bBalance && l->zUrl) split_chain(l, iPageMin, iPageMax);
+  if (p->bBalance) split_chain(l, iPageMin, iPageMax);
 
 done:
   if (rc != SMS_OK) {
