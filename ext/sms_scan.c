@@ -38,6 +38,15 @@
 
 typedef enum ScanMode { SCAN_SEQUENTIAL, SCAN_PARALLEL, SCAN_ORDERED } ScanMode;
 
+/* The dated rows a chain saw before it split, for its pieces to drop: a row is matched by
+** its identity (row_identity: a delivery report may have come in between) and, among copies
+** of one identity (a double send whose copies differ), by its content first. */
+typedef struct SplitBag {
+  unsigned long long *aPair; /* (identity, content hash) of each row, sorted */
+  unsigned char *aTaken;     /* which rows a piece matched */
+  int nRow;                  /* rows in aPair */
+} SplitBag;
+
 typedef struct SmsTask {
   long long iProgramId;  /* the program */
   sms_time iOwnLo;       /* it hands out the rows dated in [iOwnLo, iOwnHi) */
@@ -73,9 +82,10 @@ typedef struct SmsLane {
   SmsHashCount undated;      /* the chain's rows without a readable date, by identity */
   int nPage;                 /* pages of the chain so far */
   int bRecord;               /* aRec holds every dated own row of the chain: it may split */
-  unsigned long long *aRec;  /* their identities (row_identity), for the pieces to drop */
-  int nRec;                  /* entries in aRec */
-  int nRecAlloc;             /* room in aRec */
+  unsigned long long *aRec;  /* their (identity, content hash), for the pieces to drop */
+  int nRec;                  /* rows in aRec */
+  int nRecAlloc;             /* room in aRec, in rows */
+  SmsPage held;              /* rows held back till the chain ends (keep_new_row) */
   int bByDate;               /* each page's dates were at or after the page before's */
   sms_time iDateMax;         /* the latest date the chain saw */
   sms_time aEnd[REC_PAGES];  /* iDateMax after each page (where a split cuts) */
@@ -113,7 +123,7 @@ struct SmsScan {
   int nIdle;                       /* balance: lanes waiting for a task */
   long long nDonePages;            /* balance: pages of the chains that ended... */
   int nDoneChains;                 /* ...and how many they were (not those split) */
-  SmsHashBag aBag[MAX_BAGS];       /* balance: per split, the identities its chain saw */
+  SplitBag aBag[MAX_BAGS];         /* balance: per split, the rows its chain saw */
   int nBag;                        /* entries of aBag in use */
   SmsHashCount undated;            /* undated rows handed out, by identity (keep_undated) */
   SmsHashBag skip;                 /* adaptive: identities of the first page's rows */
@@ -371,6 +381,7 @@ static void lane_end_chain(SmsLane *l) {
   l->zUrl = 0;
   l->nSeen = 0;
   l->nEmptyRun = 0;
+  sms_page_clear(&l->held);
 }
 
 /* A part the cache answers goes into the request log as the request it spares: the URL a
@@ -611,13 +622,63 @@ static void expect_size(SmsLane *l, SmsPage *pPage) {
   sms_cache_fill_expect(l->pFill, iSpan > iPage ? (double)iSpan / (double)iPage : 1.0);
 }
 
+static int pair_cmp(const void *pA, const void *pB) {
+  const unsigned long long *a = pA, *b = pB;
+  if (a[0] != b[0]) return (a[0] > b[0]) - (a[0] < b[0]);
+  return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+/* Make *p hold the nRow pairs at aPair, which it takes over (and frees when out of memory). */
+static int split_bag_set(SplitBag *p, unsigned long long *aPair, int nRow) {
+  p->aTaken = calloc(nRow ? nRow : 1, 1);
+  if (!p->aTaken) {
+    free(aPair);
+    return SMS_NOMEM;
+  }
+  if (nRow) qsort(aPair, nRow, 2 * sizeof(*aPair), pair_cmp);
+  p->aPair = aPair;
+  p->nRow = nRow;
+  return SMS_OK;
+}
+
+static void split_bag_clear(SplitBag *p) {
+  free(p->aPair);
+  free(p->aTaken);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Match a row of identity h and content c with one of the bag's rows not matched yet: of
+** the same content (bExact), or of any. 1 when there was one. With bTake, it is matched now. */
+static int split_bag_find(SplitBag *p, unsigned long long h, unsigned long long c, int bExact,
+                          int bTake) {
+  int lo = 0, hi = p->nRow; /* the first pair of identity h or above */
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (p->aPair[2 * mid] < h)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (; lo < p->nRow && p->aPair[2 * lo] == h; lo++) {
+    if (!p->aTaken[lo] && (!bExact || p->aPair[2 * lo + 1] == c)) {
+      if (bTake) p->aTaken[lo] = 1;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* keep_rows callback of a chain that may split, or that drops what other chains handed out:
 ** a dated row (is_own_row left the own ones) is recorded while the chain may split, and
-** dropped when a bag of the task (the newest first) or the first page's (bSkipSeen) still
-** holds a copy of it. Each bag holds every dated row the chain that split saw, handed out or
-** dropped, so a row is handed out as often as the chain along its range that saw most copies
-** saw it. Undated rows pass: is_own_row counted them (keep_undated). The caller holds the
-** scan's mutex when the task has bags. */
+** dropped when a bag of the task (the newest first) still holds a row of the same identity
+** and content, or the first page's (bSkipSeen) one of the same identity. Each bag holds
+** every dated row the chain that split saw, handed out or dropped, so a row is handed out as
+** often as the chain along its range that saw most copies saw it. A row whose identity a bag
+** holds only with another content is held back till the chain ends (resolve_held): the
+** API's order is not stated, and a copy of the same content may still come (a double send
+** whose copies differ, in another order than before); if none did, a delivery report came
+** in between, and it is the same message. Undated rows pass: is_own_row counted them
+** (keep_undated). The caller holds the scan's mutex when the task has bags. */
 static int keep_new_row(SmsPage *pPage, int iRow, void *pArg) {
   SmsLane *l = pArg;
   SmsScan *p = l->pScan;
@@ -625,9 +686,10 @@ static int keep_new_row(SmsPage *pPage, int iRow, void *pArg) {
   sms_time tRow;
   if (!row_date(pPage, iRow, &tRow)) return 1;
   unsigned long long h = row_identity(pPage, iRow);
+  unsigned long long c = sms_page_row_hash(pPage, iRow);
   if (l->bRecord && l->nRec == l->nRecAlloc) {
     int nNew = l->nRecAlloc ? l->nRecAlloc * 2 : 512;
-    unsigned long long *aNew = realloc(l->aRec, nNew * sizeof(*aNew));
+    unsigned long long *aNew = realloc(l->aRec, 2 * nNew * sizeof(*aNew));
     if (aNew) {
       l->aRec = aNew;
       l->nRecAlloc = nNew;
@@ -635,9 +697,41 @@ static int keep_new_row(SmsPage *pPage, int iRow, void *pArg) {
       l->bRecord = 0; /* no memory: the chain is not split */
     }
   }
-  if (l->bRecord) l->aRec[l->nRec++] = h;
+  if (l->bRecord) {
+    l->aRec[2 * l->nRec] = h;
+    l->aRec[2 * l->nRec + 1] = c;
+    l->nRec++;
+  }
   for (int i = t->nBag - 1; i >= 0; i--) {
-    if (sms_hash_bag_take(&p->aBag[t->aBag[i]], h)) return 0;
+    if (split_bag_find(&p->aBag[t->aBag[i]], h, c, 1, 1)) return 0;
+  }
+  for (int i = t->nBag - 1; i >= 0; i--) {
+    if (split_bag_find(&p->aBag[t->aBag[i]], h, c, 0, 0)) {
+      const SmsRow *pRow = &pPage->aRow[iRow];
+      SmsPage one;
+      memset(&one, 0, sizeof(one));
+      if (sms_page_from_rows(&one, &pRow, 1) == SMS_OK &&
+          sms_page_take_rows(&l->held, &one) == SMS_OK) {
+        l->bRecord = 0; /* what it holds back is decided at its end: it does not split */
+        return 0;
+      }
+      sms_page_clear(&one);
+      return !split_bag_find(&p->aBag[t->aBag[i]], h, c, 0, 1); /* no memory: as it comes */
+    }
+  }
+  return !(t->bSkipSeen && sms_hash_bag_take(&p->skip, h));
+}
+
+/* keep_rows callback for the rows a chain held back, at its end: every copy of their content
+** that was to come came, so a row still matched by identity alone is the message a bag's
+** chain handed out (its status changed), and one not matched is new. Under the mutex. */
+static int resolve_held(SmsPage *pPage, int iRow, void *pArg) {
+  SmsLane *l = pArg;
+  SmsScan *p = l->pScan;
+  const SmsTask *t = l->pTask;
+  unsigned long long h = row_identity(pPage, iRow);
+  for (int i = t->nBag - 1; i >= 0; i--) {
+    if (split_bag_find(&p->aBag[t->aBag[i]], h, 0, 0, 1)) return 0;
   }
   return !(t->bSkipSeen && sms_hash_bag_take(&p->skip, h));
 }
@@ -723,7 +817,7 @@ static void split_chain(SmsLane *l, sms_time iPageMin, sms_time iPageMax) {
   }
   if (bSplit) {
     /* The bag takes aRec over (and frees it when it cannot). */
-    if (sms_hash_bag_set(&p->aBag[p->nBag], l->aRec, l->nRec) != SMS_OK) bSplit = 0;
+    if (split_bag_set(&p->aBag[p->nBag], l->aRec, l->nRec) != SMS_OK) bSplit = 0;
     l->aRec = 0;
     l->nRec = l->nRecAlloc = 0;
   }
@@ -849,7 +943,12 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
   if (bBags || l->bRecord) {
     if (bBags) pthread_mutex_lock(&p->mutex);
     sms_page_keep_rows(pPage, keep_new_row, l);
+    if (bBags && !l->zUrl && l->held.nRow) sms_page_keep_rows(&l->held, resolve_held, l);
     if (bBags) pthread_mutex_unlock(&p->mutex);
+    if (!l->zUrl && l->held.nRow && sms_page_take_rows(pPage, &l->held) != SMS_OK) {
+      rc = nomem(zErr, nErr);
+      goto done;
+    }
   } else if (bFirst && p->spec.bAdaptive && p->eMode == SCAN_SEQUENTIAL && !p->bWidened &&
              !p->bWorkers && l->zUrl) {
     rc = remember_rows(l, pPage);
@@ -1244,7 +1343,7 @@ void sms_scan_close(SmsScan *p) {
     free(l->aRec);
   }
   for (int i = 0; i < p->nBag; i++)
-    sms_hash_bag_clear(&p->aBag[i]);
+    split_bag_clear(&p->aBag[i]);
   for (int i = 0; i < p->nTask; i++)
     sms_cache_release(p->aTask[i].pEntry);
   free(p->aTask);
