@@ -1063,8 +1063,10 @@ static int start_workers(SmsScan *p, char *zErr, size_t nErr) {
   p->bWorkers = 1;
   if (p->bBalance) {
     p->nActive = p->nLane; /* each lane takes a task first */
-    for (int i = 0; i < p->nLane; i++)
+    for (int i = 0; i < p->nLane; i++) {
       p->aLane[i].bActive = 1;
+      p->aLane[i].nTotal = -1; /* unknown until its chain tells */
+    }
   }
   for (int i = 0; i < p->nLane; i++) {
     SmsLane *l = &p->aLane[i];
