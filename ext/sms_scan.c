@@ -684,6 +684,9 @@ static int keep_new_row(SmsPage *pPage, int iRow, void *pArg) {
   SmsScan *p = l->pScan;
   const SmsTask *t = l->pTask;
   sms_time tRow;
+  if (!l->bRecord && t->nBag == 0) { /* the adaptive first page's bag alone, as ever */
+    return !(t->bSkipSeen && sms_hash_bag_take(&p->skip, row_identity(pPage, iRow)));
+  }
   if (!row_date(pPage, iRow, &tRow)) return 1;
   unsigned long long h = row_identity(pPage, iRow);
   unsigned long long c = sms_page_row_hash(pPage, iRow);
