@@ -28,7 +28,24 @@
 #define CACHE_PAGE_ROWS 500 /* rows of a page read from the cache */
 #define AHEAD_PUMP_MS 5     /* a waiting worker reads its request sent ahead in such steps */
 
+/* Balance (split_chain): */
+#define REC_PAGES 8                /* a chain is split only while it recorded all its rows */
+#define SPLIT_MIN_PAGES 3          /* ... only when it predicts this many pages left */
+#define SPLIT_MIN_PIECE (3 * 3600) /* the pieces of the unread part are not shorter */
+#define MAX_DEPTH 4                /* splits of splits of ... a chain */
+#define MAX_BAGS 32                /* splits of one scan */
+#define SPLIT_TASK_ROOM 256        /* room kept in aTask for pieces (it must not move) */
+
 typedef enum ScanMode { SCAN_SEQUENTIAL, SCAN_PARALLEL, SCAN_ORDERED } ScanMode;
+
+/* The dated rows a chain saw before it split, for its pieces to drop: a row is matched by
+** its identity (row_identity: a delivery report may have come in between) and, among copies
+** of one identity (a double send whose copies differ), by its content first. */
+typedef struct SplitBag {
+  unsigned long long *aPair; /* (identity, content hash) of each row, sorted */
+  unsigned char *aTaken;     /* which rows a piece matched */
+  int nRow;                  /* rows in aPair */
+} SplitBag;
 
 typedef struct SmsTask {
   long long iProgramId;  /* the program */
@@ -37,6 +54,8 @@ typedef struct SmsTask {
   int bOwnAll;           /* it hands out every row its chain brings: no test needed */
   int bEdge;             /* it reads the hour next to the retention edge */
   int bSkipSeen;         /* it drops the rows the scan's first page already handed out */
+  int aBag[MAX_DEPTH];   /* it drops the rows that chains split before saw (SmsScan.aBag) */
+  int nBag;              /* entries in aBag */
   SmsCacheEntry *pEntry; /* the rows are this cache entry's (a reference); NULL: the API's */
   sms_time iFetchLo;     /* the chain reads [iFetchLo, iFetchHi) of the window... */
   sms_time iFetchHi;     /* ...and so covers that much of it, once it ends */
@@ -61,6 +80,17 @@ typedef struct SmsLane {
   int nSeenAlloc;            /* room in aSeen */
   int nEmptyRun;             /* consecutive pages without rows */
   SmsHashCount undated;      /* the chain's rows without a readable date, by identity */
+  int nPage;                 /* pages of the chain so far */
+  int bRecord;               /* aRec holds every dated own row of the chain: it may split */
+  unsigned long long *aRec;  /* their (identity, content hash), for the pieces to drop */
+  int nRec;                  /* rows in aRec */
+  int nRecAlloc;             /* room in aRec, in rows */
+  SmsPage held;              /* rows held back till the chain ends (keep_new_row) */
+  int bByDate;               /* each page's dates were at or after the page before's */
+  sms_time iDateMax;         /* the latest date the chain saw */
+  sms_time aEnd[REC_PAGES];  /* iDateMax after each page (where a split cuts) */
+  int nTotal;                /* pages it predicts in all; -1: unknown (the mutex guards it) */
+  int bActive;               /* it reads or takes a task (balance; the mutex guards it) */
   /* Hand-over fields, guarded by the scan's mutex once a worker runs: */
   SmsPage ready;          /* a page waiting for the consumer */
   long long iReadyProgId; /* its program */
@@ -88,6 +118,13 @@ struct SmsScan {
   int bWorkers;                    /* the lanes are read by workers */
   int bStartAtEdge;                /* spec.iStart is the retention clamp, not the query's */
   int bWidened;                    /* the adaptive default went parallel */
+  int bBalance;                    /* parallel: idle lanes wait for the pieces of a split */
+  int nActive;                     /* balance: lanes that read a task or take one */
+  int nIdle;                       /* balance: lanes waiting for a task */
+  long long nDonePages;            /* balance: pages of the chains that ended... */
+  int nDoneChains;                 /* ...and how many they were (not those split) */
+  SplitBag aBag[MAX_BAGS];         /* balance: per split, the rows its chain saw */
+  int nBag;                        /* entries of aBag in use */
   SmsHashCount undated;            /* undated rows handed out, by identity (keep_undated) */
   SmsHashBag skip;                 /* adaptive: identities of the first page's rows */
   int bRemembered;                 /* adaptive: skip holds a chain's first page */
@@ -344,6 +381,7 @@ static void lane_end_chain(SmsLane *l) {
   l->zUrl = 0;
   l->nSeen = 0;
   l->nEmptyRun = 0;
+  sms_page_clear(&l->held);
 }
 
 /* A part the cache answers goes into the request log as the request it spares: the URL a
@@ -382,6 +420,11 @@ static int lane_begin(SmsLane *l, SmsTask *t) {
   l->zUrl = first_url(l->pScan, t, &l->iSentStart);
   if (!l->zUrl) return SMS_NOMEM;
   l->bFirst = 1;
+  l->nPage = 0;
+  l->nRec = 0;
+  l->bRecord = l->pScan->bBalance && !t->bEdge && t->nBag < MAX_DEPTH;
+  l->bByDate = 1;
+  l->iDateMax = SMS_TIME_MIN;
   l->iSentNow = sms_clock_now(pSpec->pCfg->zBaseUrl);
   l->rFetched = sms_monotonic();
   if (pSpec->pCache) {
@@ -392,12 +435,38 @@ static int lane_begin(SmsLane *l, SmsTask *t) {
   return SMS_OK;
 }
 
-/* The next task of the plan, or NULL. */
-static SmsTask *take_task(SmsScan *p) {
+/* The next task of the plan, or NULL. A lane of a balanced scan that finds none waits while
+** other lanes still read a chain: one of them may split and hand it the pieces (split_chain);
+** it ends when no lane reads any more. */
+static SmsTask *take_task(SmsLane *l) {
+  SmsScan *p = l->pScan;
   SmsTask *t = 0;
-  if (p->bWorkers) pthread_mutex_lock(&p->mutex);
-  if (p->iNextTask < p->nTask) t = &p->aTask[p->iNextTask++];
-  if (p->bWorkers) pthread_mutex_unlock(&p->mutex);
+  if (!p->bWorkers) {
+    if (p->iNextTask < p->nTask) t = &p->aTask[p->iNextTask++];
+    return t;
+  }
+  pthread_mutex_lock(&p->mutex);
+  if (l->bActive) {
+    l->bActive = 0;
+    p->nActive--;
+    pthread_cond_broadcast(&p->cond); /* the last one: the waiting lanes end */
+  }
+  for (;;) {
+    if (p->iNextTask < p->nTask) {
+      t = &p->aTask[p->iNextTask++];
+      break;
+    }
+    if (!p->bBalance || p->nActive == 0 || p->bStop) break;
+    p->nIdle++;
+    pthread_cond_wait(&p->cond, &p->mutex);
+    p->nIdle--;
+  }
+  if (t && p->bBalance) {
+    l->bActive = 1;
+    p->nActive++;
+  }
+  l->nTotal = -1;
+  pthread_mutex_unlock(&p->mutex);
   return t;
 }
 
@@ -452,13 +521,6 @@ static unsigned long long row_identity(SmsPage *pPage, int iRow) {
   SmsIdentity id;
   if (sms_page_row_identity(pPage, iRow, &id) != 0) return 0;
   return id.iHash ^ sms_siphash(1, 2, id.zClear, strlen(id.zClear));
-}
-
-/* Whether a row of a sub-window is new: not one the first page handed out. The caller holds
-** the scan's mutex. */
-static int is_unseen_row(SmsPage *pPage, int iRow, void *pArg) {
-  SmsScan *p = pArg;
-  return !sms_hash_bag_take(&p->skip, row_identity(pPage, iRow));
 }
 
 /* Whether a row without a readable date (a non-conforming API) is new. No chain can own it
@@ -560,6 +622,243 @@ static void expect_size(SmsLane *l, SmsPage *pPage) {
   sms_cache_fill_expect(l->pFill, iSpan > iPage ? (double)iSpan / (double)iPage : 1.0);
 }
 
+static int pair_cmp(const void *pA, const void *pB) {
+  const unsigned long long *a = pA, *b = pB;
+  if (a[0] != b[0]) return (a[0] > b[0]) - (a[0] < b[0]);
+  return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+/* Make *p hold the nRow pairs at aPair, which it takes over (and frees when out of memory). */
+static int split_bag_set(SplitBag *p, unsigned long long *aPair, int nRow) {
+  p->aTaken = calloc(nRow ? nRow : 1, 1);
+  if (!p->aTaken) {
+    free(aPair);
+    return SMS_NOMEM;
+  }
+  if (nRow) qsort(aPair, nRow, 2 * sizeof(*aPair), pair_cmp);
+  p->aPair = aPair;
+  p->nRow = nRow;
+  return SMS_OK;
+}
+
+static void split_bag_clear(SplitBag *p) {
+  free(p->aPair);
+  free(p->aTaken);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Match a row of identity h and content c with one of the bag's rows not matched yet: of
+** the same content (bExact), or of any. 1 when there was one. With bTake, it is matched now. */
+static int split_bag_find(SplitBag *p, unsigned long long h, unsigned long long c, int bExact,
+                          int bTake) {
+  int lo = 0, hi = p->nRow; /* the first pair of identity h or above */
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (p->aPair[2 * mid] < h)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (; lo < p->nRow && p->aPair[2 * lo] == h; lo++) {
+    if (!p->aTaken[lo] && (!bExact || p->aPair[2 * lo + 1] == c)) {
+      if (bTake) p->aTaken[lo] = 1;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* keep_rows callback of a chain that may split, or that drops what other chains handed out:
+** a dated row (is_own_row left the own ones) is recorded while the chain may split, and
+** dropped when a bag of the task (the newest first) still holds a row of the same identity
+** and content, or the first page's (bSkipSeen) one of the same identity. Each bag holds
+** every dated row the chain that split saw, handed out or dropped, so a row is handed out as
+** often as the chain along its range that saw most copies saw it. A row whose identity a bag
+** holds only with another content is held back till the chain ends (resolve_held): the
+** API's order is not stated, and a copy of the same content may still come (a double send
+** whose copies differ, in another order than before); if none did, a delivery report came
+** in between, and it is the same message. Undated rows pass: is_own_row counted them
+** (keep_undated). The caller holds the scan's mutex when the task has bags. */
+static int keep_new_row(SmsPage *pPage, int iRow, void *pArg) {
+  SmsLane *l = pArg;
+  SmsScan *p = l->pScan;
+  const SmsTask *t = l->pTask;
+  sms_time tRow;
+  if (!l->bRecord && t->nBag == 0) { /* the adaptive first page's bag alone, as ever */
+    return !(t->bSkipSeen && sms_hash_bag_take(&p->skip, row_identity(pPage, iRow)));
+  }
+  if (!row_date(pPage, iRow, &tRow)) return 1;
+  unsigned long long h = row_identity(pPage, iRow);
+  unsigned long long c = sms_page_row_hash(pPage, iRow);
+  if (l->bRecord && l->nRec == l->nRecAlloc) {
+    int nNew = l->nRecAlloc ? l->nRecAlloc * 2 : 512;
+    unsigned long long *aNew = realloc(l->aRec, 2 * nNew * sizeof(*aNew));
+    if (aNew) {
+      l->aRec = aNew;
+      l->nRecAlloc = nNew;
+    } else {
+      l->bRecord = 0; /* no memory: the chain is not split */
+    }
+  }
+  if (l->bRecord) {
+    l->aRec[2 * l->nRec] = h;
+    l->aRec[2 * l->nRec + 1] = c;
+    l->nRec++;
+  }
+  for (int i = t->nBag - 1; i >= 0; i--) {
+    if (split_bag_find(&p->aBag[t->aBag[i]], h, c, 1, 1)) return 0;
+  }
+  for (int i = t->nBag - 1; i >= 0; i--) {
+    if (split_bag_find(&p->aBag[t->aBag[i]], h, c, 0, 0)) {
+      const SmsRow *pRow = &pPage->aRow[iRow];
+      SmsPage one;
+      memset(&one, 0, sizeof(one));
+      if (sms_page_from_rows(&one, &pRow, 1) == SMS_OK &&
+          sms_page_take_rows(&l->held, &one) == SMS_OK) {
+        l->bRecord = 0; /* what it holds back is decided at its end: it does not split */
+        return 0;
+      }
+      sms_page_clear(&one);
+      return !split_bag_find(&p->aBag[t->aBag[i]], h, c, 0, 1); /* no memory: as it comes */
+    }
+  }
+  return !(t->bSkipSeen && sms_hash_bag_take(&p->skip, h));
+}
+
+/* keep_rows callback for the rows a chain held back, at its end: every copy of their content
+** that was to come came, so a row still matched by identity alone is the message a bag's
+** chain handed out (its status changed), and one not matched is new. Under the mutex. */
+static int resolve_held(SmsPage *pPage, int iRow, void *pArg) {
+  SmsLane *l = pArg;
+  SmsScan *p = l->pScan;
+  const SmsTask *t = l->pTask;
+  unsigned long long h = row_identity(pPage, iRow);
+  for (int i = t->nBag - 1; i >= 0; i--) {
+    if (split_bag_find(&p->aBag[t->aBag[i]], h, 0, 0, 1)) return 0;
+  }
+  return !(t->bSkipSeen && sms_hash_bag_take(&p->skip, h));
+}
+
+/* The first and last dates of a page (*piMin > *piMax when it has none), and what they tell
+** of the chain: whether its pages go by date, its latest date. */
+static void page_dates(SmsLane *l, SmsPage *pPage, sms_time *piMin, sms_time *piMax) {
+  sms_time t;
+  *piMin = SMS_TIME_MAX;
+  *piMax = SMS_TIME_MIN;
+  for (int i = 0; i < pPage->nRow; i++) {
+    if (!row_date(pPage, i, &t)) continue;
+    if (t < *piMin) *piMin = t;
+    if (t > *piMax) *piMax = t;
+  }
+  if (*piMin <= *piMax) {
+    if (*piMin < l->iDateMax) l->bByDate = 0;
+    if (*piMax > l->iDateMax) l->iDateMax = *piMax;
+  }
+  if (l->nPage < REC_PAGES) l->aEnd[l->nPage] = l->iDateMax;
+}
+
+/* Balance (SCAN_PARALLEL), after each page of a chain: equal date ranges are not equal work
+** when messages come in bursts, and lanes that read their short ranges would wait for the one
+** still reading a long one. A chain whose pages go by date predicts the pages it has left:
+** the span of its last page against the part of its range after the latest date it saw.
+** When that is at least SPLIT_MIN_PAGES, and at least twice the mean of what the lanes that
+** read have left (so that evenly spread data, whose chains end together, never split; a
+** lane whose chain does not tell counts as the mean), the chain hands its range over as new
+** tasks, which the waiting lanes take at once (take_task) and the others as they end: its
+** unread part, after the latest date seen, cut into equal date ranges, and the part it read
+** cut where its pages ended, a piece per page (they mostly re-read rows they will drop).
+** The API promises no order: so the pieces cover the chain's whole range, and drop, by
+** identity, every dated row the chain saw (keep_new_row: a bag in SmsScan.aBag, shared by
+** the pieces); its undated rows were counted (keep_undated). The chain then ends: its cache
+** fill is dropped (each piece fills its own) and its request sent ahead too (logged). A
+** chain records its rows for its first REC_PAGES pages only (a microsecond a row),
+** and splits only while it has them all. */
+static void split_chain(SmsLane *l, sms_time iPageMin, sms_time iPageMax) {
+  SmsScan *p = l->pScan;
+  const SmsScanSpec *pSpec = &p->spec;
+  SmsTask cur = *l->pTask;
+  sms_time iCut = l->iDateMax + 1; /* what the chain read ends here */
+  sms_time iRangeHi = cur.iFetchHi < pSpec->iNow + 1 ? cur.iFetchHi : pSpec->iNow + 1;
+  int nLeft = -1, bSplit = 0, nRead = 0, nRest = 0;
+  if (l->bByDate && iPageMin <= iPageMax) {
+    long long nSpan = iPageMax - iPageMin + 1;
+    long long n = iRangeHi > iCut ? (iRangeHi - iCut + nSpan - 1) / nSpan : 0;
+    nLeft = n < 1 ? 1 : n > 1000000 ? 1000000 : (int)n;
+  }
+  pthread_mutex_lock(&p->mutex);
+  if (!l->zUrl) { /* the chain ended */
+    p->nDonePages += l->nPage;
+    p->nDoneChains++;
+    l->nTotal = -1;
+    pthread_mutex_unlock(&p->mutex);
+    return;
+  }
+  l->nTotal = nLeft < 0 ? -1 : l->nPage + nLeft;
+  if (l->bRecord && nLeft >= SPLIT_MIN_PAGES && p->nBag < MAX_BAGS && iCut > cur.iFetchLo &&
+      iRangeHi - iCut >= 2 * SPLIT_MIN_PIECE) {
+    long long nSum = p->nDonePages;
+    int nChains = p->nDoneChains;
+    for (int i = 0; i < p->nLane; i++) {
+      const SmsLane *o = &p->aLane[i];
+      if (o->bActive && o->nTotal >= 0) {
+        nSum += o->nTotal;
+        nChains++;
+      }
+    }
+    /* Pieces of about nPer pages, one for each waiting lane and this one (for every lane
+    ** when none waits yet: the others, shorter, end first); worth it when that is less
+    ** than what the chain has left. */
+    int nIdle = p->nIdle ? p->nIdle : p->nLane - 1;
+    int nPer = (l->nPage + nLeft + nIdle) / (nIdle + 1);
+    nRest = (nLeft + nPer - 1) / nPer;
+    if (nRest > SMS_MAX_PARALLEL) nRest = SMS_MAX_PARALLEL;
+    while (nRest > 1 && (iRangeHi - iCut) / nRest < SPLIT_MIN_PIECE)
+      nRest--;
+    nRead = l->nPage; /* a piece per page read: that cost is known, not guessed */
+    bSplit = (long long)l->nTotal * nChains >= 2 * nSum && nPer < nLeft &&
+             p->nTask + nRest + nRead <= p->nTaskAlloc;
+  }
+  if (bSplit) {
+    /* The bag takes aRec over (and frees it when it cannot). */
+    if (split_bag_set(&p->aBag[p->nBag], l->aRec, l->nRec) != SMS_OK) bSplit = 0;
+    l->aRec = 0;
+    l->nRec = l->nRecAlloc = 0;
+  }
+  if (bSplit) {
+    int iBag = p->nBag++, nBefore = p->nTask;
+    /* The pieces hand out the chain's own rows: clipped as widen() clips. */
+    sms_time iClipLo = cur.iOwnLo == SMS_TIME_MIN ? pSpec->iStart + 1 : cur.iOwnLo;
+    sms_time iClipHi = cur.iOwnHi == SMS_TIME_MAX + 1 ? window_end(pSpec) : cur.iOwnHi;
+    /* The unread part first, in equal date ranges; then the part read, cut where its pages
+    ** ended, a piece per page. */
+    for (int i = 0; i < nRest; i++) {
+      sms_time iLo = iCut + (iRangeHi - iCut) * i / nRest;
+      sms_time iHi = i + 1 < nRest ? iCut + (iRangeHi - iCut) * (i + 1) / nRest : cur.iFetchHi;
+      fetch_task(p, cur.iProgramId, iLo, iHi, iClipLo, iClipHi, 0);
+    }
+    sms_time iLo = cur.iFetchLo;
+    for (int i = 0; i < nRead; i++) {
+      sms_time iHi = i + 1 < nRead ? l->aEnd[i] + 1 : iCut;
+      if (iHi <= iLo) continue; /* a page without a new date */
+      fetch_task(p, cur.iProgramId, iLo, iHi, iClipLo, iClipHi, 0);
+      iLo = iHi;
+    }
+    for (int i = nBefore; i < p->nTask; i++) {
+      SmsTask *t = &p->aTask[i];
+      memcpy(t->aBag, cur.aBag, sizeof(t->aBag));
+      t->aBag[cur.nBag] = iBag;
+      t->nBag = cur.nBag + 1;
+      t->bSkipSeen = cur.bSkipSeen;
+    }
+    pthread_cond_broadcast(&p->cond);
+  }
+  pthread_mutex_unlock(&p->mutex);
+  if (bSplit) {
+    sms_http_drop_ahead(*l->ppHttp);
+    lane_end_chain(l);
+  }
+}
+
 /* Whether the next page of a worker's chain may be requested while this one is decoded
 ** (sms_http.h): when chain_fetch would follow it, and the chain is not a run of empty pages,
 ** whose end is a fault, not a page to fetch. */
@@ -635,16 +934,30 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
   sms_cache_fill_add(l->pFill, pPage);
   if (bFirst && l->zUrl && l->pFill) expect_size(l, pPage);
   if (!l->zUrl) chain_complete(l);
-  if (!l->pTask->bOwnAll) sms_page_keep_rows(pPage, is_own_row, l);
-  if (l->pTask->bSkipSeen) {
-    pthread_mutex_lock(&p->mutex);
-    sms_page_keep_rows(pPage, is_unseen_row, p);
-    pthread_mutex_unlock(&p->mutex);
+  sms_time iPageMin = SMS_TIME_MAX, iPageMax = SMS_TIME_MIN;
+  if (p->bBalance) {
+    page_dates(l, pPage, &iPageMin, &iPageMax);
+    if (l->nPage++ >= REC_PAGES) l->bRecord = 0;
+  }
+  /* A chain that may split counts its undated rows even when it owns all: its pieces will
+  ** bring them again. */
+  if (!l->pTask->bOwnAll || l->bRecord) sms_page_keep_rows(pPage, is_own_row, l);
+  int bBags = l->pTask->nBag > 0 || l->pTask->bSkipSeen;
+  if (bBags || l->bRecord) {
+    if (bBags) pthread_mutex_lock(&p->mutex);
+    sms_page_keep_rows(pPage, keep_new_row, l);
+    if (bBags && !l->zUrl && l->held.nRow) sms_page_keep_rows(&l->held, resolve_held, l);
+    if (bBags) pthread_mutex_unlock(&p->mutex);
+    if (!l->zUrl && l->held.nRow && sms_page_take_rows(pPage, &l->held) != SMS_OK) {
+      rc = nomem(zErr, nErr);
+      goto done;
+    }
   } else if (bFirst && p->spec.bAdaptive && p->eMode == SCAN_SEQUENTIAL && !p->bWidened &&
              !p->bWorkers && l->zUrl) {
     rc = remember_rows(l, pPage);
     if (rc != SMS_OK) nomem(zErr, nErr);
   }
+  if (p->bBalance) split_chain(l, iPageMin, iPageMax);
 
 done:
   if (rc != SMS_OK) {
@@ -663,7 +976,7 @@ static int lane_step(SmsLane *l, SmsPage *pPage, long long *piProgId, int *pbEnd
   for (;;) {
     SmsTask *t = l->pTask;
     if (!t) {
-      t = take_task(l->pScan);
+      t = take_task(l);
       if (!t) {
         *pbEnd = 1;
         return SMS_OK;
@@ -739,6 +1052,10 @@ static void *lane_worker(void *pArg) {
     l->bReady = 1;
     pthread_cond_broadcast(&p->cond);
   }
+  if (l->bActive) { /* a failure or a stop: it reads nothing more */
+    l->bActive = 0;
+    p->nActive--;
+  }
   l->bDone = 1;
   pthread_cond_broadcast(&p->cond);
   pthread_mutex_unlock(&p->mutex);
@@ -747,6 +1064,13 @@ static void *lane_worker(void *pArg) {
 
 static int start_workers(SmsScan *p, char *zErr, size_t nErr) {
   p->bWorkers = 1;
+  if (p->bBalance) {
+    p->nActive = p->nLane; /* each lane takes a task first */
+    for (int i = 0; i < p->nLane; i++) {
+      p->aLane[i].bActive = 1;
+      p->aLane[i].nTotal = -1; /* unknown until its chain tells */
+    }
+  }
   for (int i = 0; i < p->nLane; i++) {
     SmsLane *l = &p->aLane[i];
     if (pthread_create(&l->thread, 0, lane_worker, l) != 0) {
@@ -781,6 +1105,16 @@ static int go_parallel(SmsScan *p, int nParallel, char *zErr, size_t nErr) {
   if (nLane > SMS_MAX_PARALLEL) nLane = SMS_MAX_PARALLEL;
   p->nLane = nLane < 1 ? 1 : nLane;
   p->eMode = SCAN_PARALLEL;
+  /* Lanes hold pointers into aTask: the pieces of splits must find room without moving it.
+  ** Without that room, no chain splits. */
+  if (p->nTaskAlloc < p->nTask + SPLIT_TASK_ROOM) {
+    SmsTask *aNew = realloc(p->aTask, (p->nTask + SPLIT_TASK_ROOM) * sizeof(*aNew));
+    if (aNew) {
+      p->aTask = aNew;
+      p->nTaskAlloc = p->nTask + SPLIT_TASK_ROOM;
+    }
+  }
+  p->bBalance = 1;
   return start_workers(p, zErr, nErr);
 }
 
@@ -1011,7 +1345,10 @@ void sms_scan_close(SmsScan *p) {
     lane_end_chain(l);
     sms_hash_count_clear(&l->undated);
     free(l->aSeen);
+    free(l->aRec);
   }
+  for (int i = 0; i < p->nBag; i++)
+    split_bag_clear(&p->aBag[i]);
   for (int i = 0; i < p->nTask; i++)
     sms_cache_release(p->aTask[i].pEntry);
   free(p->aTask);

@@ -25,7 +25,15 @@
 **       SCAN_PARALLEL (nParallel > 1, bAhead): the gaps are cut into sub-windows, and the
 **         programs of the scan are read at once: nParallel lanes (workers) take the next
 **         part as they finish one, each fetching its next page while its last one waits.
-**         Rows arrive in page-arrival order.
+**         Rows arrive in page-arrival order. Balance: equal date ranges are not equal work
+**         when messages come in bursts, so a chain whose pages go by date and that predicts
+**         at least 3 pages left, and twice the mean of the chains' pages in all, hands its
+**         range over as new parts (split_chain): the unread rest in equal date ranges, the
+**         part read a piece per page read. The API states no order, so the pieces cover the
+**         chain's whole range and drop, by identity (by content first among copies), every
+**         row the chain saw; its undated rows were counted. A lane without a part waits
+**         while another still reads a chain, and ends when none does. Evenly spread data
+**         never splits. The adaptive default splits the same way once it went parallel.
 **       SCAN_ORDERED (iOrder, one program): rows sorted by date, read as a series of growing
 **         sub-windows (1, 4, then 8 days) from the newest end (or the oldest), each read
 **         whole and sorted in memory, so that "ORDER BY date DESC LIMIT 10" reads a day or

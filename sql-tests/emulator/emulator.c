@@ -86,6 +86,7 @@ struct options {
   int clock_runs;          /* --clock-runs */
   long clock_offset;       /* --clock-offset: seconds from the host's clock */
   int clock_offset_given;  /* --clock-offset was given */
+  long out_of_order;       /* --out-of-order: 1 message in K of a result comes last */
 };
 
 /* One HTTP request, from the URI callback to the completion callback. */
@@ -171,6 +172,9 @@ static void usage(FILE *f) {
              "filtered on it)\n"
              "  --bunched P            P%% of the messages fall in one fortnight, 100 days "
              "ago\n"
+             "  --out-of-order K       1 message in K of a request's result comes after all "
+             "the\n"
+             "                         others, on its last pages (the API states no order)\n"
              "  --dump PROGRAM         print the program's messages as a JSON array; "
              "exit\n"
              "  --help                 this text\n");
@@ -213,7 +217,7 @@ static int name_arg(const char *flag, const char *z, const char *const *names, i
   "--port --port-file --user --password --programs --messages --seed "                         \
   "--now --log --latency-ms --fault --fault-every --retry-after "                              \
   "--public-url --shape --dump --anchor --late-minutes --report-minutes --clock-offset "       \
-  "--undated --bunched "
+  "--undated --bunched --out-of-order "
 
 static void parse_args(int argc, char **argv) {
   int i, now_given = 0;
@@ -295,6 +299,8 @@ static void parse_args(int argc, char **argv) {
       opt.data.undated = number_arg(a, v, 0, 1000000);
     else if (strcmp(a, "--bunched") == 0)
       opt.data.bunched = number_arg(a, v, 0, 100);
+    else if (strcmp(a, "--out-of-order") == 0)
+      opt.out_of_order = number_arg(a, v, 0, 1000000);
     else if (strcmp(a, "--log") == 0)
       opt.log_file = v;
     else if (strcmp(a, "--latency-ms") == 0)
@@ -528,6 +534,20 @@ static long program_id(const char *path) {
   return id;
 }
 
+/* --out-of-order K: the messages of a result [b, e) in the order sent, from position k on:
+** first those whose place j = index - b is not a multiple of K, ascending, then those whose
+** place is (j = 0, K, 2K, ...), so a scan's first pages go by date and its last ones go back.
+ */
+static void render_out_of_order(const struct data_program *p, int type, long b, long e,
+                                long first, long last, struct buf *out) {
+  long n = e - b, k_ = opt.out_of_order, f = n - (n + k_ - 1) / k_, k, j;
+  for (k = first - b; k < last - b; k++) {
+    j = k < f ? (k / (k_ - 1)) * k_ + k % (k_ - 1) + 1 : (k - f) * k_;
+    if (k > first - b) buf_putc(out, ',');
+    data_render(p, type, b + j, b + j + 1, out);
+  }
+}
+
 /* A page of program `id`'s messages (query q already valid). */
 static void page_reply(struct reply *r, const struct data_program *p, long id,
                        const struct query *q) {
@@ -573,6 +593,8 @@ static void page_reply(struct reply *r, const struct data_program *p, long id,
   buf_putc(&r->body, '[');
   if (data_dynamic())
     buf_append(&r->body, rows.z ? rows.z : "", rows.n);
+  else if (opt.out_of_order > 1)
+    render_out_of_order(p, q->type, b, e, first, last, &r->body);
   else
     data_render(p, q->type, first, last, &r->body);
   buf_putc(&r->body, ']');

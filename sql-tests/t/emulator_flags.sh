@@ -79,3 +79,24 @@ check "--programs 1: 4712 does not exist" 404 \
 emu_start usr --user 'ü ser' --password 'p:a:s s' || exit 1
 check "--user/--password with spaces, colons, UTF-8" 200 \
   "$(curl -s -o /dev/null -w '%{http_code}' -u 'ü ser:p:a:s s' "$usr_URL/messages/program/4711")"
+
+# --out-of-order K: 1 message in K of a request's result comes after the others (places 0,
+# K, 2K, ... of the date order, last), across its pages; the messages are the same.
+emu_start_test ooo --programs 1 --messages 40 --out-of-order 4 || exit 1
+emu_start_test ino --programs 1 --messages 40 || exit 1
+# dates URL: the dates of every page of program 4711's result (pageSize=7), in the order sent
+dates() {
+  local url="$1/messages/program/4711?startDate=2025-07-01T00:00:00&pageSize=7" page=1
+  while [ "$url" != null ]; do
+    curl -s -u "$TEST_USER:$TEST_PASSWORD" "$url" > "$D/ooo.json"
+    "$PYTHON3" -c "
+import json; d = json.load(open('$D/ooo.json'))
+for m in d['data']: print(m['date'])"
+    url=$("$PYTHON3" -c "import json; print(json.load(open('$D/ooo.json'))['meta']['nextPageUrl'] or 'null')")
+  done
+}
+dates "$ino_URL" > "$D/in_order"
+dates "$ooo_URL" > "$D/out_of_order"
+check "--out-of-order 4: the same messages" "$(cat "$D/in_order")" "$(sort "$D/out_of_order")"
+check "--out-of-order 4: places 1, 2, 3, 5, ... first, then 0, 4, 8, ..." \
+  "$(awk 'NR % 4 != 1' "$D/in_order"; awk 'NR % 4 == 1' "$D/in_order")" "$(cat "$D/out_of_order")"
