@@ -1114,7 +1114,9 @@ static int go_parallel(SmsScan *p, int nParallel, char *zErr, size_t nErr) {
       p->nTaskAlloc = p->nTask + SPLIT_TASK_ROOM;
     }
   }
-  p->bBalance = 1;
+  /* Not the adaptive default: it promises at most a request a sub-window more than one
+  ** chain, and a split re-reads pages (docs/reference.md). */
+  p->bBalance = !p->bWidened;
   return start_workers(p, zErr, nErr);
 }
 

@@ -33,7 +33,8 @@
 **         chain's whole range and drop, by identity (by content first among copies), every
 **         row the chain saw; its undated rows were counted. A lane without a part waits
 **         while another still reads a chain, and ends when none does. Evenly spread data
-**         never splits. The adaptive default splits the same way once it went parallel.
+**         never splits. Only an explicit parallel option splits: the adaptive default
+**         keeps to a request a sub-window more than one chain.
 **       SCAN_ORDERED (iOrder, one program): rows sorted by date, read as a series of growing
 **         sub-windows (1, 4, then 8 days) from the newest end (or the oldest), each read
 **         whole and sorted in memory, so that "ORDER BY date DESC LIMIT 10" reads a day or

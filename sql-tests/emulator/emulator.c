@@ -537,7 +537,7 @@ static long program_id(const char *path) {
 /* --out-of-order K: the messages of a result [b, e) in the order sent, from position k on:
 ** first those whose place j = index - b is not a multiple of K, ascending, then those whose
 ** place is (j = 0, K, 2K, ...), so a scan's first pages go by date and its last ones go back.
- */
+*/
 static void render_out_of_order(const struct data_program *p, int type, long b, long e,
                                 long first, long last, struct buf *out) {
   long n = e - b, k_ = opt.out_of_order, f = n - (n + k_ - 1) / k_, k, j;
