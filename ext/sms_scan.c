@@ -32,6 +32,7 @@
 #define REC_PAGES 8                /* a chain is split only while it recorded all its rows */
 #define SPLIT_MIN_PAGES 3          /* ... only when it predicts this many pages left */
 #define SPLIT_MIN_PIECE (3 * 3600) /* the pieces of the unread part are not shorter */
+#define SPLIT_MIN_SPAN 60          /* a page of fewer seconds predicts nothing (a blast) */
 #define MAX_DEPTH 4                /* splits of splits of ... a chain */
 #define MAX_BAGS 32                /* splits of one scan */
 #define SPLIT_TASK_ROOM 256        /* room kept in aTask for pieces (it must not move) */
@@ -90,6 +91,8 @@ typedef struct SmsLane {
   sms_time iDateMax;         /* the latest date the chain saw */
   sms_time aEnd[REC_PAGES];  /* iDateMax after each page (where a split cuts) */
   int nTotal;                /* pages it predicts in all; -1: unknown (the mutex guards it) */
+  int bPlanned;              /* its task is a sub-window of the plan, the yardstick of the
+                             ** balance: not an edge hour, a cache part or a piece (mutex) */
   int bActive;               /* it reads or takes a task (balance; the mutex guards it) */
   /* Hand-over fields, guarded by the scan's mutex once a worker runs: */
   SmsPage ready;          /* a page waiting for the consumer */
@@ -121,7 +124,7 @@ struct SmsScan {
   int bBalance;                    /* parallel: idle lanes wait for the pieces of a split */
   int nActive;                     /* balance: lanes that read a task or take one */
   int nIdle;                       /* balance: lanes waiting for a task */
-  long long nDonePages;            /* balance: pages of the chains that ended... */
+  long long nDonePages;            /* balance: pages of the planned chains that ended... */
   int nDoneChains;                 /* ...and how many they were (not those split) */
   SplitBag aBag[MAX_BAGS];         /* balance: per split, the rows its chain saw */
   int nBag;                        /* entries of aBag in use */
@@ -466,6 +469,7 @@ static SmsTask *take_task(SmsLane *l) {
     p->nActive++;
   }
   l->nTotal = -1;
+  l->bPlanned = t && !t->bEdge && !t->pEntry && t->nBag == 0;
   pthread_mutex_unlock(&p->mutex);
   return t;
 }
@@ -687,7 +691,12 @@ static int keep_new_row(SmsPage *pPage, int iRow, void *pArg) {
   if (!l->bRecord && t->nBag == 0) { /* the adaptive first page's bag alone, as ever */
     return !(t->bSkipSeen && sms_hash_bag_take(&p->skip, row_identity(pPage, iRow)));
   }
-  if (!row_date(pPage, iRow, &tRow)) return 1;
+  if (!row_date(pPage, iRow, &tRow)) {
+    /* Pieces could not tell which copy of an undated double send the chain handed out
+    ** (keep_undated counts copies, not contents): a chain that meets one never splits. */
+    l->bRecord = 0;
+    return 1;
+  }
   unsigned long long h = row_identity(pPage, iRow);
   unsigned long long c = sms_page_row_hash(pPage, iRow);
   if (l->bRecord && l->nRec == l->nRecAlloc) {
@@ -780,15 +789,17 @@ static void split_chain(SmsLane *l, sms_time iPageMin, sms_time iPageMax) {
   sms_time iCut = l->iDateMax + 1; /* what the chain read ends here */
   sms_time iRangeHi = cur.iFetchHi < pSpec->iNow + 1 ? cur.iFetchHi : pSpec->iNow + 1;
   int nLeft = -1, bSplit = 0, nRead = 0, nRest = 0;
-  if (l->bByDate && iPageMin <= iPageMax) {
+  if (l->bByDate && iPageMax - iPageMin >= SPLIT_MIN_SPAN) { /* else no telling */
     long long nSpan = iPageMax - iPageMin + 1;
     long long n = iRangeHi > iCut ? (iRangeHi - iCut + nSpan - 1) / nSpan : 0;
     nLeft = n < 1 ? 1 : n > 1000000 ? 1000000 : (int)n;
   }
   pthread_mutex_lock(&p->mutex);
   if (!l->zUrl) { /* the chain ended */
-    p->nDonePages += l->nPage;
-    p->nDoneChains++;
+    if (l->bPlanned) {
+      p->nDonePages += l->nPage;
+      p->nDoneChains++;
+    }
     l->nTotal = -1;
     pthread_mutex_unlock(&p->mutex);
     return;
@@ -796,14 +807,16 @@ static void split_chain(SmsLane *l, sms_time iPageMin, sms_time iPageMax) {
   l->nTotal = nLeft < 0 ? -1 : l->nPage + nLeft;
   if (l->bRecord && nLeft >= SPLIT_MIN_PAGES && p->nBag < MAX_BAGS && iCut > cur.iFetchLo &&
       iRangeHi - iCut >= 2 * SPLIT_MIN_PIECE) {
+    /* The yardstick: the planned sub-windows, ended or read, once every one that is read
+    ** tells (edge hours, cache parts and pieces are other work, and would lower it). */
     long long nSum = p->nDonePages;
-    int nChains = p->nDoneChains;
+    int nChains = p->nDoneChains, bUntold = !l->bPlanned;
     for (int i = 0; i < p->nLane; i++) {
       const SmsLane *o = &p->aLane[i];
-      if (o->bActive && o->nTotal >= 0) {
-        nSum += o->nTotal;
-        nChains++;
-      }
+      if (!o->bActive || !o->bPlanned) continue;
+      if (o->nTotal < 0) bUntold = 1;
+      nSum += o->nTotal;
+      nChains++;
     }
     /* Pieces of about nPer pages, one for each waiting lane and this one (for every lane
     ** when none waits yet: the others, shorter, end first); worth it when that is less
@@ -815,12 +828,15 @@ static void split_chain(SmsLane *l, sms_time iPageMin, sms_time iPageMax) {
     while (nRest > 1 && (iRangeHi - iCut) / nRest < SPLIT_MIN_PIECE)
       nRest--;
     nRead = l->nPage; /* a piece per page read: that cost is known, not guessed */
-    bSplit = (long long)l->nTotal * nChains >= 2 * nSum && nPer < nLeft &&
+    bSplit = !bUntold && (long long)l->nTotal * nChains >= 2 * nSum && nPer < nLeft &&
              p->nTask + nRest + nRead <= p->nTaskAlloc;
   }
   if (bSplit) {
     /* The bag takes aRec over (and frees it when it cannot). */
-    if (split_bag_set(&p->aBag[p->nBag], l->aRec, l->nRec) != SMS_OK) bSplit = 0;
+    if (split_bag_set(&p->aBag[p->nBag], l->aRec, l->nRec) != SMS_OK) {
+      bSplit = 0;
+      l->bRecord = 0; /* its first pages are gone from the record: it can never split */
+    }
     l->aRec = 0;
     l->nRec = l->nRecAlloc = 0;
   }
