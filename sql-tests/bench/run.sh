@@ -555,6 +555,17 @@ M_TTFR_L=$(median ttfr_limit); M_TTFR_S=$(median ttfr_scan)
 M_JOIN=$( [ -n "${T[join]:-}" ] && median join || echo 0)
 JOIN_REQ=$( [ -n "${T[join_requests]:-}" ] && median join_requests || echo "?")
 [ "$JOIN_OK" = 1 ] || JOIN_REQ="timed out (>300 s)"
+# stmt_lines KEY WHAT P...: the table line of each parallel=P statement timed as KEY (by
+# stmt_run), against P=1; WHAT names it, %P standing for P
+stmt_lines() {
+  local key=$1 what=$2 p m
+  shift 2
+  for p in "$@"; do
+    m=$(median "${key}${p}_stmt")
+    echo "| ${what//%P/$p}: the statement (.timer) | $(fmt "$m") s ($(ratio "$(median "${key}1_stmt")" "$m")x vs 1; $(median "${key}${p}_requests") requests) | $(runs_of "${key}${p}_stmt") |"
+  done
+}
+
 runs_of() { tr ' ' '\n' <<< "${T[$1]}" | awk '{ printf "%s%.3f", (NR > 1 ? ", " : ""), $1 }'; }
 
 # the same ratios in CPU seconds (the process's own + the emulator's): steadier than wall
@@ -628,26 +639,14 @@ V_REPLY=$(verdict le "$(median reply_on_requests)" 12)
   echo "| no LIMIT: time to first row (python host) | $(fmt "$M_TTFR_S") s | $(runs_of ttfr_scan) |"
   echo "| join of $N_CONTACTS contacts with program $PROGRAM: requests | $JOIN_REQ (one scan: $SCAN_REQUESTS) | $JOIN_ROWS rows |"
   echo "| join of $N_CONTACTS contacts: time | $(fmt "$M_JOIN") s | $( [ -n "${T[join]:-}" ] && runs_of join) |"
-  for p in 1 2 4 8; do
-    m=$(median "par${p}_stmt")
-    echo "| \`parallel=$p\`, ${LATENCY} ms latency, $N_PAR messages: the statement (.timer) | $(fmt "$m") s ($(ratio "$M_P1" "$m")x vs 1; $(median "par${p}_requests") requests) | $(runs_of "par${p}_stmt") |"
-  done
-  for p in 1 8; do
-    m=$(median "parL${p}_stmt")
-    echo "| \`parallel=$p\`, ${LATENCY} ms latency, a long scan of $N_PAR_LONG messages: the statement (.timer) | $(fmt "$m") s ($(ratio "$M_PL1" "$m")x vs 1; $(median "parL${p}_requests") requests) | $(runs_of "parL${p}_stmt") |"
-  done
-  for p in 1 8; do
-    m=$(median "parB${p}_stmt")
-    echo "| \`parallel=$p\`, ${LATENCY} ms latency, $N_PAR bunched messages (half in one fortnight): the statement (.timer) | $(fmt "$m") s ($(ratio "$(median parB1_stmt)" "$m")x vs 1; $(median "parB${p}_requests") requests) | $(runs_of "parB${p}_stmt") |"
-  done
+  stmt_lines par "\`parallel=%P\`, ${LATENCY} ms latency, $N_PAR messages" 1 2 4 8
+  stmt_lines parL "\`parallel=%P\`, ${LATENCY} ms latency, a long scan of $N_PAR_LONG messages" 1 8
+  stmt_lines parB "\`parallel=%P\`, ${LATENCY} ms latency, $N_PAR bunched messages (half in one fortnight)" 1 8
   for p in 1 2 4 8; do
     m=$(median "par$p")
     echo "| \`parallel=$p\`: the whole sqlite3 process | $(fmt "$m") s ($(ratio "$M_P1_PROC" "$m")x vs 1) | $(runs_of "par$p") |"
   done
-  for p in 1 8; do
-    m=$(median "progs${p}_stmt")
-    echo "| \`program_id IN\` 8 programs of $N_PROG, \`parallel=$p\`, ${LATENCY} ms: the statement (.timer) | $(fmt "$m") s ($(ratio "$M_G1" "$m")x vs 1; $(median "progs${p}_requests") requests) | $(runs_of "progs${p}_stmt") |"
-  done
+  stmt_lines progs "\`program_id IN\` 8 programs of $N_PROG, \`parallel=%P\`, ${LATENCY} ms" 1 8
   for p in 1 8; do
     m=$(median "progs$p")
     echo "| \`program_id IN\` 8 programs, \`parallel=$p\`: the whole sqlite3 process | $(fmt "$m") s ($(ratio "$(median progs1)" "$m")x vs 1) | $(runs_of "progs$p") |"
