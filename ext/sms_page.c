@@ -1051,11 +1051,6 @@ struct SmsOrder {
   int bEmitted;             /* a row was handed out */
   DateKey last;             /* the date of the last row handed out */
   char *zLast;              /* the bytes of last.zText (malloc'd) */
-  SmsHashBag prev;          /* content hashes of the last sub-window's undated rows */
-  unsigned long long *aNew; /* the same for the sub-window being read, in arrival order */
-  int nNew;                 /* entries in aNew */
-  int nNewAlloc;            /* room in aNew */
-  int bNoMem;               /* the dedup ran out of memory */
 };
 
 int sms_order_new(SmsOrder **pp, int bDesc) {
@@ -1069,18 +1064,7 @@ void sms_order_free(SmsOrder *p) {
   if (!p) return;
   sms_page_clear(&p->carry);
   free(p->zLast);
-  sms_hash_bag_clear(&p->prev);
-  free(p->aNew);
   free(p);
-}
-
-/* Whether row iRow has a date the scan can place in a sub-window: the rule of the scan's
-** own ranges (sms_scan.c, is_own_row). */
-static int is_dated(SmsPage *p, int iRow) {
-  SmsValue v;
-  long long t;
-  sms_page_row_field(p, iRow, SMS_F_DATE, &v);
-  return v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, &t) == 0;
 }
 
 static int hash_cmp(const void *pA, const void *pB) {
@@ -1179,27 +1163,6 @@ void sms_hash_bag_clear(SmsHashBag *p) {
   memset(p, 0, sizeof(*p));
 }
 
-/* keep_rows callback: drop an undated row that the previous sub-window had too (the API's
-** windows overlap by a second, and a server may send a row without a date to every
-** window), once per copy it had; note every undated row for the next sub-window. */
-static int keep_unseen(SmsPage *pPage, int iRow, void *pArg) {
-  SmsOrder *p = pArg;
-  if (is_dated(pPage, iRow)) return 1;
-  unsigned long long h = sms_page_row_hash(pPage, iRow);
-  if (p->nNew >= p->nNewAlloc) {
-    int nAlloc = p->nNewAlloc ? p->nNewAlloc * 2 : 16;
-    unsigned long long *aNew = realloc(p->aNew, nAlloc * sizeof(*aNew));
-    if (!aNew) {
-      p->bNoMem = 1;
-      return 1;
-    }
-    p->aNew = aNew;
-    p->nNewAlloc = nAlloc;
-  }
-  p->aNew[p->nNew++] = h;
-  return !sms_hash_bag_take(&p->prev, h);
-}
-
 /* Append row pRow to pDst, in a body of its own: *pzOwned when it is one already (a row held
 ** back before: the body moves, and *pzOwned becomes NULL), else a copy of the row's text. A
 ** row held back over many sub-windows is so copied once. pDst's arrays grow by doubling:
@@ -1246,17 +1209,6 @@ int sms_order_step(SmsOrder *p, SmsPage *pPage, const char *zBound, int bLast, c
   char *zArena = 0;
   int rc = 0;
   zBad[0] = 0;
-
-  /* The sub-window's own undated rows, less those the previous one had. */
-  p->nNew = 0;
-  p->bNoMem = 0;
-  sms_page_keep_rows(pPage, keep_unseen, p);
-  if (p->bNoMem) return SMS_NOMEM;
-  int nNew = p->nNew; /* the bag takes the array over */
-  unsigned long long *aNew = p->aNew;
-  p->aNew = 0;
-  p->nNew = p->nNewAlloc = 0;
-  if (sms_hash_bag_set(&p->prev, aNew, nNew) != SMS_OK) return SMS_NOMEM;
 
   /* The rows held back go before them (ties keep arrival order), and all are sorted. Row i
   ** < nHeld is a row held back, in body i. */

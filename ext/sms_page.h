@@ -146,10 +146,10 @@ void sms_hash_count_clear(SmsHashCount *p);
 **     sent with a later sub-window than its place) cannot be put right: the step fails with
 **     SMS_ERROR and zBad (64 bytes) describes its date. The rows handed out until
 **     then were in order. Descending, NULL and numbers never cause it (they come last);
-**     ascending, they do unless they come with the first sub-window;
-**   - a row without a date that the previous sub-window had too (same content) is dropped
-**     once per copy: sub-window requests overlap by a second, and a server may send a
-**     dateless message with every window. Dated rows are the scan's own business.
+**     ascending, they do unless they come with the first sub-window (so the vtab has an
+**     ascending scan deliver the order only when the query drops NULL dates).
+** Which rows the sub-windows hand out (each dated row once, undated rows counted across the
+** scan) is the scan's business.
 **
 ** sms_order_step takes pPage's rows (the sub-window's, as fetched) and leaves in it the rows
 ** to hand out now, sorted. SMS_OK, SMS_ERROR or SMS_NOMEM. */

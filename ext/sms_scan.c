@@ -48,13 +48,14 @@ typedef struct SplitBag {
   int nRow;                  /* rows in aPair */
 } SplitBag;
 
+static int split_bag_set(SplitBag *p, unsigned long long *aPair, int nRow);
+
 typedef struct SmsTask {
   long long iProgramId;  /* the program */
   sms_time iOwnLo;       /* it hands out the rows dated in [iOwnLo, iOwnHi) */
   sms_time iOwnHi;       /* (SMS_TIME_MIN / SMS_TIME_MAX + 1 at the ends of the window) */
   int bOwnAll;           /* it hands out every row its chain brings: no test needed */
   int bEdge;             /* it reads the hour next to the retention edge */
-  int bSkipSeen;         /* it drops the rows the scan's first page already handed out */
   int aBag[MAX_DEPTH];   /* it drops the rows that chains split before saw (SmsScan.aBag) */
   int nBag;              /* entries in aBag */
   SmsCacheEntry *pEntry; /* the rows are this cache entry's (a reference); NULL: the API's */
@@ -129,8 +130,7 @@ struct SmsScan {
   SplitBag aBag[MAX_BAGS];         /* balance: per split, the rows its chain saw */
   int nBag;                        /* entries of aBag in use */
   SmsHashCount undated;            /* undated rows handed out, by identity (keep_undated) */
-  SmsHashBag skip;                 /* adaptive: identities of the first page's rows */
-  int bRemembered;                 /* adaptive: skip holds a chain's first page */
+  int bRemembered;                 /* adaptive: aBag[0] holds a chain's first page */
   sms_time iWiden;                 /* seconds each gap is widened by (repeated misses) */
   int bMissed;                     /* the scan has counted its miss */
   sms_time iOrderNext;             /* ordered: where the next sub-window starts */
@@ -535,8 +535,7 @@ static unsigned long long row_identity(SmsPage *pPage, int iRow) {
 ** still comes twice, and one that several sub-windows bring comes once; but two different
 ** messages without a date and alike in everything the identity holds (type, number, body),
 ** brought by two different chains, come once too: nothing tells them from one message seen
-** twice. An ordered scan counts within each of its sub-windows only, and sms_order_step
-** drops the copies the sub-window before it had. */
+** twice. An ordered scan counts across its sub-windows, as any other. */
 static int keep_undated(SmsLane *l, SmsPage *pPage, int iRow) {
   SmsScan *p = l->pScan;
   SmsIdentity id;
@@ -571,25 +570,30 @@ static int is_own_row(SmsPage *pPage, int iRow, void *pArg) {
   return keep_undated(l, pPage, iRow);
 }
 
-/* The adaptive default: remember who the dated rows of a chain's first page are, so that
-** the sub-windows that read that stretch again can drop them (by identity, not by whole
-** content: a delivery report may have come in between). Its undated rows are counted as
-** handed out instead (keep_undated drops them in the sub-windows, copy for copy); a chain
-** that owns everything did not count them yet. */
+/* The adaptive default: remember the dated rows of a chain's first page, so that the
+** sub-windows that read that stretch again drop them: a bag (aBag[0]) matched as a split's
+** is (keep_new_row: by identity, and among copies of one identity by content first), since
+** a delivery report may have come in between, and the copies of a double send may differ
+** and come in another order. Its undated rows are counted as handed out instead
+** (keep_undated drops them in the sub-windows, copy for copy); a chain that owns everything
+** did not count them yet. */
 static int remember_rows(SmsLane *l, SmsPage *pPage) {
   SmsScan *p = l->pScan;
-  unsigned long long *a = malloc((pPage->nRow + 1) * sizeof(*a));
+  unsigned long long *a = malloc((2 * pPage->nRow + 2) * sizeof(*a));
   int n = 0;
   sms_time t;
   if (!a) return SMS_NOMEM;
   for (int i = 0; i < pPage->nRow; i++) {
     if (row_date(pPage, i, &t)) {
-      a[n++] = row_identity(pPage, i);
+      a[2 * n] = row_identity(pPage, i);
+      a[2 * n + 1] = sms_page_row_hash(pPage, i);
+      n++;
     } else if (l->pTask->bOwnAll) {
       (void)keep_undated(l, pPage, i); /* the first chain's: counted, and kept */
     }
   }
-  p->bRemembered = sms_hash_bag_set(&p->skip, a, n) == SMS_OK;
+  p->bRemembered = split_bag_set(&p->aBag[0], a, n) == SMS_OK;
+  p->nBag = p->bRemembered;
   return p->bRemembered ? SMS_OK : SMS_NOMEM;
 }
 
@@ -675,7 +679,7 @@ static int split_bag_find(SplitBag *p, unsigned long long h, unsigned long long 
 /* keep_rows callback of a chain that may split, or that drops what other chains handed out:
 ** a dated row (is_own_row left the own ones) is recorded while the chain may split, and
 ** dropped when a bag of the task (the newest first) still holds a row of the same identity
-** and content, or the first page's (bSkipSeen) one of the same identity. Each bag holds
+** and content. Each bag holds
 ** every dated row the chain that split saw, handed out or dropped, so a row is handed out as
 ** often as the chain along its range that saw most copies saw it. A row whose identity a bag
 ** holds only with another content is held back till the chain ends (resolve_held): the
@@ -688,9 +692,7 @@ static int keep_new_row(SmsPage *pPage, int iRow, void *pArg) {
   SmsScan *p = l->pScan;
   const SmsTask *t = l->pTask;
   sms_time tRow;
-  if (!l->bRecord && t->nBag == 0) { /* the adaptive first page's bag alone, as ever */
-    return !(t->bSkipSeen && sms_hash_bag_take(&p->skip, row_identity(pPage, iRow)));
-  }
+  if (!l->bRecord && t->nBag == 0) return 1;
   if (!row_date(pPage, iRow, &tRow)) {
     /* Pieces could not tell which copy of an undated double send the chain handed out
     ** (keep_undated counts copies, not contents): a chain that meets one never splits. */
@@ -731,7 +733,7 @@ static int keep_new_row(SmsPage *pPage, int iRow, void *pArg) {
       return !split_bag_find(&p->aBag[t->aBag[i]], h, c, 0, 1); /* no memory: as it comes */
     }
   }
-  return !(t->bSkipSeen && sms_hash_bag_take(&p->skip, h));
+  return 1;
 }
 
 /* keep_rows callback for the rows a chain held back, at its end: every copy of their content
@@ -745,7 +747,7 @@ static int resolve_held(SmsPage *pPage, int iRow, void *pArg) {
   for (int i = t->nBag - 1; i >= 0; i--) {
     if (split_bag_find(&p->aBag[t->aBag[i]], h, 0, 0, 1)) return 0;
   }
-  return !(t->bSkipSeen && sms_hash_bag_take(&p->skip, h));
+  return 1;
 }
 
 /* The first and last dates of a page (*piMin > *piMax when it has none), and what they tell
@@ -864,7 +866,6 @@ static void split_chain(SmsLane *l, sms_time iPageMin, sms_time iPageMax) {
       memcpy(t->aBag, cur.aBag, sizeof(t->aBag));
       t->aBag[cur.nBag] = iBag;
       t->nBag = cur.nBag + 1;
-      t->bSkipSeen = cur.bSkipSeen;
     }
     pthread_cond_broadcast(&p->cond);
   }
@@ -957,8 +958,10 @@ static int chain_fetch(SmsLane *l, SmsPage *pPage, char *zErr, size_t nErr) {
   }
   /* A chain that may split counts its undated rows even when it owns all: its pieces will
   ** bring them again. */
-  if (!l->pTask->bOwnAll || l->bRecord) sms_page_keep_rows(pPage, is_own_row, l);
-  int bBags = l->pTask->nBag > 0 || l->pTask->bSkipSeen;
+  if (!l->pTask->bOwnAll || l->bRecord || l->pTask->nBag) {
+    sms_page_keep_rows(pPage, is_own_row, l);
+  }
+  int bBags = l->pTask->nBag > 0;
   if (bBags || l->bRecord) {
     if (bBags) pthread_mutex_lock(&p->mutex);
     sms_page_keep_rows(pPage, keep_new_row, l);
@@ -1172,8 +1175,10 @@ static int widen(SmsScan *p, char *zErr, size_t nErr, int *pRc) {
       SMS_OK) {
     goto nomem;
   }
-  for (int i = nBefore; i < p->nTask; i++)
-    p->aTask[i].bSkipSeen = 1;
+  for (int i = nBefore; i < p->nTask; i++) {
+    p->aTask[i].aBag[0] = 0; /* remember_rows' bag */
+    p->aTask[i].nBag = 1;
+  }
   for (; iRest < nRest; iRest++) {
     if (add_task(p, &aRest[iRest]) != SMS_OK) goto nomem;
   }
@@ -1231,6 +1236,15 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, char
   return SMS_OK;
 }
 
+/* keep_rows callback of a scan whose query drops rows with a NULL date (bDatedOnly): an
+** ordered scan drops them first, since they sort before every other row. */
+static int has_date_value(SmsPage *pPage, int iRow, void *pArg) {
+  SmsValue v;
+  (void)pArg;
+  sms_page_row_field(pPage, iRow, SMS_F_DATE, &v);
+  return v.eType != SMS_NULL;
+}
+
 /* Ordered scans: read the next sub-window whole, from the newest end (or the oldest),
 ** and hand it out sorted. Each sub-window is four times longer than the one before, up to
 ** MAX_ORDERED_STEP: the first is small, so the latest messages cost one request, and none
@@ -1255,9 +1269,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   }
   p->iOrderStep = p->iOrderStep * 4 < MAX_ORDERED_STEP ? p->iOrderStep * 4 : MAX_ORDERED_STEP;
   p->bOrderDone = pSpec->iOrder < 0 ? iLo <= iStart : iHi >= iEnd;
-  /* Rows without a readable date are counted within this sub-window (keep_undated);
-  ** sms_order_step drops those the one before had, and places them. */
-  sms_hash_count_clear(&p->undated);
+  /* Rows without a readable date are counted across the sub-windows (keep_undated). */
   if (plan_program(p, iProgId, iLo, iHi, 1) != SMS_OK) return nomem(zErr, nErr);
   while (rc == SMS_OK) {
     SmsPage next;
@@ -1270,6 +1282,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
     }
   }
   if (rc != SMS_OK) return rc;
+  if (pSpec->bDatedOnly) sms_page_keep_rows(pPage, has_date_value, 0);
   /* Sorted as SQLite would, less the rows a later sub-window's rows may precede: those are
   ** older than iLo (newer than iHi when ascending). */
   char zBad[64], zBound[20];
@@ -1370,7 +1383,6 @@ void sms_scan_close(SmsScan *p) {
   for (int i = 0; i < p->nTask; i++)
     sms_cache_release(p->aTask[i].pEntry);
   free(p->aTask);
-  sms_hash_bag_clear(&p->skip);
   sms_hash_count_clear(&p->undated);
   sms_order_free(p->pOrder);
   pthread_cond_destroy(&p->cond);

@@ -80,6 +80,7 @@ typedef struct SmsScanSpec {
   int bAdaptive;               /* no parallel option: go parallel once the scan proves long */
   int bAhead;                  /* pages may be fetched before they are needed */
   int iOrder;                  /* 0: any order; -1: newest first; 1: oldest first */
+  int bDatedOnly;              /* the query drops rows whose date is NULL: so may the scan */
   SmsCache *pCache;            /* where windows are looked up and kept */
   const char *zCacheKey;       /* base_url and credentials: whose rows these are */
   double rTtl;                 /* seconds a cache entry may answer */

@@ -39,7 +39,10 @@
 **       4          the query has a LIMIT and no ORDER BY to sort first, so SQLite may stop
 **                  after a few rows: fetch nothing ahead and no parallel sub-windows
 **       8, 16      ORDER BY date DESC (8) or ASC (16) is delivered by the scan (one program
-**                  only): idxStr ends with "ORDER BY date DESC" and SQLite does not sort
+**                  only): idxStr ends with "ORDER BY date DESC" and SQLite does not sort.
+**                  ASC only with a date constraint (bit 128): a message without a date
+**                  sorts first, and any sub-window may hold one, so without that bit the
+**                  whole window would have to be read first anyway: SQLite sorts
 **       32         the program_id value is not written in the query: it comes from a join,
 **                  a subquery, a bound parameter, an expression or an IN list, and a value
 **                  that cannot be a program id ('x', 0, -1, 1.5) matches no row, as it
@@ -50,6 +53,8 @@
 **                  IN (1, 'x') cannot be told from IN (SELECT ...): both set the bit.
 **       64         the statement reads message_key: every row of the scan is counted, also
 **                  those SQLite skips before it asks for the key (see key_settle)
+**      128         a date constraint is pushed down: SQLite drops every row whose date is
+**                  NULL, so an ordered scan may drop them first (they would sort first)
 **
 ** A plan without program_id (and no default) must never win over one with it: when the
 ** program_id constraint exists but is not usable yet (it comes from another table of a
@@ -97,6 +102,7 @@ SQLITE_EXTENSION_INIT3
 #define IDX_ORDER_ASC 16
 #define IDX_PROGRAM_FED 32
 #define IDX_KEY 64
+#define IDX_DATED 128
 
 #define MAX_DATE_TERMS 8 /* more date constraints than this are left to SQLite */
 
@@ -608,6 +614,7 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   pCur->spec.bAhead = nLimit < 0 && !(idxNum & IDX_MAY_STOP);
   pCur->spec.bAdaptive = pCur->spec.bAhead && !pTab->cfg.bParallelSet;
   pCur->spec.iOrder = (idxNum & IDX_ORDER_DESC) ? -1 : (idxNum & IDX_ORDER_ASC) ? 1 : 0;
+  pCur->spec.bDatedOnly = (idxNum & IDX_DATED) != 0;
   pCur->spec.iNow = sms_clock_now(pTab->cfg.zBaseUrl); /* the server's clock, as last learned */
   pCur->spec.xInterrupted = is_interrupted;
   pCur->spec.pInterruptArg = pTab->db;
@@ -753,7 +760,8 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   ** (sms_scan.h), and then SQLite stops after LIMIT rows without reading the year. */
   int iOrder = 0;
   if (pInfo->nOrderBy == 1 && pInfo->aOrderBy[0].iColumn == SMS_F_DATE && iProgIn < 0 &&
-      (iProgEq >= 0 || (!bProgUnusable && pTab->cfg.iProgram))) {
+      (iProgEq >= 0 || (!bProgUnusable && pTab->cfg.iProgram)) &&
+      (pInfo->aOrderBy[0].desc || nDate > 0)) {
     iOrder = pInfo->aOrderBy[0].desc ? -1 : 1;
     pInfo->orderByConsumed = 1;
   }
@@ -785,6 +793,7 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   if (bMayStop) pInfo->idxNum |= IDX_MAY_STOP;
   if (pInfo->colUsed & ((sqlite3_uint64)1 << COL_MESSAGE_KEY)) pInfo->idxNum |= IDX_KEY;
   if (iOrder) pInfo->idxNum |= iOrder < 0 ? IDX_ORDER_DESC : IDX_ORDER_ASC;
+  if (nDate > 0) pInfo->idxNum |= IDX_DATED;
 
   for (i = 0; i < nArg; i++) {
     pInfo->aConstraintUsage[aiArg[i]].argvIndex = i + 1;
