@@ -1046,11 +1046,11 @@ int sms_page_sort_by_date(SmsPage *p, int bDesc) {
 /* ---------------------------------------------------------------- ordered scans */
 
 struct SmsOrder {
-  int bDesc;                /* newest first */
-  SmsPage carry;            /* rows held back for a later sub-window, each in its own body */
-  int bEmitted;             /* a row was handed out */
-  DateKey last;             /* the date of the last row handed out */
-  char *zLast;              /* the bytes of last.zText (malloc'd) */
+  int bDesc;     /* newest first */
+  SmsPage carry; /* rows held back for a later sub-window, each in its own body */
+  int bEmitted;  /* a row was handed out */
+  DateKey last;  /* the date of the last row handed out */
+  char *zLast;   /* the bytes of last.zText (malloc'd) */
 };
 
 int sms_order_new(SmsOrder **pp, int bDesc) {
@@ -1065,43 +1065,6 @@ void sms_order_free(SmsOrder *p) {
   sms_page_clear(&p->carry);
   free(p->zLast);
   free(p);
-}
-
-static int hash_cmp(const void *pA, const void *pB) {
-  unsigned long long a = *(const unsigned long long *)pA, b = *(const unsigned long long *)pB;
-  return (a > b) - (a < b);
-}
-
-int sms_hash_bag_set(SmsHashBag *p, unsigned long long *aHash, int n) {
-  sms_hash_bag_clear(p);
-  unsigned char *aTaken = calloc(n ? n : 1, 1);
-  if (!aTaken) {
-    free(aHash);
-    return SMS_NOMEM;
-  }
-  if (n) qsort(aHash, n, sizeof(*aHash), hash_cmp);
-  p->aHash = aHash;
-  p->aTaken = aTaken;
-  p->nHash = n;
-  return SMS_OK;
-}
-
-int sms_hash_bag_take(SmsHashBag *p, unsigned long long h) {
-  int lo = 0, hi = p->nHash; /* the first entry >= h */
-  while (lo < hi) {
-    int mid = lo + (hi - lo) / 2;
-    if (p->aHash[mid] < h)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  for (; lo < p->nHash && p->aHash[lo] == h; lo++) {
-    if (!p->aTaken[lo]) {
-      p->aTaken[lo] = 1;
-      return 1;
-    }
-  }
-  return 0;
 }
 
 /* The slot of (h0, h1): its own, or the free one where it would go. */
@@ -1154,12 +1117,6 @@ int sms_hash_count_get(const SmsHashCount *p, unsigned long long h0, unsigned lo
 void sms_hash_count_clear(SmsHashCount *p) {
   free(p->aHash);
   free(p->aCount);
-  memset(p, 0, sizeof(*p));
-}
-
-void sms_hash_bag_clear(SmsHashBag *p) {
-  free(p->aHash);
-  free(p->aTaken);
   memset(p, 0, sizeof(*p));
 }
 

@@ -93,24 +93,6 @@ int sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc);
 ** SMS_OK or SMS_NOMEM. iCur goes back to the first row. */
 int sms_page_sort_by_date(SmsPage *p, int bDesc);
 
-/* A multiset of 64-bit row hashes whose copies are taken one at a time: the rows one read
-** handed out, which a later read of the same stretch must drop once each (a message sent
-** twice identically is two copies). */
-typedef struct SmsHashBag {
-  unsigned long long *aHash; /* the hashes, sorted */
-  unsigned char *aTaken;     /* which copies were taken */
-  int nHash;                 /* entries in aHash */
-} SmsHashBag;
-
-/* Make *p (cleared first) hold the n hashes at aHash, which it takes over (malloc'd; may be
-** NULL when n is 0) and sorts. SMS_OK, or SMS_NOMEM (then aHash is freed and *p empty). */
-int sms_hash_bag_set(SmsHashBag *p, unsigned long long *aHash, int n);
-
-/* Take a copy of h not taken yet: 1 when there was one, 0 when not. */
-int sms_hash_bag_take(SmsHashBag *p, unsigned long long h);
-
-void sms_hash_bag_clear(SmsHashBag *p);
-
 /* How many rows of each 128-bit identity (h0, h1) were counted: an open-addressing table,
 ** kept half empty. message_key and rowids number the copies of a message with it; a scan
 ** counts its undated rows with it. Zeroed is empty. */

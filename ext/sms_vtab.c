@@ -53,8 +53,8 @@
 **                  IN (1, 'x') cannot be told from IN (SELECT ...): both set the bit.
 **       64         the statement reads message_key: every row of the scan is counted, also
 **                  those SQLite skips before it asks for the key (see key_settle)
-**      128         a date constraint is pushed down: SQLite drops every row whose date is
-**                  NULL, so an ordered scan may drop them first (they would sort first)
+**      128         with 8 or 16: a date constraint is pushed down, so SQLite drops every row
+**                  whose date is NULL, and the ordered scan drops them first
 **
 ** A plan without program_id (and no default) must never win over one with it: when the
 ** program_id constraint exists but is not usable yet (it comes from another table of a
@@ -793,7 +793,7 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   if (bMayStop) pInfo->idxNum |= IDX_MAY_STOP;
   if (pInfo->colUsed & ((sqlite3_uint64)1 << COL_MESSAGE_KEY)) pInfo->idxNum |= IDX_KEY;
   if (iOrder) pInfo->idxNum |= iOrder < 0 ? IDX_ORDER_DESC : IDX_ORDER_ASC;
-  if (nDate > 0) pInfo->idxNum |= IDX_DATED;
+  if (iOrder && nDate > 0) pInfo->idxNum |= IDX_DATED;
 
   for (i = 0; i < nArg; i++) {
     pInfo->aConstraintUsage[aiArg[i]].argvIndex = i + 1;

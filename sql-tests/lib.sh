@@ -135,3 +135,27 @@ check_match() {
     printf '#   expected to match: %s\n#   got: %s\n' "$2" "$3"
   fi
 }
+
+# tsan_build OUT HOST_SRC...: build the extension ($OUT/sms_export.so) and a C host ($OUT/host,
+# from HOST_SRC linked with Debian's SQLite) with clang -fsanitize=thread; prints the TAP line.
+# Returns non-zero when clang is missing or the build failed (the test then stops).
+tsan_build() {
+  local out=$1 clang=${CLANG:-clang}
+  shift
+  mkdir -p "$out"
+  if ! command -v "$clang" >/dev/null; then
+    echo "not ok - $clang is not installed (make deps installs clang)"
+    return 1
+  fi
+  if "$clang" -g -O1 -fsanitize=thread -fPIC -shared -std=gnu11 -Wall -Wextra -Werror \
+      -fvisibility=hidden -DSMS_EXPORT_VERSION='"tsan"' -o "$out/sms_export.so" "$ROOT"/ext/*.c \
+      -lcurl -lcjson -lpthread -lm -ldl > "$out/build.log" 2>&1 &&
+    "$clang" -g -O1 -fsanitize=thread -std=gnu11 -Wall -Wextra -Werror -o "$out/host" \
+      "$@" -lsqlite3 -lpthread >> "$out/build.log" 2>&1; then
+    echo "ok - the extension and the C host build with -fsanitize=thread"
+  else
+    echo "not ok - the extension and the C host build with -fsanitize=thread"
+    head -20 "$out/build.log" | sed 's/^/#   /'
+    return 1
+  fi
+}

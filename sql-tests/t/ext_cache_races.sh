@@ -9,36 +9,18 @@
 # Two runs: the default cache size, and SMS_CACHE_MB=1, so that the LRU evicts entries while
 # other threads plan with and read them. TSAN_SEED picks the workload (default: the date's
 # day number, printed); TSAN_QUERIES the queries per thread (default 40).
-# Builds build/tsan/sms_export.so and build/tsan/cache_threads; the reports of a failed run
+# Builds build/tsan/sms_export.so and build/tsan/host (cache_threads.c); the reports of a failed run
 # stay in build/tsan/report.*.
 source "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
 export SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD SMS_EXPORT_NOW=$TEST_NOW
 export HOME=$TMPDIR_SMS
 
-CLANG=${CLANG:-clang}
 OUT=$BUILD/tsan
 SEED=${TSAN_SEED:-$(( $(date +%s) / 86400 ))}
 QUERIES=${TSAN_QUERIES:-40}
-mkdir -p "$OUT"
-
-if ! command -v "$CLANG" >/dev/null; then
-  echo "not ok - cache races: $CLANG is not installed (make deps installs clang)"
-  exit 0
-fi
-
 # The extension as make builds it, with -fsanitize=thread; the host links Debian's SQLite.
-if "$CLANG" -g -O1 -fsanitize=thread -fPIC -shared -std=gnu11 -Wall -Wextra -Werror \
-    -fvisibility=hidden -DSMS_EXPORT_VERSION='"tsan"' -o "$OUT/sms_export.so" ext/*.c \
-    -lcurl -lcjson -lpthread -lm -ldl > "$OUT/build.log" 2>&1 &&
-  "$CLANG" -g -O1 -fsanitize=thread -std=gnu11 -Wall -Wextra -Werror -o "$OUT/cache_threads" \
-    sql-tests/hosts/cache_threads.c -lsqlite3 -lpthread >> "$OUT/build.log" 2>&1; then
-  echo "ok - the extension and the C host build with -fsanitize=thread"
-else
-  echo "not ok - the extension and the C host build with -fsanitize=thread"
-  head -20 "$OUT/build.log" | sed 's/^/#   /'
-  exit 0
-fi
+tsan_build "$OUT" sql-tests/hosts/cache_threads.c || exit 0
 
 emu_start_test e --programs 2 --messages 3000 --seed 3
 export SMS_API_BASE_URL=$e_URL
@@ -60,7 +42,7 @@ for mb in default 1; do
   run_host() {
     SMS_CACHE_TTL=60 \
       TSAN_OPTIONS="log_path=$OUT/report halt_on_error=0 second_deadlock_stack=1 suppressions=$ROOT/sql-tests/hosts/tsan.supp print_suppressions=0 exitcode=0" \
-      "$@" "$OUT/cache_threads" "$OUT/sms_export.so" "$DB" "$SEED" "$QUERIES" 2>&1
+      "$@" "$OUT/host" "$OUT/sms_export.so" "$DB" "$SEED" "$QUERIES" 2>&1
   }
   out=$(run_host)
   rc=$?

@@ -1,0 +1,117 @@
+/*
+** sms_plan.h: what a scan is asked for (SmsScanSpec), and the planner that turns a program's
+** window and the window cache into tasks.
+**
+** Boundary: pure C over sms_window, sms_clock (the retention edge on the server's clock)
+** and sms_cache (what it holds); no network, no threads, no SQLite. sms_scan.c runs the
+** tasks; the unit tests (sql-tests/unit/test_plan.c) check the plans alone.
+**
+** Words (docs/hacking.md has the glossary): the *window* is the part of time a query needs
+** ([iStart, window end)); a *task* hands out the rows dated in its own range, read from a
+** cache entry or by a *chain* of requests over its fetch range; a *sub-window* is one of
+** the equal date ranges a gap is cut into for parallel lanes; the *edge hour* is the hour
+** next to the retention edge, read as a chain of its own (see sms_plan_gap).
+*/
+#ifndef SMS_PLAN_H
+#define SMS_PLAN_H
+
+#include "sms_cache.h"
+#include "sms_config.h"
+#include "sms_http.h"
+#include "sms_log.h"
+#include "sms_rc.h"
+#include "sms_window.h"
+
+#define SMS_MAX_PARALLEL 16
+/* Lanes of the adaptive default (no parallel option): docs/performance.md says why. */
+#define SMS_ADAPTIVE_WIDTH 4
+
+typedef struct SmsScanSpec {
+  const SmsConfig *pCfg;       /* base_url, credentials, limits */
+  const long long *aProgramId; /* the programs scanned, ascending, no duplicates */
+  int nProgramId;              /* entries in aProgramId */
+  const char *zType;           /* messageType: "MO", "MT" or NULL for both */
+  sms_time iStart;             /* startDate to send */
+  sms_time iEnd;               /* endDate to send, when bEnd */
+  int bEnd;                    /* an endDate is sent */
+  sms_time iNow;               /* the clock: the end of a window without endDate */
+  int nPageSize;               /* pageSize to send */
+  int nParallel;               /* lanes wanted (1 to SMS_MAX_PARALLEL) */
+  int bAdaptive;               /* no parallel option: go parallel once the scan proves long */
+  int bAhead;                  /* pages may be fetched before they are needed */
+  int iOrder;                  /* 0: any order; -1: newest first; 1: oldest first */
+  int bDatedOnly;              /* the query drops rows whose date is NULL: so may the scan */
+  SmsCache *pCache;            /* where windows are looked up and kept */
+  const char *zCacheKey;       /* base_url and credentials: whose rows these are */
+  double rTtl;                 /* seconds a cache entry may answer */
+  double rTailTtl;             /* seconds its last minutes may (SMS_CACHE_TAIL_TTL) */
+  SmsMissLog *pMisses;         /* the connection's recent misses; NULL: never widen */
+  int bLogCache;               /* record in pLog the parts the cache answers */
+  SmsLog *pLog;                /* every request is recorded here; may be NULL */
+  SmsHttpShare *pShare; /* the connection's DNS, TLS sessions, connections; may be NULL */
+  int (*xInterrupted)(void *); /* polled while waiting; may be NULL */
+  void *pInterruptArg;         /* argument of xInterrupted */
+} SmsScanSpec;
+
+/* One task of a plan. Copied by value wherever it goes: nothing points into a plan. */
+typedef struct SmsTask {
+  long long iProgramId;  /* the program */
+  sms_time iOwnLo;       /* it hands out the rows dated in [iOwnLo, iOwnHi) */
+  sms_time iOwnHi;       /* (SMS_TIME_MIN / SMS_TIME_MAX + 1 at the ends of the window) */
+  int bOwnAll;           /* it hands out every row its chain brings: no test needed */
+  int bEdge;             /* it reads the hour next to the retention edge */
+  int bDropFirst;        /* it drops what the scan's first page handed out (sms_seen.h) */
+  SmsCacheEntry *pEntry; /* the rows are this cache entry's; NULL: the API's. The plan holds
+                         ** the reference; a copy of the task borrows it */
+  sms_time iFetchLo;     /* the chain reads [iFetchLo, iFetchHi) of the window... */
+  sms_time iFetchHi;     /* ...and so covers that much of it, once it ends */
+  sms_time iSendStart;   /* the chain's startDate (clamped again when it is sent) */
+  sms_time iSendEnd;     /* its endDate, when bSendEnd */
+  int bSendEnd;          /* an endDate is sent */
+} SmsTask;
+
+/* The tasks of a scan, in the order lanes take them. */
+typedef struct SmsPlan {
+  SmsTask *aTask; /* the tasks */
+  int nTask;      /* entries in aTask */
+  int nAlloc;     /* room in aTask */
+  int iNext;      /* the next task a lane takes */
+  int nEdgeTask;  /* tasks that read an edge hour */
+} SmsPlan;
+
+/* Per program: whether the scan counted its miss, and how far its gaps are widened
+** (sms_miss_widen: a program missed again soon is planned over a wider window). */
+typedef struct SmsPlanMiss {
+  int bMissed;     /* the miss was counted */
+  sms_time iWiden; /* seconds each gap is widened by */
+} SmsPlanMiss;
+
+/* The end of the scan's window: its endDate, or just past `now` when it has none. */
+sms_time sms_plan_window_end(const SmsScanSpec *pSpec);
+
+/* The cache key of a program's rows in this scan. */
+void sms_plan_cache_key(const SmsScanSpec *pSpec, long long iProgramId, SmsCacheKey *pKey);
+
+/* Plan [iLo, iHi) of a program (in the window's terms) into tasks appended to pPlan: the
+** parts the cache holds, and the gaps to fetch, each cut into nSplit sub-windows (and the
+** edge hour apart). The tasks' own ranges cover [iLo, iHi) once, with no overlap, and the
+** tasks at the window's ends own what lies past them. SMS_OK or SMS_NOMEM. */
+int sms_plan_program(SmsPlan *pPlan, const SmsScanSpec *pSpec, long long iProgramId,
+                     sms_time iLo, sms_time iHi, int nSplit, SmsPlanMiss *pMiss);
+
+/* The adaptive default: replace *pCur (a chain that read its first page) by nWidth
+** sub-windows of its range, which drop the rows that page handed out (bDropFirst), at
+** iNext, before the rest of the plan. SMS_OK or SMS_NOMEM. */
+int sms_plan_widen(SmsPlan *pPlan, const SmsScanSpec *pSpec, const SmsTask *pCur, int nWidth);
+
+/* Put the edge hours after every other task from iNext on (parallel scans: the long chains
+** first). */
+void sms_plan_edges_last(SmsPlan *pPlan);
+
+/* Take the next task into *pTask: 1, or 0 when none is left. */
+int sms_plan_take(SmsPlan *pPlan, SmsTask *pTask);
+
+/* Release every cache reference and free the tasks. */
+void sms_plan_clear(SmsPlan *pPlan);
+
+#endif /* SMS_PLAN_H */
