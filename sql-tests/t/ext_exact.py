@@ -100,6 +100,8 @@ SETUPS = {
     "late": ["--programs", "1", "--messages", "800", "--late-minutes", "1440",
              "--report-minutes", "2880", "--doubles", "--out-of-order", "5"],
     "programs": ["--programs", "3", "--messages", "500", "--doubles", "--quirks"],
+    "large": ["--programs", "1", "--messages", "4000", "--doubles", "--out-of-order", "11",
+              "--undated", "40", "--late-minutes", "120"],
     "mixed": ["--programs", "2", "--messages", "700", "--doubles", "--out-of-order", "4",
               "--undated", "25", "--bunched", "30", "--late-minutes", "600",
               "--report-minutes", "600"],
@@ -107,13 +109,14 @@ SETUPS = {
 # (setup, seeds, page sizes, queries per plan); the page sizes are spread over the seeds
 # (seed i takes page sizes i and i + len(seeds), ...), so each seed reads with two of them.
 GRID = [
-    ("doubles-ooo3", [1, 2, 3, 4], [300, 20, 37, 500, 150, 73, 250, 41], 4),
-    ("undated", [1, 4, 5, 6], [37, 500, 20, 100, 250, 61, 300, 13], 4),
-    ("undated-small", [1, 2, 3], [20, 500, 7, 50, 300, 3], 4),
-    ("bunched", [4, 5, 6, 7], [100, 37, 500, 20, 300, 64, 250, 29], 4),
-    ("late", [1, 2, 3, 4], [20, 500, 37, 200, 90, 450, 300, 23], 4),
-    ("programs", [1, 7, 8, 9], [37, 500, 20, 200, 110, 45, 300, 60], 4),
-    ("mixed", [1, 2, 3, 4], [20, 500, 37, 300, 80, 170, 250, 43], 4),
+    ("doubles-ooo3", [1, 2, 3, 4], [300, 20, 37, 500, 150, 73, 250, 41], 6),
+    ("undated", [1, 4, 5, 6], [37, 500, 20, 100, 250, 61, 300, 13], 6),
+    ("undated-small", [1, 2, 3], [20, 500, 7, 50, 300, 3], 6),
+    ("bunched", [4, 5, 6, 7], [100, 37, 500, 20, 300, 64, 250, 29], 6),
+    ("late", [1, 2, 3, 4], [20, 500, 37, 200, 90, 450, 300, 23], 6),
+    ("programs", [1, 7, 8, 9], [37, 500, 20, 200, 110, 45, 300, 60], 6),
+    ("mixed", [1, 2, 3, 4], [20, 500, 37, 300, 80, 170, 250, 43], 6),
+    ("large", [1, 2], [500, 97, 250, 41], 3),
 ]
 # name -> table options (None: the eponymous table, which takes every default)
 PLANS = {
@@ -533,9 +536,14 @@ def case_statements(rnd, setup, plan):
     return stmts
 
 
+def page_label(plan, page_size):
+    return "page_size 500 (eponymous)" if PLANS.get(plan, plan) is None else \
+        "page_size %d" % page_size
+
+
 def report_failure(setup, plan, page_size, stmts, why, out=print, clear_cache=True):
-    out("#   FAILED %s seed %d, plan %s, page_size %d: %s" % (
-        setup.name, setup.seed, plan, page_size, why))
+    out("#   FAILED %s seed %d, plan %s, %s: %s" % (
+        setup.name, setup.seed, plan, page_label(plan, page_size), why))
     for i, q in enumerate(stmts):
         out("#     statement %d: %s" % (i + 1, q.sql(
             "sms_messages" if PLANS.get(plan, plan) is None else "t", local=False)))
@@ -558,8 +566,8 @@ def grid():
             setups[(name, seed)] = Setup(name, SETUPS[name], seed)
         setup = setups[(name, seed)]
         why = run_case(setup, plan, page_size, stmts, stats)
-        desc = "exact, issue 18: %s --seed %d, page_size=%d, %s: %s" % (
-            name, seed, page_size, plan,
+        desc = "exact, issue 18: %s --seed %d, %s, %s: %s" % (
+            name, seed, plan, page_label(plan, page_size),
             stmts[0].sql("sms_messages" if PLANS[plan] is None else "t", False))
         if why:
             ok = False
@@ -586,8 +594,8 @@ def grid():
                         why = run_case(setup, plan, page_size, stmts, stats)
                         if why:
                             fails.append((stmts, why))
-                    desc = "exact: %s --seed %d, page_size=%d, %s: %d statements" % (
-                        name, seed, page_size, plan, stats.stmts - n0)
+                    desc = "exact: %s --seed %d, %s, %s: %d statements" % (
+                        name, seed, plan, page_label(plan, page_size), stats.stmts - n0)
                     if fails:
                         ok = False
                         stats.failed += len(fails)
