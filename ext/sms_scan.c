@@ -94,135 +94,164 @@ static int row_date(SmsPage *pPage, int iRow, sms_time *pt) {
   return v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, pt) == 0;
 }
 
-/* Whether an undated row (a non-conforming API) is new: sms_seen_undated. Two different
-** messages without a date and alike in everything the identity holds (type, number, body),
-** brought by two different chains, come once: nothing tells them from one message seen
-** twice. */
-static int keep_undated(SmsLane *l, SmsPage *pPage, int iRow) {
-  SmsScan *p = l->pScan;
-  SmsSeenKey key;
-  int nBefore, bKeep;
-  if (sms_seen_key(pPage, iRow, l->task.iProgramId, &key) != SMS_OK) return 1;
-  if (sms_hash_count_add(&l->undated, key.iId, 0, &nBefore) != SMS_OK) return 1;
-  pthread_mutex_lock(&p->seen);
-  bKeep = sms_seen_undated(&p->undated, &key, nBefore + 1);
-  pthread_mutex_unlock(&p->seen);
-  return bKeep;
+/* The verdicts on a page's rows (by row number, SmsSeenVerdict values), and their keys. */
+typedef struct Verdicts {
+  unsigned char *aVerdict; /* per row */
+  SmsSeenKey *aKey;        /* per row, where the verdict needed one */
+} Verdicts;
+
+static int verdicts_alloc(Verdicts *v, int nRow) {
+  v->aVerdict = malloc(nRow + 1);
+  v->aKey = malloc((nRow + 1) * sizeof(*v->aKey));
+  return v->aVerdict && v->aKey ? SMS_OK : SMS_NOMEM;
 }
 
-/* keep_rows callback: whether a row is the task's to hand out: dated in its own range, or
-** undated and new. */
-static int is_own_row(SmsPage *pPage, int iRow, void *pArg) {
-  SmsLane *l = pArg;
-  sms_time tRow;
-  if (row_date(pPage, iRow, &tRow)) return tRow >= l->task.iOwnLo && tRow < l->task.iOwnHi;
-  return keep_undated(l, pPage, iRow);
+static void verdicts_free(Verdicts *v) {
+  free(v->aVerdict);
+  free(v->aKey);
 }
 
-/* keep_rows callback over the verdicts of a page's rows (by row number). */
+/* keep_rows callback over the verdicts: the rows to hand out now. */
 static int verdict_new(SmsPage *pPage, int iRow, void *pArg) {
   (void)pPage;
-  return ((const unsigned char *)pArg)[iRow] == SMS_SEEN_NEW;
+  return ((const Verdicts *)pArg)->aVerdict[iRow] == SMS_SEEN_NEW;
 }
 
-/* The dated rows of *pPage judged against the first page's bag (bResolve: the held rows at
-** the chain's end), into aVerdict; undated rows are NEW (keep_undated counted them). The
-** keys are made before the lock is taken. SMS_OK or SMS_NOMEM. */
-static int judge_rows(SmsLane *l, SmsPage *pPage, int bResolve, unsigned char *aVerdict) {
+/* Judge the rows of a page as they come (sms_seen.h): a dated row is the task's when dated in
+** its own range, and then new unless the task reads again what the first page handed out
+** (bDropFirst: the bag); an undated row is judged by the counts. Keys and the chain's own
+** counts are made before the lock that the lanes share is taken. SMS_OK or SMS_NOMEM. */
+static int judge_rows(SmsLane *l, SmsPage *pPage, Verdicts *v) {
   SmsScan *p = l->pScan;
-  SmsSeenKey *aKey = malloc((pPage->nRow + 1) * sizeof(*aKey));
-  sms_time t;
-  if (!aKey) return SMS_NOMEM;
+  const SmsTask *t = &l->task;
+  int *anCount = malloc((2 * pPage->nRow + 1) * sizeof(int)); /* undated: nId, nExact */
+  sms_time tRow;
+  if (!anCount) return SMS_NOMEM;
   for (int i = 0; i < pPage->nRow; i++) {
-    aVerdict[i] = SMS_SEEN_NEW;
-    if (row_date(pPage, i, &t) &&
-        sms_seen_key(pPage, i, l->task.iProgramId, &aKey[i]) != SMS_OK) {
-      free(aKey);
+    int bDated = row_date(pPage, i, &tRow);
+    v->aVerdict[i] = SMS_SEEN_NEW;
+    if (bDated && (tRow < t->iOwnLo || tRow >= t->iOwnHi)) v->aVerdict[i] = SMS_SEEN_DROP;
+    if (v->aVerdict[i] == SMS_SEEN_DROP || (bDated && !t->bDropFirst)) continue;
+    if (sms_seen_key(pPage, i, t->iProgramId, &v->aKey[i]) != SMS_OK ||
+        (!bDated &&
+         sms_seen_count(&l->undated, &v->aKey[i], &anCount[2 * i], &anCount[2 * i + 1]))) {
+      free(anCount);
       return SMS_NOMEM;
     }
+    if (!bDated) v->aVerdict[i] = SMS_SEEN_HOLD + 1; /* marks an undated row, judged below */
   }
   pthread_mutex_lock(&p->seen);
   for (int i = 0; i < pPage->nRow; i++) {
-    if (!row_date(pPage, i, &t)) continue;
-    aVerdict[i] = bResolve ? sms_seen_bag_resolve(&p->first, &aKey[i])
-                           : sms_seen_bag_judge(&p->first, &aKey[i]);
+    if (v->aVerdict[i] == SMS_SEEN_HOLD + 1) {
+      v->aVerdict[i] =
+          sms_seen_undated_judge(&p->undated, &v->aKey[i], anCount[2 * i], anCount[2 * i + 1]);
+    } else if (v->aVerdict[i] == SMS_SEEN_NEW && t->bDropFirst) {
+      v->aVerdict[i] = sms_seen_bag_judge(&p->first, &v->aKey[i]);
+    }
   }
   pthread_mutex_unlock(&p->seen);
-  free(aKey);
+  free(anCount);
   return SMS_OK;
 }
 
-/* A task that reads again what the first page handed out (bDropFirst): drop its copies,
-** hold back the rows matched by identity alone, and at the chain's end hand out those of
-** them that are new after all (sms_seen.h). */
-static int drop_first(SmsLane *l, SmsPage *pPage) {
-  unsigned char *aVerdict = malloc(pPage->nRow + l->held.nRow + 1);
+/* Move the rows judged HOLD into the lane's held rows (copies: the page is freed first). */
+static int hold_rows(SmsLane *l, SmsPage *pPage, const Verdicts *v) {
   const SmsRow **apHold = malloc((pPage->nRow + 1) * sizeof(*apHold));
-  int rc = SMS_OK, nHold = 0;
-  if (!aVerdict || !apHold) goto nomem;
-  if (judge_rows(l, pPage, 0, aVerdict) != SMS_OK) goto nomem;
+  int nHold = 0, rc = SMS_OK;
+  if (!apHold) return SMS_NOMEM;
   for (int i = 0; i < pPage->nRow; i++) {
-    if (aVerdict[i] == SMS_SEEN_HOLD) apHold[nHold++] = &pPage->aRow[i];
+    if (v->aVerdict[i] == SMS_SEEN_HOLD) apHold[nHold++] = &pPage->aRow[i];
   }
   if (nHold) {
     SmsPage hold;
     memset(&hold, 0, sizeof(hold));
-    if (sms_page_from_rows(&hold, apHold, nHold) != SMS_OK) goto nomem;
-    if (sms_page_take_rows(&l->held, &hold) != SMS_OK) {
-      sms_page_clear(&hold);
-      goto nomem;
-    }
+    rc = sms_page_from_rows(&hold, apHold, nHold);
+    if (rc == SMS_OK) rc = sms_page_take_rows(&l->held, &hold);
+    sms_page_clear(&hold);
   }
-  sms_page_keep_rows(pPage, verdict_new, aVerdict);
-  if (!sms_chain_more(&l->chain) && l->held.nRow) {
-    if (judge_rows(l, &l->held, 1, aVerdict) != SMS_OK) goto nomem;
-    sms_page_keep_rows(&l->held, verdict_new, aVerdict);
-    if (sms_page_take_rows(pPage, &l->held) != SMS_OK) goto nomem;
-  }
-done:
-  free(aVerdict);
   free(apHold);
   return rc;
-nomem:
-  rc = SMS_NOMEM;
-  goto done;
 }
 
-/* The adaptive default: remember the dated rows of a chain's first page, for the
-** sub-windows that read that stretch again (drop_first). Its undated rows are counted as
-** handed out instead; a chain that owns everything did not count them yet. */
-static int remember_rows(SmsLane *l, SmsPage *pPage) {
+/* The chain ended: every copy that was to come came, so each held row is judged again
+** (sms_seen.h), and those still new join the page. SMS_OK or SMS_NOMEM. */
+static int resolve_held(SmsLane *l, SmsPage *pPage) {
+  SmsScan *p = l->pScan;
+  SmsPage *h = &l->held;
+  Verdicts v;
+  sms_time tRow;
+  int rc = verdicts_alloc(&v, h->nRow);
+  for (int i = 0; rc == SMS_OK && i < h->nRow; i++)
+    rc = sms_seen_key(h, i, l->task.iProgramId, &v.aKey[i]);
+  if (rc == SMS_OK) {
+    pthread_mutex_lock(&p->seen);
+    for (int i = 0; i < h->nRow; i++) {
+      if (row_date(h, i, &tRow)) {
+        v.aVerdict[i] = sms_seen_bag_resolve(&p->first, &v.aKey[i]);
+      } else {
+        int nTotal = sms_hash_count_get(&l->undated, v.aKey[i].iId, 0);
+        v.aVerdict[i] = sms_seen_undated_resolve(&p->undated, &v.aKey[i], nTotal);
+      }
+    }
+    pthread_mutex_unlock(&p->seen);
+    sms_page_keep_rows(h, verdict_new, &v);
+    rc = sms_page_take_rows(pPage, h);
+  }
+  verdicts_free(&v);
+  return rc;
+}
+
+/* The adaptive default: remember the dated rows of a chain's first page, so that the
+** sub-windows that read that stretch again drop them (bDropFirst). Its undated rows were
+** judged as any (a chain that owns everything was not filtered: bCountUndated). */
+static int remember_rows(SmsLane *l, SmsPage *pPage, int bCountUndated) {
   SmsScan *p = l->pScan;
   SmsSeenKey *aKey = malloc((pPage->nRow + 1) * sizeof(*aKey));
   int n = 0, rc;
   sms_time t;
   if (!aKey) return SMS_NOMEM;
   for (int i = 0; i < pPage->nRow; i++) {
-    if (row_date(pPage, i, &t)) {
-      if (sms_seen_key(pPage, i, l->task.iProgramId, &aKey[n]) != SMS_OK) {
-        free(aKey);
-        return SMS_NOMEM;
-      }
+    int bDated = row_date(pPage, i, &t);
+    if (!bDated && !bCountUndated) continue;
+    if (sms_seen_key(pPage, i, l->task.iProgramId, &aKey[n]) != SMS_OK) {
+      free(aKey);
+      return SMS_NOMEM;
+    }
+    if (bDated) {
       n++;
-    } else if (l->task.bOwnAll) {
-      (void)keep_undated(l, pPage, i); /* the first chain's: counted, and kept */
+    } else { /* the first chain's: handed out, and counted (no lane runs yet: no lock) */
+      int nId, nExact;
+      if (sms_seen_count(&l->undated, &aKey[n], &nId, &nExact) == SMS_OK) {
+        (void)sms_seen_undated_judge(&p->undated, &aKey[n], nId, nExact);
+      }
     }
   }
-  rc = sms_seen_bag_set(&p->first, aKey, n); /* no lane runs yet: no lock */
+  rc = sms_seen_bag_set(&p->first, aKey, n);
   p->bRemembered = rc == SMS_OK;
   return rc;
 }
 
-/* Cut a fetched page to what the task hands out. */
+/* Cut a fetched page to what the task hands out. A task that owns the whole window and reads
+** nothing twice hands out every row as it comes. */
 static int lane_filter(SmsLane *l, SmsPage *pPage, int bFirst) {
   SmsScan *p = l->pScan;
-  if (!l->task.bOwnAll || l->task.bDropFirst) sms_page_keep_rows(pPage, is_own_row, l);
-  if (l->task.bDropFirst) return drop_first(l, pPage);
-  if (bFirst && p->spec.bAdaptive && p->eMode == SCAN_SEQUENTIAL && !p->bWidened &&
-      !p->bWorkers && sms_chain_more(&l->chain)) {
-    return remember_rows(l, pPage);
+  int bFiltered = !l->task.bOwnAll || l->task.bDropFirst, rc = SMS_OK;
+  if (bFiltered) {
+    Verdicts v;
+    rc = verdicts_alloc(&v, pPage->nRow);
+    if (rc == SMS_OK) rc = judge_rows(l, pPage, &v);
+    if (rc == SMS_OK) rc = hold_rows(l, pPage, &v);
+    if (rc == SMS_OK) sms_page_keep_rows(pPage, verdict_new, &v);
+    verdicts_free(&v);
+    if (rc == SMS_OK && !sms_chain_more(&l->chain) && l->held.nRow) {
+      rc = resolve_held(l, pPage);
+    }
   }
-  return SMS_OK;
+  if (rc == SMS_OK && bFirst && p->spec.bAdaptive && p->eMode == SCAN_SEQUENTIAL &&
+      !p->bWidened && !p->bWorkers && sms_chain_more(&l->chain)) {
+    rc = remember_rows(l, pPage, !bFiltered);
+  }
+  return rc;
 }
 
 /* ---------------------------------------------------------------- one lane */
@@ -489,7 +518,7 @@ static int ordered_next(SmsScan *p, SmsPage *pPage, int *pbEof, char *zErr, size
   }
   p->iOrderStep = p->iOrderStep * 4 < MAX_ORDERED_STEP ? p->iOrderStep * 4 : MAX_ORDERED_STEP;
   p->bOrderDone = pSpec->iOrder < 0 ? iLo <= iStart : iHi >= iEnd;
-  /* Rows without a readable date are counted across the sub-windows (keep_undated). */
+  /* Rows without a readable date are judged across the sub-windows (sms_seen.h). */
   if (sms_plan_program(&p->plan, pSpec, iProgId, iLo, iHi, 1, &p->miss) != SMS_OK) {
     return nomem(zErr, nErr);
   }

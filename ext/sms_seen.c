@@ -77,9 +77,34 @@ void sms_seen_bag_clear(SmsSeenBag *p) {
   memset(p, 0, sizeof(*p));
 }
 
-int sms_seen_undated(SmsHashCount *pHanded, const SmsSeenKey *pKey, int nChainCopies) {
-  int nHanded = sms_hash_count_get(pHanded, pKey->iId, 0);
-  if (nChainCopies <= nHanded) return 0; /* another chain handed this copy out */
-  (void)sms_hash_count_add(pHanded, pKey->iId, 0, &nHanded);
-  return 1;
+/* The second word of the count of a key by identity and content (the first is the
+** identity): never 0, which counts by identity alone. */
+static unsigned long long exact_word(const SmsSeenKey *pKey) {
+  return pKey->iContent ? pKey->iContent : 1;
+}
+
+int sms_seen_count(SmsHashCount *pCount, const SmsSeenKey *pKey, int *pnId, int *pnExact) {
+  int nId, nExact;
+  if (sms_hash_count_add(pCount, pKey->iId, 0, &nId) != SMS_OK) return SMS_NOMEM;
+  if (sms_hash_count_add(pCount, pKey->iId, exact_word(pKey), &nExact) != SMS_OK) {
+    return SMS_NOMEM; /* the identity counted one more: rather a copy too many than lost */
+  }
+  if (pnId) *pnId = nId + 1;
+  if (pnExact) *pnExact = nExact + 1;
+  return SMS_OK;
+}
+
+SmsSeenVerdict sms_seen_undated_judge(SmsHashCount *pHanded, const SmsSeenKey *pKey, int nId,
+                                      int nExact) {
+  if (nExact <= sms_hash_count_get(pHanded, pKey->iId, exact_word(pKey))) return SMS_SEEN_DROP;
+  if (nId <= sms_hash_count_get(pHanded, pKey->iId, 0)) return SMS_SEEN_HOLD;
+  (void)sms_seen_count(pHanded, pKey, 0, 0); /* no memory: handed out uncounted */
+  return SMS_SEEN_NEW;
+}
+
+SmsSeenVerdict sms_seen_undated_resolve(SmsHashCount *pHanded, const SmsSeenKey *pKey,
+                                        int nIdTotal) {
+  if (nIdTotal <= sms_hash_count_get(pHanded, pKey->iId, 0)) return SMS_SEEN_DROP;
+  (void)sms_seen_count(pHanded, pKey, 0, 0);
+  return SMS_SEEN_NEW;
 }

@@ -22,10 +22,14 @@
 ** report came in between): dropped; one not matched is new.
 **
 ** Rows without a readable date (a non-conforming API) cannot be placed in any stretch, and
-** which requests bring them is unknown: every chain counts its own copies of each identity,
-** and the scan hands a copy out only when that chain has seen more copies than the scan
-** handed out so far (sms_seen_undated), so a message comes as often as the one chain that
-** saw most of it.
+** which requests bring them is unknown: every chain counts its own copies, by identity and by
+** identity and content, and the scan counts the copies it handed out the same two ways. The
+** same rule then reads: a copy whose content the scan handed out as often as this chain has
+** seen it so far is dropped; else one of an identity the scan handed out as often as this
+** chain has seen it is held back until the chain ends, and handed out then only if the chain
+** saw more copies of that identity in all than the scan handed out; else it is handed out.
+** So a message comes as often as the one chain that saw most of it, and a double send whose
+** copies differ comes as both copies, whichever chain brought which first.
 */
 #ifndef SMS_SEEN_H
 #define SMS_SEEN_H
@@ -66,10 +70,20 @@ SmsSeenVerdict sms_seen_bag_resolve(SmsSeenBag *p, const SmsSeenKey *pKey);
 
 void sms_seen_bag_clear(SmsSeenBag *p);
 
-/* An undated row of identity pKey->iId, of which the chain has now seen nChainCopies (this
-** one included): 1 when it is to be handed out, and then counted in pHanded (the scan's
-** count of copies handed out); 0 when another chain handed that copy out already. A count
-** that cannot grow (no memory) keeps the row: rather twice than never. */
-int sms_seen_undated(SmsHashCount *pHanded, const SmsSeenKey *pKey, int nChainCopies);
+/* Count one more copy of *pKey in *pCount (a chain's copies, or the scan's handed out): by
+** identity and by identity and content. *pnId and *pnExact (may be NULL) get the copies
+** counted now. SMS_OK or SMS_NOMEM (nothing counted). */
+int sms_seen_count(SmsHashCount *pCount, const SmsSeenKey *pKey, int *pnId, int *pnExact);
+
+/* Judge an undated row as it comes: the chain has now seen nId copies of its identity and
+** nExact of its content (this one included). NEW (then counted in pHanded, the scan's
+** copies handed out), DROP or HOLD. */
+SmsSeenVerdict sms_seen_undated_judge(SmsHashCount *pHanded, const SmsSeenKey *pKey, int nId,
+                                      int nExact);
+
+/* Judge a held undated row at the chain's end, the chain having seen nIdTotal copies of its
+** identity in all: NEW (then counted in pHanded) or DROP. */
+SmsSeenVerdict sms_seen_undated_resolve(SmsHashCount *pHanded, const SmsSeenKey *pKey,
+                                        int nIdTotal);
 
 #endif /* SMS_SEEN_H */
