@@ -254,7 +254,8 @@ else
   echo "ok - memcheck a self-signed TLS certificate # SKIP no openssl command to make one"
 fi
 
-# The window cache and the adaptive default (the runner turns both off): statements answered
+# The window cache and the adaptive default (set here explicitly, whatever the caller's
+# environment): statements answered
 # from the cache, a correlated subquery's widened misses, programs at once, an ordered scan,
 # a DELETE, a table whose cache_mb is too small to keep anything, and a long scan that goes
 # parallel by itself. The shell exits with the cache still holding entries: the unload drops
