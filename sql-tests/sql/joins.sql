@@ -1,4 +1,7 @@
 -- Joins, views and OR: the planner keeps the API scan in the outer loop, one scan per program.
+-- Under the defaults the window cache answers a scan of a window already read: the request
+-- log after the output shows what reached the API, and sms_requests at the end every scan,
+-- with the source that answered it (api, or cache: the request it spared).
 CREATE TABLE contacts(number INTEGER PRIMARY KEY, name TEXT);
 INSERT INTO contacts SELECT number, 'contact ' || row_number() OVER (ORDER BY number)
   FROM (SELECT DISTINCT number FROM sms_messages(4711) WHERE type = 'MO' AND date >= '2026-06-20');
@@ -32,7 +35,7 @@ SELECT '-- a program listed twice in the outer loop: the rescan is served by the
 INSERT INTO programs VALUES (4711, 'jobs again');
 SELECT p.label, count(*) FROM programs p JOIN sms_messages m ON m.program_id = p.id
  WHERE m.date >= '2026-06-30' GROUP BY p.label ORDER BY 1;
-SELECT '-- a correlated subquery opens a new cursor for each outer row, so each row sends its request';
+SELECT '-- a correlated subquery opens a new cursor for each outer row, so each row scans (the window cache answers those read before)';
 SELECT p.id, (SELECT count(*) FROM sms_messages s WHERE s.program_id = p.id AND s.date >= '2026-06-30')
   FROM programs p ORDER BY 1;
 SELECT '-- program ids fed by a table that cannot be programs match nothing, as on a local table (no error, no request for them)';
@@ -62,3 +65,5 @@ SELECT '-- a literal in the query is a typo: the clear error stays';
 SELECT count(*) FROM sms_messages WHERE program_id = 'x' AND date >= '2026-06-30';
 SELECT count(*) FROM sms_messages('x');
 SELECT count(*) FROM sms_messages WHERE program_id IS -1;
+SELECT '-- every scan above, in order, and what answered it';
+SELECT program_id, substr(url, instr(url, '?')) AS request, source FROM sms_requests;

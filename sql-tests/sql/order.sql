@@ -21,3 +21,9 @@ SELECT (SELECT group_concat(raw) FROM (SELECT raw FROM sms_messages(4712) WHERE 
      = (SELECT group_concat(raw) FROM (SELECT raw FROM temp.local ORDER BY date DESC));
 SELECT (SELECT group_concat(raw) FROM (SELECT raw FROM sms_messages(4712) WHERE date >= '2026-04-01' ORDER BY date))
      = (SELECT group_concat(raw) FROM (SELECT raw FROM temp.local ORDER BY date));
+SELECT '-- ... and the same order read from the API, both ways (cache_ttl=0: the window cache would answer it from the scan of local)';
+CREATE VIRTUAL TABLE api4712 USING sms_messages(program_id=4712, cache_ttl=0);
+SELECT (SELECT group_concat(raw) FROM (SELECT raw FROM api4712 WHERE date >= '2026-04-01' ORDER BY date DESC))
+     = (SELECT group_concat(raw) FROM (SELECT raw FROM temp.local ORDER BY date DESC));
+SELECT (SELECT group_concat(raw) FROM (SELECT raw FROM api4712 WHERE date >= '2026-04-01' ORDER BY date))
+     = (SELECT group_concat(raw) FROM (SELECT raw FROM temp.local ORDER BY date));

@@ -1,6 +1,9 @@
 -- What WHERE, LIMIT and OFFSET become: the plan in words, and the requests sent (listed
 -- after the output). The test clock is 2026-06-30 12:00:00, so "one year ago" is
 -- 2025-06-30T12:00:00.
+-- Under the defaults the window cache answers a window already read (and a miss next to
+-- what it holds asks for a wider one): sms_requests at the end lists every request a query
+-- made or the cache spared (source), the pushed-down filters in its URL.
 .headers off
 EXPLAIN QUERY PLAN SELECT * FROM sms_messages
  WHERE program_id = 4711 AND type = 'MO' AND date >= '2026-06-01' AND date < '2026-06-02';
@@ -62,3 +65,5 @@ CREATE VIRTUAL TABLE quoted USING sms_messages("program_id"=4713, 'page_size'=7)
 SELECT count(*) FROM quoted WHERE date >= '2026-06-30';
 SELECT '-- program_id = NULL: no row, no request';
 SELECT count(*) FROM sms_messages WHERE program_id = NULL;
+SELECT '-- every request above, in order: sent to the API, or spared by the window cache';
+SELECT program_id, substr(url, instr(url, '?')) AS request, source FROM sms_requests;

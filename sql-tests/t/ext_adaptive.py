@@ -1,8 +1,9 @@
 """The adaptive default: with no parallel option (and no SMS_PARALLEL), a scan that proves
 long continues in date sub-windows read at once, with exactly the rows of parallel=1.
 
-It measures the path to the API, so the window cache stays off (SMS_CACHE_TTL=0); the
-runner's SMS_PARALLEL=1 is removed, since it would switch the default off. The emulator
+It measures the path to the API, so the window cache stays off (SMS_CACHE_TTL=0); an
+SMS_PARALLEL from the caller's environment is removed, since it would switch the default
+off. The emulator
 sends some messages twice (--doubles), so "exactly the rows" includes double sends.
 """
 import os

@@ -15,13 +15,27 @@ conns() {
     END { print n + 0, c + 0 }'
 }
 
+# parallel=1: one chain, page after page (the adaptive default, below, reads in lanes).
 got=$(sql <<'SQL'
-CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711);
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, parallel=1);
 SELECT count(*) FROM t;
 SQL
 )
 check "sequential scan: every row" "20000" "$got"
 check "sequential scan: 40 pages and the edge hour over one connection" "41 1" "$(conns "$conn_LOG")"
+
+: > "$conn_LOG"
+got=$(sql <<'SQL'
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711);
+SELECT count(*) FROM t;
+SQL
+)
+check "the adaptive default: every row" "20000" "$got"
+read -r nreq nconn <<<"$(conns "$conn_LOG")"
+check "the adaptive default: 44 requests (the first page, 4 chains of 10 or 11 pages, the edge hour)" \
+  "44" "$nreq"
+check_match "the adaptive default: at most one connection per stream, the first chain's kept ($nconn)" \
+  '^[1-5]$' "$nconn"
 
 : > "$conn_LOG"
 got=$(sql <<'SQL'
@@ -41,8 +55,10 @@ check_match "parallel=8: at most one connection per stream, the edge hour's incl
 # long scans read the edge hour at once, as a fifth stream: with the clock unknown the first
 # would read it last, over a kept connection, and the second would need one more at once.
 : > "$conn_LOG"
+# cache_ttl=0: the second statement must reach the API to show whose connections it uses;
+# the window cache would answer it from the first's rows.
 got=$(sql <<'SQL'
-CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, parallel=4);
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, parallel=4, cache_ttl=0);
 SELECT count(*) > 0 FROM t WHERE date >= '2026-06-30';
 SELECT count(*) FROM t;
 SELECT count(*) FROM t WHERE type = 'MO';

@@ -21,9 +21,15 @@ def log():
 
 
 db = connect()
-db.execute("CREATE VIRTUAL TABLE small USING sms_messages(program_id=4711, page_size=10)")
+# Every table here reads the API (cache_ttl=0): the checks count the requests of each scan,
+# and the window cache would answer a scan from the one before. small is one chain
+# (parallel=1): its checks are about a chain's page ahead, which the adaptive default would
+# widen into lanes after the first page (ext_adaptive.py checks the default).
+db.execute("CREATE VIRTUAL TABLE small USING sms_messages(program_id=4711, page_size=10, "
+           "parallel=1, cache_ttl=0)")
 for n in (1, 4, 7):
-    db.execute(f"CREATE VIRTUAL TABLE par{n} USING sms_messages(program_id=4711, parallel={n})")
+    db.execute(f"CREATE VIRTUAL TABLE par{n} USING sms_messages(program_id=4711, parallel={n}, "
+               "cache_ttl=0)")
 
 base = "/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=10"
 

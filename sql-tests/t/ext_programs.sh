@@ -1,6 +1,7 @@
 # Programs at once: `program_id IN (...)` with parallel=N reads the programs concurrently,
 # with exactly the rows and the requests of one program after the other. It measures the
-# path to the API, so the cache is off (SMS_CACHE_TTL=0, as the runner sets it).
+# path to the API, so the cache is off (SMS_CACHE_TTL=0: it would answer a scan from the
+# scan before).
 source "$(dirname "$0")/../lib.sh"
 export SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD SMS_EXPORT_NOW=$TEST_NOW
 export HOME=$TMPDIR_SMS SMS_CACHE_TTL=0
