@@ -12,7 +12,8 @@
 ** the origin, not only the one that got it.
 **
 ** Credentials go through CURLOPT_USERNAME/PASSWORD, never into a URL, and redirects are
-** not followed, so they reach only the URL the vtab asked for.
+** not followed, so they reach only the URL the vtab asked for; a loopback base_url bypasses
+** every proxy (SmsConfig.bNoProxy).
 **
 ** A transfer runs on libcurl's multi interface, in steps of at most POLL_MS, with xStop
 ** asked between steps: an interrupt ends a request within POLL_MS whatever the transfer is
@@ -259,6 +260,10 @@ int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   if (pShare) curl_easy_setopt(c, CURLOPT_SHARE, pShare->pShare);
   if (pCfg->zCaFile) curl_easy_setopt(c, CURLOPT_CAINFO, pCfg->zCaFile);
+  /* The loopback, and credentials a table sends over plain http by allow_http=1, go to no
+  ** proxy: there the password would leave the machine, or reach a reader, in clear
+  ** (sms_config.h). Otherwise libcurl follows http_proxy and the rest, as curl does. */
+  if (pCfg->bNoProxy) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   if (pCfg->zUser) {
     curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
     curl_easy_setopt(c, CURLOPT_USERNAME, pCfg->zUser);
