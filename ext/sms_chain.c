@@ -181,8 +181,8 @@ int sms_chain_fetch(SmsChain *p, SmsHttp *pHttp, SmsPage *pPage,
   rc = url_ok(p, zUrl, zErr, nErr);
   if (rc != SMS_OK) goto done;
   p->bFirst = 0;
-  rc = sms_http_fetch_page(pHttp, zUrl, p->task.iProgramId, pPage, xAhead, pAheadArg, zErr,
-                           nErr);
+  rc = sms_http_fetch_page(pHttp, zUrl, p->task.iProgramId, p->pSpec->nPageSize, pPage, xAhead,
+                           pAheadArg, zErr, nErr);
   if (rc == SMS_ERROR && bFirst && sms_http_status(pHttp) == 400) {
     /* The refusal's Date may show the server's clock ahead of ours: then the clamp, redone
     ** on its clock, changes the request, and it is sent once more. Otherwise the refusal
@@ -195,8 +195,8 @@ int sms_chain_fetch(SmsChain *p, SmsHttp *pHttp, SmsPage *pPage,
     if (strcmp(zAgain, zUrl) != 0) {
       free(zUrl);
       zUrl = zAgain;
-      rc = sms_http_fetch_page(pHttp, zUrl, p->task.iProgramId, pPage, xAhead, pAheadArg, zErr,
-                               nErr);
+      rc = sms_http_fetch_page(pHttp, zUrl, p->task.iProgramId, p->pSpec->nPageSize, pPage,
+                               xAhead, pAheadArg, zErr, nErr);
     } else {
       free(zAgain);
     }
@@ -219,6 +219,17 @@ int sms_chain_fetch(SmsChain *p, SmsHttp *pHttp, SmsPage *pPage,
       rc = nomem(zErr, nErr);
       goto done;
     }
+  }
+  /* The decoder stops past this many rows already (sms_http.h); checked again here, before
+  ** the cache fill copies the page, so that no copy is ever made of a page over it. */
+  if (pPage->nRow > SMS_PAGE_MAX_ROWS(p->pSpec->nPageSize)) {
+    snprintf(zErr, nErr,
+             SMS_ERR_PREFIX "the response to GET %s holds more than %d messages, the most a "
+                            "page of pageSize=%d may hold; the server does not honour "
+                            "pageSize: check base_url",
+             zUrl, SMS_PAGE_MAX_ROWS(p->pSpec->nPageSize), p->pSpec->nPageSize);
+    rc = SMS_ERROR;
+    goto done;
   }
   sms_cache_fill_add(p->pFill, pPage);
   if (bFirst && p->zUrl && p->pFill) expect_size(p, pPage);

@@ -337,6 +337,8 @@ typedef struct Decoder {
   int bData;            /* the "data" array was seen */
   int bMeta;            /* the "meta" object was seen */
   int bTopNext;         /* a top-level nextPageUrl was seen */
+  int nMaxRow;          /* more elements than this fail the page; 0: no limit */
+  int bTooMany;         /* ...and they did */
 } Decoder;
 
 static int row_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped, void *pArg) {
@@ -356,6 +358,10 @@ static int row_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped, v
 static int message_element(Scanner *s, void *pArg) {
   Decoder *d = pArg;
   SmsPage *p = d->p;
+  if (d->nMaxRow > 0 && d->nElement >= d->nMaxRow) { /* stop before any more work */
+    d->bTooMany = 1;
+    return fail(s, "too many messages");
+  }
   d->nElement++;
   if (s->z >= s->zEnd) return fail(s, "a value is missing");
   if (*s->z != '{') { /* the page fails, but only once the whole body proved to be JSON */
@@ -420,12 +426,18 @@ static int top_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped, v
 }
 
 int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr) {
+  return sms_page_decode_max(z, n, 0, p, zErr, nErr);
+}
+
+int sms_page_decode_max(const char *z, size_t n, int nMaxRow, SmsPage *p, char *zErr,
+                        size_t nErr) {
   Scanner s;
   Decoder d;
   int rcFail = SMS_ERROR; /* what a failure returns: SMS_NOMEM when memory ran out */
   sms_page_clear(p);
   memset(&d, 0, sizeof(d));
   d.p = p;
+  d.nMaxRow = nMaxRow;
   if (n == 0) {
     snprintf(zErr, nErr, "the response body is empty");
     return SMS_ERROR;
@@ -471,6 +483,9 @@ int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr
     if (s.bNoMem) {
       snprintf(zErr, nErr, "out of memory");
       rcFail = SMS_NOMEM;
+    } else if (d.bTooMany) {
+      snprintf(zErr, nErr, "the response holds more than %d messages", nMaxRow);
+      rcFail = SMS_TOOBIG;
     } else {
       snprintf(zErr, nErr, "the response is not valid JSON: %s (at byte %zu of %zu)",
                s.zWhy ? s.zWhy : "?", (size_t)(s.z - s.zBase), n);

@@ -68,6 +68,17 @@ typedef struct SmsPage {
 ** SMS_NOMEM when memory ran out, with zErr saying why. *p is cleared first. */
 int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr);
 
+/* The most messages a page answering a request of pageSize=n may hold: n and a tenth, and
+** 10 more (docs/api-rules.md). A server that sends more ignores pageSize, and a page of
+** millions of "{}" would cost about 30 times its bytes in row records. */
+#define SMS_PAGE_MAX_ROWS(n) ((n) + (n) / 10 + 10)
+
+/* sms_page_decode, but a page of more than nMaxRow messages (elements of its message array,
+** objects or not) is SMS_TOOBIG, found before a row past the limit is recorded: the work and
+** memory of a page stay bounded by nMaxRow, whatever its bytes. nMaxRow 0: no limit. */
+int sms_page_decode_max(const char *z, size_t n, int nMaxRow, SmsPage *p, char *zErr,
+                        size_t nErr);
+
 /* The nextPageUrl a body will decode to, read from its first members only: 1 and the URL
 ** in zOut (nOut bytes, at least the token's) when the envelope's "meta" object comes before
 ** its "data" array and names a next page; 0 otherwise (no next page, another layout, or not

@@ -457,5 +457,23 @@ int main(void) {
   check_str(peek("{\"meta\":{\"nextPageUrl\":\"http://h/a\\u0000b\"},\"data\":[]}"), "-",
             "peek: a URL with a NUL is none, as the decoder reads it");
 
+  /* The most rows a page may have (sms_page_decode_max): the decoder stops at the first
+  ** element past it, object or not, whatever follows (here, no valid JSON). */
+  const char *zThree = "{\"data\":[{},{},{}]}";
+  check(sms_page_decode_max(zThree, strlen(zThree), 3, &pg, zErr, 300) == SMS_OK &&
+            pg.nRow == 3,
+        "max rows: a page of exactly the limit");
+  sms_page_clear(&pg);
+  check(sms_page_decode_max(zThree, strlen(zThree), 2, &pg, zErr, 300) == SMS_TOOBIG &&
+            pg.nRow == 0 && pg.azBody == 0 &&
+            strcmp(zErr, "the response holds more than 2 messages") == 0,
+        "max rows: one more is SMS_TOOBIG, nothing kept");
+  sms_page_clear(&pg);
+  const char *zCut = "[1,{},2,garbage";
+  check(sms_page_decode_max(zCut, strlen(zCut), 2, &pg, zErr, 300) == SMS_TOOBIG,
+        "max rows: stops at the element past the limit, before reading further");
+  sms_page_clear(&pg);
+  check(SMS_PAGE_MAX_ROWS(500) == 560 && SMS_PAGE_MAX_ROWS(1) == 11,
+        "max rows: pageSize + a tenth + 10");
   return tap_done();
 }
