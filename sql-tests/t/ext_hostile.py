@@ -9,6 +9,7 @@ misbehaviour. Here programs 1 to 7:
   6  429 with Retry-After as an HTTP date, then the page
   7  the same message twice, on two pages (a double send): two rows, two rowids
  13  a page bomb: 2,000,000 "{}" for pageSize=500: an error, in bounded memory
+ 14  numbers a float reader gets wrong: as SQLite's json_extract reads them
 Each must end in a clear error (or, for 6, the right rows), never a hang or unbounded memory.
 The same server's answers run under valgrind in ext_memcheck.sh.
 """
@@ -96,6 +97,24 @@ for page_size, limit in ((500, 560), (20, 32)):
     check(f"... in bounded memory (max RSS {rss:.0f} MB < 150 MB; 6 MB on the wire)", True, rss < 150)
 check("... asked once: no retry of a page that will not change",
       2, sum(1 for line in stub.log_lines() if "/program/13?" in line))
+db.execute("CREATE VIRTUAL TABLE t14 USING sms_messages(program_id=14, retries=0)")
+check("numbers as SQLite's json_extract reads the same text: every value equal; INTEGER, "
+      "the same, wherever it gives INTEGER (19 digits, int64's ends, a string of digits "
+      "cast); INTEGER for a REAL only when it is whole (1e3, 5 + 398 zeros + e-398, -25)",
+      ("rows", [(15, 15, 0, 3)]),
+      error_of("SELECT count(*), sum(number = j), "
+               "sum(typeof(j) = 'integer' AND NOT (typeof(number) = 'integer' AND number = j)), "
+               "sum(typeof(number) = 'integer' AND typeof(j) = 'real') "
+               "FROM (SELECT number, CASE WHEN json_type(raw, '$.number') = 'text' THEN "
+               "CAST(json_extract(raw, '$.number') AS INTEGER) ELSE json_extract(raw, '$.number') "
+               "END AS j FROM t14)"))
+check("... the 500-digit mantissas with their exponents, the 19 digits exact",
+      ("rows", [(1e-05, 5, 1234567890123456789, 9223372036854775807, -25)]),
+      error_of("SELECT (SELECT number FROM t14 WHERE date LIKE '%:07'), "
+               "(SELECT number FROM t14 WHERE date LIKE '%:08'), "
+               "(SELECT number FROM t14 WHERE date LIKE '%:00'), "
+               "(SELECT number FROM t14 WHERE date LIKE '%:01'), "
+               "(SELECT number FROM t14 WHERE date LIKE '%:13')"))
 check("every request to the stub carried credentials, none went elsewhere",
       {"auth=yes"}, {auth for path, auth in seen("stub")})
 stub.stop()
