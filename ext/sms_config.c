@@ -166,6 +166,14 @@ int sms_same_origin(const char *zA, const char *zB) {
   return strcmp(zSchemeA, zSchemeB) == 0 && strcmp(zHostA, zHostB) == 0 && iPortA == iPortB;
 }
 
+/* Overwrite n bytes of a secret before its memory is freed or goes out of scope; the
+** volatile pointer keeps the compiler from dropping the stores as dead. */
+static void wipe(void *p, size_t n) {
+  volatile unsigned char *z = p;
+  while (n--)
+    *z++ = 0;
+}
+
 /* Read one netrc token (a word, or a "quoted string") from *pz into zOut. */
 static int netrc_token(const char **pz, char *zOut, size_t nOut) {
   const char *z = *pz;
@@ -226,11 +234,17 @@ static int netrc_lookup(const char *zHost, char **pzUser, char **pzPassword) {
       z = zEnd ? zEnd + 2 : z + strlen(z);
     }
   }
+  wipe(zText, n); /* it holds every password of the file */
   free(zText);
-  if (!bMatch || !zLogin[0]) return 0;
-  *pzUser = strdup(zLogin);
-  *pzPassword = strdup(zPass);
-  return 1;
+  int bFound = bMatch && zLogin[0];
+  if (bFound) {
+    *pzUser = strdup(zLogin);
+    *pzPassword = strdup(zPass);
+  }
+  wipe(zTok, sizeof(zTok));
+  wipe(zLogin, sizeof(zLogin));
+  wipe(zPass, sizeof(zPass));
+  return bFound;
 }
 
 /* Check and store one option. */
@@ -468,7 +482,7 @@ static int refuse_plain_http(SmsConfig *p, int bOwnOptions, int bEnvAllow, const
              p->zCredSource, zOrigin);
   }
   free(p->zUser);
-  memset(p->zPassword, 0, strlen(p->zPassword));
+  wipe(p->zPassword, strlen(p->zPassword));
   free(p->zPassword);
   p->zUser = p->zPassword = 0;
   return SMS_OK;
@@ -654,7 +668,7 @@ void sms_config_clear(SmsConfig *p) {
   free(p->zBaseUrl);
   free(p->zUser);
   if (p->zPassword) { /* do not leave the secret in freed memory */
-    memset(p->zPassword, 0, strlen(p->zPassword));
+    wipe(p->zPassword, strlen(p->zPassword));
     free(p->zPassword);
   }
   free(p->zNoCredHint);

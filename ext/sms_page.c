@@ -520,7 +520,11 @@ int sms_page_decode_max(const char *z, size_t n, int nMaxRow, SmsPage *p, char *
     }
     size_t nNext = unescape(d.zNextTok, d.nNextTok, p->zNext);
     p->zNext[nNext] = 0;
-    if (nNext == 0 || memchr(p->zNext, 0, nNext)) { /* "" is no next page; NUL is no URL */
+    if (memchr(p->zNext, 0, nNext)) { /* the server pointed on, but to no URL */
+      snprintf(zErr, nErr, "the response's nextPageUrl holds a NUL byte (\\u0000)");
+      goto fail;
+    }
+    if (nNext == 0) { /* "" is no next page */
       free(p->zNext);
       p->zNext = 0;
     }

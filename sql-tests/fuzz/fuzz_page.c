@@ -348,7 +348,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const cJSON *pNext = cjson_next(pRoot);
     if (!cJSON_IsString(pNext) || pNext->valuestring[0] == 0) {
       CHECK(page.zNext == 0);
-    } else if (!memmem(z, size, "\\u0000", 6)) { /* a URL with a NUL is none (sms_page.c) */
+    } else if (!memmem(z, size, "\\u0000", 6)) { /* cJSON's strings stop at a NUL */
       CHECK(page.zNext != 0 && strcmp(page.zNext, pNext->valuestring) == 0);
     }
     for (int i = 0; i < page.nRow; i++) {

@@ -555,6 +555,17 @@ int main(void) {
   check_str(peek("{\"meta\":{\"nextPageUrl\":\"http://h/a\\u0000b\"},\"data\":[]}"), "-",
             "peek: a URL with a NUL is none, as the decoder reads it");
 
+  /* A nextPageUrl that decodes to hold a NUL points on, but to no URL: not a last page. */
+  check_bad("{\"meta\":{\"nextPageUrl\":\"http://h/a\\u0000b\"},\"data\":[{}]}",
+            "the response's nextPageUrl holds a NUL byte (\\u0000)",
+            "a nextPageUrl holding \\u0000 is a bad page, not the last one");
+  check_bad("{\"nextPageUrl\":\"\\u0000\",\"data\":[]}", "nextPageUrl holds a NUL byte",
+            "... at the top level too");
+  check(decode("{\"meta\":{\"nextPageUrl\":\"\"},\"data\":[]}", &pg, zErr) == 0 &&
+            pg.zNext == 0,
+        "... while \"\" is the last page");
+  sms_page_clear(&pg);
+
   /* The most rows a page may have (sms_page_decode_max): the decoder stops at the first
   ** element past it, object or not, whatever follows (here, no valid JSON). */
   const char *zThree = "{\"data\":[{},{},{}]}";
