@@ -220,17 +220,8 @@ int sms_chain_fetch(SmsChain *p, SmsHttp *pHttp, SmsPage *pPage,
       goto done;
     }
   }
-  /* The decoder stops past this many rows already (sms_http.h); checked again here, before
-  ** the cache fill copies the page, so that no copy is ever made of a page over it. */
-  if (pPage->nRow > SMS_PAGE_MAX_ROWS(p->pSpec->nPageSize)) {
-    snprintf(zErr, nErr,
-             SMS_ERR_PREFIX "the response to GET %s holds more than %d messages, the most a "
-                            "page of pageSize=%d may hold; the server does not honour "
-                            "pageSize: check base_url",
-             zUrl, SMS_PAGE_MAX_ROWS(p->pSpec->nPageSize), p->pSpec->nPageSize);
-    rc = SMS_ERROR;
-    goto done;
-  }
+  /* No page over its row limit gets here: the decoder stopped it (sms_page_decode_max), so
+  ** the copy the cache fill makes is bounded too. */
   sms_cache_fill_add(p->pFill, pPage);
   if (bFirst && p->zUrl && p->pFill) expect_size(p, pPage);
   if (!p->zUrl) chain_complete(p);

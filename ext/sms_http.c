@@ -548,17 +548,16 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
         strcmp(zNext, zUrl) != 0 && p->xAhead(p->pAheadArg, zNext)) {
       ahead_send(p, zNext, iProgram);
     }
-    int nMaxRow = p->nPageSize > 0 ? SMS_PAGE_MAX_ROWS(p->nPageSize) : 0;
     int rcDecode =
-        sms_page_decode_max(zPage, p->nPage, nMaxRow, pPage, zDecode, sizeof(zDecode));
+        sms_page_decode_max(zPage, p->nPage, p->nPageSize, pPage, zDecode, sizeof(zDecode));
     if (rcDecode == SMS_OK) return TRY_DONE;
     ahead_drop(p);                /* the page is tried again, on this handle */
     if (rcDecode == SMS_TOOBIG) { /* no accident of transit: the server ignores pageSize */
       snprintf(zErr, nErr,
                SMS_ERR_PREFIX
-               "the response to GET %s holds more than %d messages, the most a page of "
-               "pageSize=%d may hold; the server does not honour pageSize: check base_url",
-               zUrl, nMaxRow, p->nPageSize);
+               "the response to GET %s %s; the server does not honour pageSize: check "
+               "base_url",
+               zUrl, zDecode);
       return TRY_FAILED;
     }
     if (rcDecode == SMS_NOMEM) {

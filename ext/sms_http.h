@@ -41,8 +41,8 @@ void sms_http_close(SmsHttp *p);
 void sms_http_set_stop(SmsHttp *p, int (*xStop)(void *), void *pStopArg);
 
 /* GET zUrl and decode it into *pPage (cleared first). iProgram only words errors. nPageSize
-** is the pageSize the chain asked for: a page of more than SMS_PAGE_MAX_ROWS(nPageSize)
-** messages fails at once, SMS_TOOBIG, before its rows are recorded (0: no limit). Returns
+** is the pageSize the chain asked for: a page of more messages than it may hold
+** (sms_page_decode_max) fails at once, before its rows are recorded (0: no limit). Returns
 ** SMS_OK, or an error code with zErr set. xAhead, when not NULL, is asked with the next
 ** page's URL as soon as the page came, before it is decoded: a non-zero answer sends that
 ** request ahead (see sms_http.c), for the next call to collect. */

@@ -435,7 +435,7 @@ int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr
   return sms_page_decode_max(z, n, 0, p, zErr, nErr);
 }
 
-int sms_page_decode_max(const char *z, size_t n, int nMaxRow, SmsPage *p, char *zErr,
+int sms_page_decode_max(const char *z, size_t n, int nPageSize, SmsPage *p, char *zErr,
                         size_t nErr) {
   Scanner s;
   Decoder d;
@@ -443,7 +443,7 @@ int sms_page_decode_max(const char *z, size_t n, int nMaxRow, SmsPage *p, char *
   sms_page_clear(p);
   memset(&d, 0, sizeof(d));
   d.p = p;
-  d.nMaxRow = nMaxRow;
+
   if (n == 0) {
     snprintf(zErr, nErr, "the response body is empty");
     return SMS_ERROR;
@@ -471,6 +471,11 @@ int sms_page_decode_max(const char *z, size_t n, int nMaxRow, SmsPage *p, char *
   int bArray = s.z < s.zEnd && *s.z == '[';
   int bObject = s.z < s.zEnd && *s.z == '{';
   int rc;
+  if (nPageSize > 0) {
+    d.nMaxRow = SMS_PAGE_MAX_ROWS(nPageSize);
+    if (bArray && n / SMS_BARE_ROW_BYTES > (size_t)d.nMaxRow)
+      d.nMaxRow = (int)(n / SMS_BARE_ROW_BYTES); /* at most 2^27: SMS_MAX_BODY is far less */
+  }
   if (bArray) {
     rc = scan_array(&s, message_element, &d);
   } else if (bObject) {
@@ -490,7 +495,16 @@ int sms_page_decode_max(const char *z, size_t n, int nMaxRow, SmsPage *p, char *
       snprintf(zErr, nErr, "out of memory");
       rcFail = SMS_NOMEM;
     } else if (d.bTooMany) {
-      snprintf(zErr, nErr, "the response holds more than %d messages", nMaxRow);
+      if (bArray && d.nMaxRow > SMS_PAGE_MAX_ROWS(nPageSize)) {
+        snprintf(zErr, nErr,
+                 "holds more than %d messages, the most a bare array of %zu bytes may hold "
+                 "(one per %d bytes)",
+                 d.nMaxRow, n, SMS_BARE_ROW_BYTES);
+      } else {
+        snprintf(zErr, nErr,
+                 "holds more than %d messages, the most a page of pageSize=%d may hold",
+                 d.nMaxRow, nPageSize);
+      }
       rcFail = SMS_TOOBIG;
     } else {
       snprintf(zErr, nErr, "the response is not valid JSON: %s (at byte %zu of %zu)",

@@ -22,6 +22,7 @@ and sql-tests/t/ext_memcheck.sh (the same answers under valgrind).
     12  a bare array of rows of every JSON type
     13  a page bomb: 2,000,000 empty objects (6 MB) whatever pageSize asked for
     14  numbers a float reader gets wrong: 19 digits, past int64, 500-digit mantissas
+    15  the page bomb as a bare array (no envelope): [{},{},...]
     other ids: 404 with the API's envelope
 """
 import email.utils
@@ -141,6 +142,8 @@ class Handler(BaseHTTPRequestHandler):
             rows = ",".join('{"date":"2026-06-01T10:00:%02d","number":%s}' % (i, n)
                             for i, n in enumerate(NUMBERS))
             self.send(200, ('{"data":[%s]}' % rows).encode())
+        elif program == 15:
+            self.send(200, b"[" + b"{}," * (BOMB_ROWS - 1) + b"{}]")
         elif program == 13:
             self.send(200, b'{"meta":{"nextPageUrl":null},"data":[' + b"{}," * (BOMB_ROWS - 1)
                       + b"{}]}")

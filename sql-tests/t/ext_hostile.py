@@ -9,6 +9,7 @@ misbehaviour. Here programs 1 to 7:
   6  429 with Retry-After as an HTTP date, then the page
   7  the same message twice, on two pages (a double send): two rows, two rowids
  13  a page bomb: 2,000,000 "{}" for pageSize=500: an error, in bounded memory
+ 15  the same as a bare array: allowed one message per 32 bytes, so an error too
  14  numbers a float reader gets wrong: as SQLite's json_extract reads them
 Each must end in a clear error (or, for 6, the right rows), never a hang or unbounded memory.
 The same server's answers run under valgrind in ext_memcheck.sh.
@@ -87,16 +88,20 @@ def shell_max_rss(sql):
     return text.strip(), usage.ru_maxrss / 1024
 
 
-for page_size, limit in ((500, 560), (20, 32)):
-    out, rss = shell_max_rss(f"CREATE VIRTUAL TABLE t USING sms_messages(program_id=13, "
+for program, page_size, limit in ((13, 500, "560 messages, the most a page of pageSize=500"),
+                                  (13, 20, "32 messages, the most a page of pageSize=20"),
+                                  (15, 500, "187500 messages, the most a bare array of "
+                                            "6000001 bytes")):
+    out, rss = shell_max_rss(f"CREATE VIRTUAL TABLE t USING sms_messages(program_id={program}, "
                              f"page_size={page_size});\nSELECT count(*) FROM t;")
     size = f"pageSize={page_size}"
-    check(f"a page of 2,000,000 messages for {size}: an error naming the limit",
-          f"Runtime error near line 2: sms_messages: the response to GET http://127.0.0.1:PORT/api/messages/program/13?startDate=2025-06-30T13:00:04&{size} holds more than {limit} messages, the most a page of {size} may hold; the server does not honour pageSize: check base_url",
+    shape = "as a bare array" if program == 15 else f"for {size}"
+    check(f"a page of 2,000,000 messages {shape}: an error naming the limit",
+          f"Runtime error near line 2: sms_messages: the response to GET http://127.0.0.1:PORT/api/messages/program/{program}?startDate=2025-06-30T13:00:04&{size} holds more than {limit} may hold{' (one per 32 bytes)' if program == 15 else ''}; the server does not honour pageSize: check base_url",
           out)
     check(f"... in bounded memory (max RSS {rss:.0f} MB < 150 MB; 6 MB on the wire)", True, rss < 150)
 check("... asked once: no retry of a page that will not change",
-      2, sum(1 for line in stub.log_lines() if "/program/13?" in line))
+      3, sum(1 for line in stub.log_lines() if "/program/13?" in line or "/program/15?" in line))
 db.execute("CREATE VIRTUAL TABLE t14 USING sms_messages(program_id=14, retries=0)")
 check("numbers as SQLite's json_extract reads the same text: every value equal; INTEGER, "
       "the same, wherever it gives INTEGER (19 digits, int64's ends, a string of digits "

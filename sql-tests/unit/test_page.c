@@ -566,23 +566,48 @@ int main(void) {
         "... while \"\" is the last page");
   sms_page_clear(&pg);
 
-  /* The most rows a page may have (sms_page_decode_max): the decoder stops at the first
-  ** element past it, object or not, whatever follows (here, no valid JSON). */
-  const char *zThree = "{\"data\":[{},{},{}]}";
-  check(sms_page_decode_max(zThree, strlen(zThree), 3, &pg, zErr, 300) == SMS_OK &&
-            pg.nRow == 3,
-        "max rows: a page of exactly the limit");
-  sms_page_clear(&pg);
-  check(sms_page_decode_max(zThree, strlen(zThree), 2, &pg, zErr, 300) == SMS_TOOBIG &&
-            pg.nRow == 0 && pg.azBody == 0 &&
-            strcmp(zErr, "the response holds more than 2 messages") == 0,
-        "max rows: one more is SMS_TOOBIG, nothing kept");
-  sms_page_clear(&pg);
-  const char *zCut = "[1,{},2,garbage";
-  check(sms_page_decode_max(zCut, strlen(zCut), 2, &pg, zErr, 300) == SMS_TOOBIG,
-        "max rows: stops at the element past the limit, before reading further");
-  sms_page_clear(&pg);
+  /* The most rows a page may have (sms_page_decode_max): pageSize + a tenth + 10, and for a
+  ** bare array one per 32 bytes if that is more. The decoder stops at the first element
+  ** past the limit, object or not, whatever follows (here, no valid JSON). */
   check(SMS_PAGE_MAX_ROWS(500) == 560 && SMS_PAGE_MAX_ROWS(1) == 11,
         "max rows: pageSize + a tenth + 10");
+  char zMany[4096];
+  size_t nMany = (size_t)snprintf(zMany, sizeof(zMany), "{\"data\":[{}");
+  for (int i = 1; i < 11; i++)
+    nMany += (size_t)snprintf(zMany + nMany, sizeof(zMany) - nMany, ",{}");
+  snprintf(zMany + nMany, sizeof(zMany) - nMany, "]}");
+  check(sms_page_decode_max(zMany, strlen(zMany), 1, &pg, zErr, 300) == SMS_OK && pg.nRow == 11,
+        "max rows: 11 messages for pageSize=1, the limit");
+  sms_page_clear(&pg);
+  snprintf(zMany + nMany, sizeof(zMany) - nMany, ",{}]}");
+  check(sms_page_decode_max(zMany, strlen(zMany), 1, &pg, zErr, 300) == SMS_TOOBIG &&
+            pg.nRow == 0 && pg.azBody == 0 &&
+            strcmp(zErr,
+                   "holds more than 11 messages, the most a page of pageSize=1 may hold") == 0,
+        "max rows: one more is SMS_TOOBIG, nothing kept, the limit named");
+  sms_page_clear(&pg);
+  check(sms_page_decode_max(zMany, strlen(zMany), 0, &pg, zErr, 300) == SMS_OK && pg.nRow == 12,
+        "max rows: pageSize 0, no limit");
+  sms_page_clear(&pg);
+  const char *zCut = "{\"data\":[1,{},2,3,4,5,6,7,8,9,10,11,12,garbage";
+  check(sms_page_decode_max(zCut, strlen(zCut), 1, &pg, zErr, 300) == SMS_TOOBIG,
+        "max rows: stops at the element past the limit, before reading further");
+  sms_page_clear(&pg);
+  /* Bare arrays: 20 messages of 40 bytes may come for pageSize=1; 20 "{}" may not. */
+  nMany = (size_t)snprintf(zMany, sizeof(zMany), "[");
+  for (int i = 0; i < 20; i++)
+    nMany += (size_t)snprintf(zMany + nMany, sizeof(zMany) - nMany,
+                              "%s{\"type\":\"MO\",\"body\":\"0123456789ab\"}", i ? "," : "");
+  snprintf(zMany + nMany, sizeof(zMany) - nMany, "]");
+  check(sms_page_decode_max(zMany, strlen(zMany), 1, &pg, zErr, 300) == SMS_OK && pg.nRow == 20,
+        "max rows: a bare array, one message per 32 bytes or fewer: the whole answer");
+  sms_page_clear(&pg);
+  const char *zBare = "[{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}]";
+  check(sms_page_decode_max(zBare, strlen(zBare), 1, &pg, zErr, 300) == SMS_TOOBIG &&
+            strcmp(zErr,
+                   "holds more than 11 messages, the most a page of pageSize=1 may hold") == 0,
+        "max rows: a bare array of 20 \"{}\" for pageSize=1: too many");
+  sms_page_clear(&pg);
+
   return tap_done();
 }
