@@ -181,8 +181,8 @@ int sms_chain_fetch(SmsChain *p, SmsHttp *pHttp, SmsPage *pPage,
   rc = url_ok(p, zUrl, zErr, nErr);
   if (rc != SMS_OK) goto done;
   p->bFirst = 0;
-  rc = sms_http_fetch_page(pHttp, zUrl, p->task.iProgramId, pPage, xAhead, pAheadArg, zErr,
-                           nErr);
+  rc = sms_http_fetch_page(pHttp, zUrl, p->task.iProgramId, p->pSpec->nPageSize, pPage, xAhead,
+                           pAheadArg, zErr, nErr);
   if (rc == SMS_ERROR && bFirst && sms_http_status(pHttp) == 400) {
     /* The refusal's Date may show the server's clock ahead of ours: then the clamp, redone
     ** on its clock, changes the request, and it is sent once more. Otherwise the refusal
@@ -195,8 +195,8 @@ int sms_chain_fetch(SmsChain *p, SmsHttp *pHttp, SmsPage *pPage,
     if (strcmp(zAgain, zUrl) != 0) {
       free(zUrl);
       zUrl = zAgain;
-      rc = sms_http_fetch_page(pHttp, zUrl, p->task.iProgramId, pPage, xAhead, pAheadArg, zErr,
-                               nErr);
+      rc = sms_http_fetch_page(pHttp, zUrl, p->task.iProgramId, p->pSpec->nPageSize, pPage,
+                               xAhead, pAheadArg, zErr, nErr);
     } else {
       free(zAgain);
     }
@@ -220,6 +220,8 @@ int sms_chain_fetch(SmsChain *p, SmsHttp *pHttp, SmsPage *pPage,
       goto done;
     }
   }
+  /* No page over its row limit gets here: the decoder stopped it (sms_page_decode_max), so
+  ** the copy the cache fill makes is bounded too. */
   sms_cache_fill_add(p->pFill, pPage);
   if (bFirst && p->zUrl && p->pFill) expect_size(p, pPage);
   if (!p->zUrl) chain_complete(p);

@@ -166,6 +166,14 @@ int sms_same_origin(const char *zA, const char *zB) {
   return strcmp(zSchemeA, zSchemeB) == 0 && strcmp(zHostA, zHostB) == 0 && iPortA == iPortB;
 }
 
+/* Overwrite n bytes of a secret before its memory is freed or goes out of scope; the
+** volatile pointer keeps the compiler from dropping the stores as dead. */
+static void wipe(void *p, size_t n) {
+  volatile unsigned char *z = p;
+  while (n--)
+    *z++ = 0;
+}
+
 /* Read one netrc token (a word, or a "quoted string") from *pz into zOut. */
 static int netrc_token(const char **pz, char *zOut, size_t nOut) {
   const char *z = *pz;
@@ -226,11 +234,17 @@ static int netrc_lookup(const char *zHost, char **pzUser, char **pzPassword) {
       z = zEnd ? zEnd + 2 : z + strlen(z);
     }
   }
+  wipe(zText, n); /* it holds every password of the file */
   free(zText);
-  if (!bMatch || !zLogin[0]) return 0;
-  *pzUser = strdup(zLogin);
-  *pzPassword = strdup(zPass);
-  return 1;
+  int bFound = bMatch && zLogin[0];
+  if (bFound) {
+    *pzUser = strdup(zLogin);
+    *pzPassword = strdup(zPass);
+  }
+  wipe(zTok, sizeof(zTok));
+  wipe(zLogin, sizeof(zLogin));
+  wipe(zPass, sizeof(zPass));
+  return bFound;
 }
 
 /* Check and store one option. */
@@ -379,27 +393,96 @@ int sms_host_is_loopback(const char *zHost) {
   return memcmp(a, aLoop, 16) == 0 || (memcmp(a, aMapped, 12) == 0 && a[12] == 127);
 }
 
+/* 1 when zHost is named by a no_proxy (or NO_PROXY) list as libcurl reads it: "*", or an
+** entry equal to the host or a domain of it (".example.com" and "example.com" both cover
+** "api.example.com"). Deliberately simple: an entry it does not understand (a CIDR range,
+** say) covers nothing here, so a doubt means "through the proxy", and the caller refuses. */
+static int no_proxy_covers(const char *zHost) {
+  const char *zList = getenv("no_proxy");
+  if (!zList || !*zList) zList = getenv("NO_PROXY");
+  if (!zList) return 0;
+  size_t nHost = strlen(zHost);
+  while (*zList) {
+    size_t n = strcspn(zList, ", \t");
+    const char *zTok = zList;
+    zList += n;
+    zList += strspn(zList, ", \t");
+    while (n && zTok[0] == '.')
+      zTok++, n--;
+    if (n == 1 && zTok[0] == '*') return 1;
+    if (n == 0 || n > nHost) continue;
+    if (strncasecmp(zHost + nHost - n, zTok, n) == 0 &&
+        (n == nHost || zHost[nHost - n - 1] == '.')) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+const char *sms_http_proxy_variable(const char *zHost) {
+  /* libcurl reads only the lowercase http_proxy for http (HTTP_PROXY can be set by a CGI
+  ** request's Proxy: header), then all_proxy and ALL_PROXY. */
+  static const char *const azVar[] = {"http_proxy", "all_proxy", "ALL_PROXY"};
+  if (sms_host_is_loopback(zHost) || no_proxy_covers(zHost)) return 0;
+  for (size_t i = 0; i < sizeof(azVar) / sizeof(azVar[0]); i++) {
+    const char *z = getenv(azVar[i]);
+    if (z && *z) return azVar[i];
+  }
+  return 0;
+}
+
 /* Plain http to a host that is not this machine: the Basic credentials would cross the
 ** network readable by anyone on the way, so they are dropped (and the scan says why)
-** unless the table opts in. The loopback stays allowed: it never leaves the machine. */
-static int refuse_plain_http(SmsConfig *p, const char *zScheme, const char *zHost,
-                             const char *zOrigin) {
-  if (!p->zUser || p->bAllowHttp || strcmp(zScheme, "http") != 0 ||
-      sms_host_is_loopback(zHost)) {
+** unless the user chose it. A table's allow_http=1 may come from a database file someone
+** else wrote (the extension cannot tell: xCreate and xConnect are one), so it covers only
+** the credentials written in that same table's options, which the schema's author gave;
+** the user's own (the environment's, ~/.netrc's) cross plain http only when the user's
+** environment says SMS_ALLOW_HTTP=1. Through a proxy, even a table's own credentials need
+** SMS_ALLOW_HTTP=1: the proxy reads them too. The loopback stays allowed, and is never
+** proxied (bNoProxy): it never leaves the machine. */
+static int refuse_plain_http(SmsConfig *p, int bOwnOptions, int bEnvAllow, const char *zScheme,
+                             const char *zHost, const char *zOrigin) {
+  const char *zProxy = 0;
+  if (!p->zUser || bEnvAllow || strcmp(zScheme, "http") != 0 || sms_host_is_loopback(zHost))
     return SMS_OK;
+  if (bOwnOptions && p->bAllowHttp) {
+    zProxy = sms_http_proxy_variable(zHost);
+    if (!zProxy) {
+      p->bNoProxy = 1; /* should libcurl find a proxy this check missed: not used */
+      return SMS_OK;
+    }
   }
-  size_t n = 2 * strlen(zOrigin) + strlen(p->zCredSource) + 500;
+  size_t n = 2 * strlen(zOrigin) + strlen(p->zCredSource) + strlen(zHost) + 700;
   p->zNoCredHint = malloc(n);
   if (!p->zNoCredHint) return SMS_NOMEM;
-  snprintf(p->zNoCredHint, n,
-           SMS_ERR_PREFIX "not sending the credentials of %s to %s over plain http, where "
-                          "anyone on the way can read the password: use an https:// "
-                          "base_url, or, on a network you trust, create the table with the "
-                          "option allow_http=1 (CREATE VIRTUAL TABLE t USING "
-                          "sms_messages(base_url='%s', allow_http=1, ...))",
-           p->zCredSource, zOrigin, p->zBaseUrl);
+  if (zProxy) {
+    snprintf(p->zNoCredHint, n,
+             SMS_ERR_PREFIX "not sending the credentials of %s to %s over plain http through "
+                            "the proxy that %s names, which can read the password: use an "
+                            "https:// base_url, add %s to no_proxy to connect directly, or, "
+                            "if you trust the proxy and the network, set the environment "
+                            "variable SMS_ALLOW_HTTP=1",
+             p->zCredSource, zOrigin, zProxy, zHost);
+  } else if (bOwnOptions) {
+    snprintf(p->zNoCredHint, n,
+             SMS_ERR_PREFIX "not sending the credentials of %s to %s over plain http, where "
+                            "anyone on the way can read the password: use an https:// "
+                            "base_url, or, on a network you trust, create the table with the "
+                            "option allow_http=1 (CREATE VIRTUAL TABLE t USING "
+                            "sms_messages(base_url='%s', allow_http=1, ...))",
+             p->zCredSource, zOrigin, p->zBaseUrl);
+  } else {
+    snprintf(p->zNoCredHint, n,
+             SMS_ERR_PREFIX "not sending the credentials of %s to %s over plain http, where "
+                            "anyone on the way can read the password: use an https:// "
+                            "base_url, or, on a network you trust, set the environment "
+                            "variable SMS_ALLOW_HTTP=1 (a table's allow_http=1 covers only "
+                            "its own username= and password= options: a database file's "
+                            "schema cannot send your credentials in clear)",
+             p->zCredSource, zOrigin);
+  }
   free(p->zUser);
-  memset(p->zPassword, 0, strlen(p->zPassword));
+  wipe(p->zPassword, strlen(p->zPassword));
   free(p->zPassword);
   p->zUser = p->zPassword = 0;
   return SMS_OK;
@@ -410,6 +493,16 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
                             size_t nErr) {
   char zScheme[8], zHost[256], zOrigin[300];
   int iPort;
+  const char *zAllow = getenv("SMS_ALLOW_HTTP");
+  if (zAllow && *zAllow && strcmp(zAllow, "0") != 0 && strcmp(zAllow, "1") != 0) {
+    snprintf(zErr, nErr,
+             SMS_ERR_PREFIX "environment variable SMS_ALLOW_HTTP must be 0 (credentials go "
+                            "over plain http only to this machine) or 1 (to any host), not "
+                            "'%.40s'",
+             zAllow);
+    return SMS_ERROR;
+  }
+  int bEnvAllow = zAllow && strcmp(zAllow, "1") == 0;
   if (bOptUser != bOptPassword) {
     snprintf(zErr, nErr,
              SMS_ERR_PREFIX "option %s is missing: give username= and password= together, or "
@@ -423,9 +516,11 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
   p->bForeign = !bEnvHere;
   sms_url_origin(p->zBaseUrl, zScheme, zHost, &iPort);
   snprintf(zOrigin, sizeof(zOrigin), "%s://%s:%d", zScheme, zHost, iPort);
+  /* A proxy could not reach this machine's loopback anyway, and would read what goes. */
+  p->bNoProxy = sms_host_is_loopback(zHost);
   if (bOptUser) {
     p->zCredSource = "the table's username= and password= options";
-    return refuse_plain_http(p, zScheme, zHost, zOrigin);
+    return refuse_plain_http(p, 1, bEnvAllow, zScheme, zHost, zOrigin);
   }
 
   const char *zEnvUser = getenv("SMS_API_USERNAME");
@@ -436,12 +531,12 @@ static int find_credentials(SmsConfig *p, int bOptUser, int bOptPassword, char *
     p->zPassword = strdup(zEnvPass);
     p->zCredSource = "SMS_API_USERNAME and SMS_API_PASSWORD";
     if (!p->zUser || !p->zPassword) return SMS_NOMEM;
-    return refuse_plain_http(p, zScheme, zHost, zOrigin);
+    return refuse_plain_http(p, 0, bEnvAllow, zScheme, zHost, zOrigin);
   }
   if (netrc_lookup(zHost, &p->zUser, &p->zPassword)) {
     p->zCredSource = "~/.netrc";
     if (!p->zUser || !p->zPassword) return SMS_NOMEM;
-    return refuse_plain_http(p, zScheme, zHost, zOrigin);
+    return refuse_plain_http(p, 0, bEnvAllow, zScheme, zHost, zOrigin);
   }
 
   /* None: the scan reports this, so that a table can still be created and described. */
@@ -573,7 +668,7 @@ void sms_config_clear(SmsConfig *p) {
   free(p->zBaseUrl);
   free(p->zUser);
   if (p->zPassword) { /* do not leave the secret in freed memory */
-    memset(p->zPassword, 0, strlen(p->zPassword));
+    wipe(p->zPassword, strlen(p->zPassword));
     free(p->zPassword);
   }
   free(p->zNoCredHint);

@@ -9,8 +9,10 @@
 ** Credentials are bound to an origin (scheme, host, port), so that a schema someone else
 ** wrote cannot route them: options go only to their own table's base_url, the environment's
 ** only to SMS_API_BASE_URL (or the default base URL), a ~/.netrc entry only to its host;
-** and none of them over plain http to a host other than this machine unless the table says
-** allow_http=1.
+** and none of them over plain http to a host other than this machine unless the user says
+** so: SMS_ALLOW_HTTP=1 in the environment for any of them, or a table's allow_http=1 for the
+** credentials in that table's own options (a schema may say allow_http=1, but never for the
+** user's credentials), and then never through a proxy.
 */
 #ifndef SMS_CONFIG_H
 #define SMS_CONFIG_H
@@ -45,7 +47,9 @@ typedef struct SmsConfig {
   int nCacheTtl;     /* seconds cached rows answer later statements; 0: no cache */
   int nCacheMb;      /* MiB the process's cache may hold */
   double rRateLimit; /* requests per second to base_url's origin; 0 = no limit */
-  int bAllowHttp;    /* allow_http=1: credentials may cross plain http to any host */
+  int bAllowHttp;    /* allow_http=1: this table's own option credentials may cross plain
+                     ** http to any host (never the environment's or ~/.netrc's) */
+  int bNoProxy;      /* libcurl must use no proxy: the loopback, or allow_http credentials */
 } SmsConfig;
 
 /* Fill *p from the CREATE VIRTUAL TABLE arguments (argc of them, "key=value" each), the
@@ -63,6 +67,12 @@ int sms_url_origin(const char *zUrl, char *zScheme, char *zHost, int *piPort);
 ** credentials over plain http without allow_http=1; a name that merely resolves to the
 ** loopback does not count. */
 int sms_host_is_loopback(const char *zHost);
+
+/* The proxy variable ("http_proxy", "all_proxy" or "ALL_PROXY") that libcurl would use for a
+** plain http URL on zHost (as sms_url_origin writes it), or NULL: none set, the loopback, or
+** the host named by no_proxy/NO_PROXY ("*", the host, or a domain of it). Simple on purpose:
+** a no_proxy entry it does not understand counts for nothing, so a doubt means "proxied". */
+const char *sms_http_proxy_variable(const char *zHost);
 
 /* 1 when both URLs parse and have the same origin. */
 int sms_same_origin(const char *zA, const char *zB);

@@ -12,7 +12,8 @@
 ** the origin, not only the one that got it.
 **
 ** Credentials go through CURLOPT_USERNAME/PASSWORD, never into a URL, and redirects are
-** not followed, so they reach only the URL the vtab asked for.
+** not followed, so they reach only the URL the vtab asked for; a loopback base_url bypasses
+** every proxy (SmsConfig.bNoProxy).
 **
 ** A transfer runs on libcurl's multi interface, in steps of at most POLL_MS, with xStop
 ** asked between steps: an interrupt ends a request within POLL_MS whatever the transfer is
@@ -53,6 +54,7 @@
 #define RETRY_AFTER_CAP_MS 60000 /* nor a server-requested one */
 #define IDLE_HANDLES 32          /* kept per database connection: two cursors' streams */
 #define POLL_MS 50               /* the longest a transfer runs without xStop being asked */
+#define BODY_KEEP (4u << 20)     /* a body buffer larger than this is freed after its page */
 
 struct SmsHttp {
   CURL *pEasy;                         /* reused for every page */
@@ -79,6 +81,7 @@ struct SmsHttp {
   size_t nPage;                        /* bytes of the body the current try got */
   double rTryEnd;                      /* sms_monotonic() when its transfer ended */
   int bTooBig;                         /* the body passed SMS_MAX_BODY */
+  int nPageSize;                       /* pageSize of the current fetch; 0: no row limit */
   SmsLog *pLog;                        /* where every try is recorded; may be NULL */
   SmsRate *pRate;                      /* the pace of base_url's origin, process-wide */
   unsigned int iSeed;                  /* jitter state */
@@ -259,6 +262,10 @@ int sms_http_open(SmsHttp **pp, const SmsConfig *pCfg, SmsHttpShare *pShare,
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   if (pShare) curl_easy_setopt(c, CURLOPT_SHARE, pShare->pShare);
   if (pCfg->zCaFile) curl_easy_setopt(c, CURLOPT_CAINFO, pCfg->zCaFile);
+  /* The loopback, and credentials a table sends over plain http by allow_http=1, go to no
+  ** proxy: there the password would leave the machine, or reach a reader, in clear
+  ** (sms_config.h). Otherwise libcurl follows http_proxy and the rest, as curl does. */
+  if (pCfg->bNoProxy) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   if (pCfg->zUser) {
     curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
     curl_easy_setopt(c, CURLOPT_USERNAME, pCfg->zUser);
@@ -541,9 +548,18 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
         strcmp(zNext, zUrl) != 0 && p->xAhead(p->pAheadArg, zNext)) {
       ahead_send(p, zNext, iProgram);
     }
-    int rcDecode = sms_page_decode(zPage, p->nPage, pPage, zDecode, sizeof(zDecode));
+    int rcDecode =
+        sms_page_decode_max(zPage, p->nPage, p->nPageSize, pPage, zDecode, sizeof(zDecode));
     if (rcDecode == SMS_OK) return TRY_DONE;
-    ahead_drop(p); /* the page is tried again, on this handle */
+    ahead_drop(p);                /* the page is tried again, on this handle */
+    if (rcDecode == SMS_TOOBIG) { /* no accident of transit: the server ignores pageSize */
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX
+               "the response to GET %s %s; the server does not honour pageSize: check "
+               "base_url",
+               zUrl, zDecode);
+      return TRY_FAILED;
+    }
     if (rcDecode == SMS_NOMEM) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "out of memory decoding GET %s", zUrl);
       *pRc = SMS_NOMEM;
@@ -593,9 +609,39 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
   return TRY_FAILED;
 }
 
-int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
-                        int (*xAhead)(void *, const char *), void *pAheadArg, char *zErr,
-                        size_t nErr) {
+/* A body buffer that grew for an oversized page goes back to the allocator once its page is
+** decoded (the page holds its own copy), unless a request sent ahead is filling it. */
+static void body_trim(SmsHttp *p) {
+  if (p->nSpareAlloc > BODY_KEEP) {
+    free(p->zSpare);
+    p->zSpare = 0;
+    p->nSpareAlloc = 0;
+  }
+  if (p->nAlloc > BODY_KEEP && !p->zAhead) {
+    free(p->zBody);
+    p->zBody = 0;
+    p->nAlloc = 0;
+    p->nBody = 0;
+  }
+}
+
+static int fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
+                      int (*xAhead)(void *, const char *), void *pAheadArg, char *zErr,
+                      size_t nErr);
+
+int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, int nPageSize,
+                        SmsPage *pPage, int (*xAhead)(void *, const char *), void *pAheadArg,
+                        char *zErr, size_t nErr) {
+  p->nPageSize = nPageSize;
+  int rc = fetch_page(p, zUrl, iProgram, pPage, xAhead, pAheadArg, zErr, nErr);
+  body_trim(p);
+  return rc;
+}
+
+/* sms_http_fetch_page, its buffers left as they are. */
+static int fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
+                      int (*xAhead)(void *, const char *), void *pAheadArg, char *zErr,
+                      size_t nErr) {
   char zWhy[700]; /* why the last try failed, for the final message */
   int nTry, rc = SMS_OK;
   int bSent = p->zAhead && strcmp(p->zAhead, zUrl) == 0; /* its first try is under way */

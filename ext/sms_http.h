@@ -40,13 +40,15 @@ void sms_http_close(SmsHttp *p);
 /* Change what is polled during waits and transfers (a client outlives a scan). */
 void sms_http_set_stop(SmsHttp *p, int (*xStop)(void *), void *pStopArg);
 
-/* GET zUrl and decode it into *pPage (cleared first). iProgram only words errors. Returns
+/* GET zUrl and decode it into *pPage (cleared first). iProgram only words errors. nPageSize
+** is the pageSize the chain asked for: a page of more messages than it may hold
+** (sms_page_decode_max) fails at once, before its rows are recorded (0: no limit). Returns
 ** SMS_OK, or an error code with zErr set. xAhead, when not NULL, is asked with the next
 ** page's URL as soon as the page came, before it is decoded: a non-zero answer sends that
 ** request ahead (see sms_http.c), for the next call to collect. */
-int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *pPage,
-                        int (*xAhead)(void *, const char *), void *pAheadArg, char *zErr,
-                        size_t nErr);
+int sms_http_fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, int nPageSize,
+                        SmsPage *pPage, int (*xAhead)(void *, const char *), void *pAheadArg,
+                        char *zErr, size_t nErr);
 
 /* Drop the request sent ahead, if any: a scan that ends leaves none to the next. It is
 ** logged as sent and not read. */

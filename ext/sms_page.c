@@ -9,16 +9,22 @@
 ** Keys are matched by their decoded bytes (key_is) and the first of repeated keys wins
 ** (each member callback takes a name only once): sms_page.h, "Keys", says why.
 */
+#define _GNU_SOURCE /* strtod_l: numbers read the same under any host locale */
 #include "sms_page.h"
 #include "sms_rc.h"
 #include "sms_window.h"
 
 #include <cjson/cJSON.h>
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __APPLE__
+#include <xlocale.h>
+#endif
 
 #define MAX_DEPTH 200 /* nesting allowed inside unknown fields */
 
@@ -337,6 +343,8 @@ typedef struct Decoder {
   int bData;            /* the "data" array was seen */
   int bMeta;            /* the "meta" object was seen */
   int bTopNext;         /* a top-level nextPageUrl was seen */
+  int nMaxRow;          /* more elements than this fail the page; 0: no limit */
+  int bTooMany;         /* ...and they did */
 } Decoder;
 
 static int row_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped, void *pArg) {
@@ -356,6 +364,10 @@ static int row_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped, v
 static int message_element(Scanner *s, void *pArg) {
   Decoder *d = pArg;
   SmsPage *p = d->p;
+  if (d->nMaxRow > 0 && d->nElement >= d->nMaxRow) { /* stop before any more work */
+    d->bTooMany = 1;
+    return fail(s, "too many messages");
+  }
   d->nElement++;
   if (s->z >= s->zEnd) return fail(s, "a value is missing");
   if (*s->z != '{') { /* the page fails, but only once the whole body proved to be JSON */
@@ -420,12 +432,18 @@ static int top_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped, v
 }
 
 int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr) {
+  return sms_page_decode_max(z, n, 0, p, zErr, nErr);
+}
+
+int sms_page_decode_max(const char *z, size_t n, int nPageSize, SmsPage *p, char *zErr,
+                        size_t nErr) {
   Scanner s;
   Decoder d;
   int rcFail = SMS_ERROR; /* what a failure returns: SMS_NOMEM when memory ran out */
   sms_page_clear(p);
   memset(&d, 0, sizeof(d));
   d.p = p;
+
   if (n == 0) {
     snprintf(zErr, nErr, "the response body is empty");
     return SMS_ERROR;
@@ -453,6 +471,11 @@ int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr
   int bArray = s.z < s.zEnd && *s.z == '[';
   int bObject = s.z < s.zEnd && *s.z == '{';
   int rc;
+  if (nPageSize > 0) {
+    d.nMaxRow = SMS_PAGE_MAX_ROWS(nPageSize);
+    if (bArray && n / SMS_BARE_ROW_BYTES > (size_t)d.nMaxRow)
+      d.nMaxRow = (int)(n / SMS_BARE_ROW_BYTES); /* at most 2^27: SMS_MAX_BODY is far less */
+  }
   if (bArray) {
     rc = scan_array(&s, message_element, &d);
   } else if (bObject) {
@@ -471,6 +494,18 @@ int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr
     if (s.bNoMem) {
       snprintf(zErr, nErr, "out of memory");
       rcFail = SMS_NOMEM;
+    } else if (d.bTooMany) {
+      if (bArray && d.nMaxRow > SMS_PAGE_MAX_ROWS(nPageSize)) {
+        snprintf(zErr, nErr,
+                 "holds more than %d messages, the most a bare array of %zu bytes may hold "
+                 "(one per %d bytes)",
+                 d.nMaxRow, n, SMS_BARE_ROW_BYTES);
+      } else {
+        snprintf(zErr, nErr,
+                 "holds more than %d messages, the most a page of pageSize=%d may hold",
+                 d.nMaxRow, nPageSize);
+      }
+      rcFail = SMS_TOOBIG;
     } else {
       snprintf(zErr, nErr, "the response is not valid JSON: %s (at byte %zu of %zu)",
                s.zWhy ? s.zWhy : "?", (size_t)(s.z - s.zBase), n);
@@ -499,7 +534,11 @@ int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr
     }
     size_t nNext = unescape(d.zNextTok, d.nNextTok, p->zNext);
     p->zNext[nNext] = 0;
-    if (nNext == 0 || memchr(p->zNext, 0, nNext)) { /* "" is no next page; NUL is no URL */
+    if (memchr(p->zNext, 0, nNext)) { /* the server pointed on, but to no URL */
+      snprintf(zErr, nErr, "the response's nextPageUrl holds a NUL byte (\\u0000)");
+      goto fail;
+    }
+    if (nNext == 0) { /* "" is no next page */
       free(p->zNext);
       p->zNext = 0;
     }
@@ -656,32 +695,45 @@ static char *scratch(SmsPage *p, size_t n) {
   return p->zScratch;
 }
 
-/* A string of 1 to 18 ASCII digits as an integer (18 digits cannot overflow). */
-static int digits_to_int(const char *z, size_t n, long long *piVal) {
-  if (n == 0 || n > 18) return 0;
-  long long v = 0;
+/* A string of 1 to 19 ASCII digits, negated when bNeg, as an integer when it fits in 64 bits
+** (-9223372036854775808 to 9223372036854775807), as SQLite's json_extract reads it. 19
+** digits cannot overflow the unsigned sum. */
+static int digits_to_int(const char *z, size_t n, int bNeg, long long *piVal) {
+  if (n == 0 || n > 19) return 0;
+  unsigned long long v = 0;
   for (size_t i = 0; i < n; i++) {
     if (z[i] < '0' || z[i] > '9') return 0;
-    v = v * 10 + (z[i] - '0');
+    v = v * 10 + (unsigned long long)(z[i] - '0');
   }
-  *piVal = v;
+  if (v > (unsigned long long)INT64_MAX + (bNeg ? 1 : 0)) return 0;
+  *piVal = bNeg ? (long long)(0 - v) : (long long)v;
   return 1;
 }
 
+static pthread_once_t cLocaleOnce = PTHREAD_ONCE_INIT;
+static locale_t cLocale; /* "C", for strtod_l; (locale_t)0 when it could not be made */
+
+static void c_locale_init(void) {
+  cLocale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
 /* A JSON number token z[0..n) as INTEGER when it is a whole number that fits exactly,
-** REAL otherwise. */
-static void number_value(const char *z, size_t n, SmsValue *pVal) {
-  char zBuf[400];
+** REAL otherwise: the whole token, however long (a mantissa of 500 digits, its exponent
+** after them), read by the C library's correctly rounded strtod in the "C" locale (a host
+** whose locale writes "1,5" must not read "1.5" as 1). p's scratch holds a long token. */
+static void number_value(SmsPage *p, const char *z, size_t n, SmsValue *pVal) {
+  char zBuf[64];
   int bNeg = z[0] == '-';
-  if (digits_to_int(z + bNeg, n - bNeg, &pVal->iVal)) {
-    if (bNeg) pVal->iVal = -pVal->iVal;
+  if (digits_to_int(z + bNeg, n - bNeg, bNeg, &pVal->iVal)) {
     pVal->eType = SMS_INT;
     return;
   }
-  if (n >= sizeof(zBuf)) n = sizeof(zBuf) - 1; /* past 400 digits the value is inf or 0 */
-  memcpy(zBuf, z, n);
-  zBuf[n] = 0;
-  double r = strtod(zBuf, 0);
+  char *zNum = n < sizeof(zBuf) ? zBuf : scratch(p, n + 1);
+  if (!zNum) return; /* out of memory: NULL rather than a wrong value */
+  memcpy(zNum, z, n);
+  zNum[n] = 0;
+  pthread_once(&cLocaleOnce, c_locale_init);
+  double r = cLocale ? strtod_l(zNum, 0, cLocale) : strtod(zNum, 0);
   /* Doubles hold every integer up to 2^53 exactly; phone numbers are far below. */
   if (r == floor(r) && fabs(r) < 9007199254740992.0) {
     pVal->eType = SMS_INT;
@@ -708,7 +760,7 @@ void sms_page_row_field(SmsPage *p, int iRow, SmsField eField, SmsValue *pVal) {
       nText = unescape(z, n, zOut);
       zText = zOut;
     }
-    if (eField == SMS_F_NUMBER && digits_to_int(zText, nText, &pVal->iVal)) {
+    if (eField == SMS_F_NUMBER && digits_to_int(zText, nText, 0, &pVal->iVal)) {
       pVal->eType = SMS_INT;
       return;
     }
@@ -731,7 +783,7 @@ void sms_page_row_field(SmsPage *p, int iRow, SmsField eField, SmsValue *pVal) {
   case '[':
     return;
   default:
-    number_value(z, n, pVal);
+    number_value(p, z, n, pVal);
     return;
   }
 }
@@ -894,9 +946,11 @@ int sms_page_row_identity(SmsPage *p, int iRow, SmsIdentity *pId) {
     SmsValue v;
     char zPart[24] = "?";
     sms_page_row_field(p, iRow, aeField[i], &v);
-    /* row_field answers NULL when out of memory; a text with escapes needs the scratch */
+    /* row_field answers NULL when out of memory; a text with escapes, or a long number,
+    ** needs the scratch */
+    char cFirst = p->aRow[iRow].zObj[p->aRow[iRow].aOff[aeField[i]]];
     if (v.eType == SMS_NULL && p->aRow[iRow].aLen[aeField[i]] > 0 &&
-        p->aRow[iRow].zObj[p->aRow[iRow].aOff[aeField[i]]] == '"') {
+        (cFirst == '"' || cFirst == '-' || (cFirst >= '0' && cFirst <= '9'))) {
       return SMS_NOMEM;
     }
     sip_value(&s, &v);

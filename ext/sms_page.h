@@ -68,6 +68,25 @@ typedef struct SmsPage {
 ** SMS_NOMEM when memory ran out, with zErr saying why. *p is cleared first. */
 int sms_page_decode(const char *z, size_t n, SmsPage *p, char *zErr, size_t nErr);
 
+/* The most messages a page answering a request of pageSize=n may hold: n and a tenth, and
+** 10 more (docs/api-rules.md). A server that sends more ignores pageSize, and a page of
+** millions of "{}" would cost about 30 times its bytes in row records. */
+#define SMS_PAGE_MAX_ROWS(n) ((n) + (n) / 10 + 10)
+
+/* A bare array of messages is the server's whole answer in one body, paged by nothing, so
+** pageSize does not bound it: it may hold one message per this many bytes of body (2
+** million in 64 MiB), which keeps its row records under 3 times its size. */
+#define SMS_BARE_ROW_BYTES 32
+
+/* sms_page_decode for the answer to a request of pageSize=nPageSize: a page whose message
+** array has more elements (objects or not) than SMS_PAGE_MAX_ROWS(nPageSize), or for a bare
+** array than that or n / SMS_BARE_ROW_BYTES, whichever is more, is SMS_TOOBIG, found before
+** an element past the limit is recorded: the work and memory of a page stay bounded,
+** whatever its bytes. zErr then ends "holds more than N messages, the most ... may hold".
+** nPageSize 0: no limit. */
+int sms_page_decode_max(const char *z, size_t n, int nPageSize, SmsPage *p, char *zErr,
+                        size_t nErr);
+
 /* The nextPageUrl a body will decode to, read from its first members only: 1 and the URL
 ** in zOut (nOut bytes, at least the token's) when the envelope's "meta" object comes before
 ** its "data" array and names a next page; 0 otherwise (no next page, another layout, or not

@@ -13,5 +13,6 @@
 #define SMS_ERROR 1     /* failed; the caller's buffer says why */
 #define SMS_NOMEM 7     /* out of memory */
 #define SMS_INTERRUPT 9 /* the user interrupted (sqlite3_interrupt) */
+#define SMS_TOOBIG 18   /* more than a limit allows (a page with too many rows) */
 
 #endif /* SMS_RC_H */

@@ -56,6 +56,21 @@ hostile_start() {
   read -r _ "${name}_OTHER_PORT" < "$pf"
 }
 
+# proxy_start NAME [FORWARD_ORIGIN]: the logging proxy (sql-tests/hosts/logging_proxy.py) on a
+# free loopback port: it logs "GET URL authorization=VALUE|-" for every request, then answers
+# 502, or relays to FORWARD_ORIGIN (http://127.0.0.1:PORT). Sets what emu_start sets;
+# NAME_URL is the proxy's own address, for http_proxy.
+proxy_start() {
+  local name=$1
+  local pf=$TMPDIR_SMS/$name.port log=$TMPDIR_SMS/$name.log
+  rm -f "$pf"; : > "$log"
+  "$PYTHON3" "$ROOT/sql-tests/hosts/logging_proxy.py" "$pf" "$log" ${2:+"$2"} \
+    2>"$TMPDIR_SMS/$name.err" &
+  _server_wait "$name" $! "$pf" "$log" || return 1
+  local port_var=${name}_PORT
+  printf -v "${name}_URL" 'http://127.0.0.1:%s' "${!port_var}"
+}
+
 # _server_wait NAME PID PORT_FILE LOG: wait for a started server's port file ("PORT ..."),
 # then set NAME_URL, NAME_PORT, NAME_LOG and NAME_PID; it is stopped on exit.
 _server_wait() {

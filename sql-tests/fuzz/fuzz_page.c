@@ -14,7 +14,8 @@
 ** Besides the sanitizers, it checks what the header promises (nRow rows, values of the
 ** type they say, a row's JSON that parses back, dates in SQLite's order after a sort and
 ** out of SmsOrder (no dated row lost), error text
-** that fits its buffer) and, differentially, against cJSON: whatever the strict decoder
+** that fits its buffer), every number against its token read apart (check_number: strtoll,
+** or strtod of the whole token) and, differentially, against cJSON: whatever the strict decoder
 ** accepts, cJSON (more lenient) accepts too, with the same messages and the same values,
 ** once the body is put in the form where cJSON's reading of keys is the decoder's
 ** (cjson_view: a key with an escaped NUL is no key we know, whatever cJSON's C strings say).
@@ -28,6 +29,8 @@
 #include "sms_window.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +77,8 @@ static void check_against_cjson(const SmsValue *v, const cJSON *pItem, SmsField 
   } else if (cJSON_IsNumber(pItem)) {
     CHECK(v->eType == SMS_INT || v->eType == SMS_REAL);
     double r = v->eType == SMS_INT ? (double)v->iVal : v->rVal;
-    /* cJSON reads every number as a double; we keep whole numbers of 18 digits exactly */
+    /* cJSON reads every number as a double; we keep whole numbers of 19 digits exactly
+    ** (check_number holds them to the token) */
     CHECK(r == pItem->valuedouble || (r != r && pItem->valuedouble != pItem->valuedouble) ||
           (v->eType == SMS_INT &&
            (v->iVal > 9007199254740992LL || v->iVal < -9007199254740992LL)));
@@ -94,6 +98,36 @@ static void check_against_cjson(const SmsValue *v, const cJSON *pItem, SmsField 
   }
 }
 
+/* A number token's value, worked out apart from the decoder: a token of digits (and a sign)
+** that strtoll reads without overflow is that INTEGER, exactly (19 digits included, as
+** SQLite's json_extract gives it); any other is strtod of the whole token (every digit of
+** the mantissa, then the exponent), an INTEGER when whole and below 2^53 (the table's rule),
+** else a REAL of exactly that double. */
+static void check_number(const SmsValue *v, const char *zTok, size_t nTok) {
+  char *z = malloc(nTok + 1);
+  CHECK(z != 0);
+  memcpy(z, zTok, nTok);
+  z[nTok] = 0;
+  char *zEnd;
+  if (strcspn(z, ".eE") == nTok) {
+    errno = 0;
+    long long i = strtoll(z, &zEnd, 10);
+    if (errno == 0) {
+      CHECK(zEnd == z + nTok && v->eType == SMS_INT && v->iVal == i);
+      free(z);
+      return;
+    }
+  }
+  double r = strtod(z, &zEnd);
+  CHECK(zEnd == z + nTok);
+  if (r == floor(r) && fabs(r) < 9007199254740992.0) {
+    CHECK(v->eType == SMS_INT && v->iVal == (long long)r);
+  } else {
+    CHECK(v->eType == SMS_REAL && memcmp(&v->rVal, &r, sizeof(r)) == 0);
+  }
+  free(z);
+}
+
 /* Read the current row the way the vtab's xColumn does, every column. pObj is cJSON's
 ** object for the same message, or NULL when the rows were rearranged. */
 static void walk_row(SmsPage *p, const cJSON *pObj) {
@@ -106,6 +140,10 @@ static void walk_row(SmsPage *p, const cJSON *pObj) {
     memset(&v, 0xA5, sizeof(v));
     sms_page_field(p, (SmsField)e, &v);
     check_value(&v, (SmsField)e);
+    const SmsRow *pRow = &p->aRow[p->iCur];
+    const char *zTok = pRow->zObj + pRow->aOff[e];
+    if (pRow->aLen[e] > 0 && (zTok[0] == '-' || (zTok[0] >= '0' && zTok[0] <= '9')))
+      check_number(&v, zTok, pRow->aLen[e]);
     if (pObj) {
       check_against_cjson(&v, cJSON_GetObjectItemCaseSensitive(pObj, sms_field_json_name[e]),
                           (SmsField)e);
@@ -310,7 +348,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const cJSON *pNext = cjson_next(pRoot);
     if (!cJSON_IsString(pNext) || pNext->valuestring[0] == 0) {
       CHECK(page.zNext == 0);
-    } else if (!memmem(z, size, "\\u0000", 6)) { /* a URL with a NUL is none (sms_page.c) */
+    } else if (!memmem(z, size, "\\u0000", 6)) { /* cJSON's strings stop at a NUL */
       CHECK(page.zNext != 0 && strcmp(page.zNext, pNext->valuestring) == 0);
     }
     for (int i = 0; i < page.nRow; i++) {

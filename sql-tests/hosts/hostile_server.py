@@ -20,6 +20,9 @@ and sql-tests/t/ext_memcheck.sh (the same answers under valgrind).
     10  an error body with every kind of detail, and long
     11  rows of every JSON type, then a top-level nextPageUrl that is not a string
     12  a bare array of rows of every JSON type
+    13  a page bomb: 2,000,000 empty objects (6 MB) whatever pageSize asked for
+    14  numbers a float reader gets wrong: 19 digits, past int64, 500-digit mantissas
+    15  the page bomb as a bare array (no envelope): [{},{},...]
     other ids: 404 with the API's envelope
 """
 import email.utils
@@ -41,6 +44,11 @@ ODD = [  # every JSON type in every field, and values near the limits
     {"number": 9007199254740993, "date": "2026-13-45T99:99:99"}, {"number": "-1"},
 ]
 DOUBLE = {"type": "MO", "date": "2026-06-01T00:00:00", "number": 1, "body": "STOP"}
+BOMB_ROWS = 2000000  # 3 bytes each on the wire, about 90 in a client's row records
+NUMBERS = ["1234567890123456789", "9223372036854775807", "-9223372036854775808",
+           "9223372036854775808", "-9223372036854775809", "12345678901234567890", "0.1",
+           "1." + "0" * 500 + "e-5", "5" + "0" * 398 + "e-398", "1e400", "-0", "1e3",
+           "9007199254740993", "-0." + "0" * 1000 + "25e1002", '"1234567890123456789"']
 
 log_lock = threading.Lock()
 tries = {}  # program id: requests so far
@@ -130,6 +138,15 @@ class Handler(BaseHTTPRequestHandler):
                 self.send(200, {"data": [ROW], "nextPageUrl": 5})
         elif program == 12:
             self.send(200, ODD * 3)
+        elif program == 14:  # written by hand: json.dumps would rewrite the tokens
+            rows = ",".join('{"date":"2026-06-01T10:00:%02d","number":%s}' % (i, n)
+                            for i, n in enumerate(NUMBERS))
+            self.send(200, ('{"data":[%s]}' % rows).encode())
+        elif program == 15:
+            self.send(200, b"[" + b"{}," * (BOMB_ROWS - 1) + b"{}]")
+        elif program == 13:
+            self.send(200, b'{"meta":{"nextPageUrl":null},"data":[' + b"{}," * (BOMB_ROWS - 1)
+                      + b"{}]}")
         else:
             self.send(404, {"meta": {"generalErrors": ["Program %d does not exist" % program]}})
 

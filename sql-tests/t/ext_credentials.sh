@@ -106,38 +106,21 @@ SQL
 check_match "wrong password: authentication failed for the user" "authentication failed for user 'demo' \\(HTTP 401" "$out"
 check "the password appears in no output" "0" "$(grep -c -- "$TEST_PASSWORD" <<<"$out")"
 
-# 7. plain http to a host that is not this machine: no credentials without allow_http=1, from
-# any source. The "proxy" (http_proxy, which libcurl follows) stands for the network between
-# here and api-host.test: it logs what would cross it and answers an empty page.
-cat > "$TMPDIR_SMS/proxy.py" <<'PY'
-import http.server, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        with open(sys.argv[1], "a") as log:
-            log.write(f"{self.path} auth={'yes' if self.headers.get('Authorization') else 'no'}\n")
-        body = b'{"meta":{"nextPageUrl":null},"data":[]}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-srv = http.server.HTTPServer(("127.0.0.1", 0), H)
-open(sys.argv[2], "w").write(str(srv.server_address[1]))
-srv.serve_forever()
-PY
-"$PYTHON3" "$TMPDIR_SMS/proxy.py" "$TMPDIR_SMS/proxy.log" "$TMPDIR_SMS/proxy.port" &
-proxy_pid=$!
-_EMU_PIDS+=("$proxy_pid")
-for _ in $(seq 1 100); do [ -s "$TMPDIR_SMS/proxy.port" ] && break; sleep 0.05; done
-export http_proxy=http://127.0.0.1:$(cat "$TMPDIR_SMS/proxy.port")
-unset no_proxy NO_PROXY
+# 7. plain http to a host that is not this machine. The logging proxy (http_proxy, which
+# libcurl follows) stands for the network between here and the remote host: it logs each
+# request with its Authorization header, and relays it to the "good" emulator (whose paths
+# are the same), so that a request allowed out gets real rows back.
+proxy_start wire "http://127.0.0.1:$good_PORT"
+export http_proxy=$wire_URL
+unset no_proxy NO_PROXY all_proxy ALL_PROXY SMS_ALLOW_HTTP
 REMOTE=http://api-host.test:8080/api
 refusal() { # refusal SOURCE: the error of a scan refused for credentials from SOURCE
-  echo "Runtime error near line 2: sms_messages: not sending the credentials of $1 to http://api-host.test:8080 over plain http, where anyone on the way can read the password: use an https:// base_url, or, on a network you trust, create the table with the option allow_http=1 (CREATE VIRTUAL TABLE t USING sms_messages(base_url='$REMOTE', allow_http=1, ...))"
+  if [ "$1" = "the table's username= and password= options" ]; then
+    echo "Runtime error near line 2: sms_messages: not sending the credentials of $1 to http://api-host.test:8080 over plain http, where anyone on the way can read the password: use an https:// base_url, or, on a network you trust, create the table with the option allow_http=1 (CREATE VIRTUAL TABLE t USING sms_messages(base_url='$REMOTE', allow_http=1, ...))"
+  else
+    echo "Runtime error near line ${2:-2}: sms_messages: not sending the credentials of $1 to ${3:-http://api-host.test:8080} over plain http, where anyone on the way can read the password: use an https:// base_url, or, on a network you trust, set the environment variable SMS_ALLOW_HTTP=1 (a table's allow_http=1 covers only its own username= and password= options: a database file's schema cannot send your credentials in clear)"
+  fi
 }
-: > "$TMPDIR_SMS/proxy.log"
 out=$(sql <<SQL
 CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, base_url='$REMOTE', username=$TEST_USER, password='$TEST_PASSWORD');
 SELECT count(*) FROM t;
@@ -146,11 +129,12 @@ SQL
 check "plain http to another host, option credentials: refused, and how to allow it" \
   "$(refusal "the table's username= and password= options")" "$out"
 out=$(SMS_API_BASE_URL=$REMOTE SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD sql <<SQL
-CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711);
+CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, allow_http=1);
 SELECT count(*) FROM t;
 SQL
 )
-check "... environment credentials: refused" "$(refusal "SMS_API_USERNAME and SMS_API_PASSWORD")" "$out"
+check "... environment credentials, even with allow_http=1: refused, SMS_ALLOW_HTTP named" \
+  "$(refusal "SMS_API_USERNAME and SMS_API_PASSWORD")" "$out"
 printf 'machine api-host.test login %s password %s\n' "$TEST_USER" "$TEST_PASSWORD" > "$HOME/.netrc"
 out=$(sql <<SQL
 CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, base_url='$REMOTE');
@@ -158,21 +142,71 @@ SELECT count(*) FROM t;
 SQL
 )
 check "... ~/.netrc credentials: refused" "$(refusal "~/.netrc")" "$out"
-check "... nothing crossed the network" "" "$(cat "$TMPDIR_SMS/proxy.log")"
-
 out=$(sql <<SQL
 CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, base_url='$REMOTE', allow_http=1);
 SELECT count(*) FROM t;
 SQL
 )
-check "allow_http=1 (~/.netrc credentials): sent" "0" "$out"
-check "... with them, over plain http" \
-  "http://api-host.test:8080/api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 auth=yes
-http://api-host.test:8080/api/messages/program/4711?startDate=2025-06-30T12:00:05&endDate=2025-06-30T13:00:06&pageSize=500 auth=yes" \
-  "$(cat "$TMPDIR_SMS/proxy.log")"
-rm "$HOME/.netrc"
-unset http_proxy
+check "... ~/.netrc credentials with allow_http=1: refused" "$(refusal "~/.netrc")" "$out"
+check "... nothing crossed the network" "" "$(cat "$wire_LOG")"
+
+# Issue 22's repro: a database file made elsewhere says allow_http=1 for a table on a host
+# that the victim's ~/.netrc knows; the victim, behind a proxy, runs a direct SELECT.
+rm -f "$TMPDIR_SMS/stranger.db"
+( unset http_proxy; HOME=$TMPDIR_SMS/stranger-home "$SQLITE3" -cmd ".load $EXT" \
+    "$TMPDIR_SMS/stranger.db" <<SQL
+CREATE VIRTUAL TABLE messages USING sms_messages(program_id=4711, base_url='http://api.example.test/api', allow_http=1);
+SQL
+)
+printf 'machine api.example.test login realuser password real-netrc-pw\n' > "$HOME/.netrc"
+out=$(echo "SELECT count(*) FROM messages;" | sql "$TMPDIR_SMS/stranger.db")
+check "a stranger's schema with allow_http=1 does not send ~/.netrc's password: the error says why" \
+  "$(refusal "~/.netrc" 1 http://api.example.test:80)" "$out"
+check "... and the proxy received no request, no Authorization header" "" "$(cat "$wire_LOG")"
+
+# The user's own opt-in: SMS_ALLOW_HTTP=1 in the environment (here through the proxy, which
+# relays to the emulator).
+printf 'machine api.example.test login %s password %s\n' "$TEST_USER" "$TEST_PASSWORD" > "$HOME/.netrc"
 : > "$good_LOG"
-check "plain http to the loopback (the emulator) needs no allow_http" "30" \
-  "$(echo "SELECT count(*) FROM sms_messages(4711);" | SMS_API_BASE_URL=$good_URL \
-     SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD sql)"
+check "SMS_ALLOW_HTTP=1: ~/.netrc credentials go over plain http (through the proxy)" "30" \
+  "$(echo "SELECT count(*) FROM messages;" | SMS_ALLOW_HTTP=1 sql "$TMPDIR_SMS/stranger.db")"
+check "... carrying them" "auth=ok" "$(head -1 "$good_LOG" | sed 's/.* //')"
+check_match "... the proxy saw them: the opt-in is the user's" \
+  "^GET http://api.example.test/api/messages/program/4711\?[^ ]* authorization=Basic " \
+  "$(head -1 "$wire_LOG")"
+check "a bad SMS_ALLOW_HTTP is an error that says what to write" \
+  "Parse error near line 1: sms_messages: environment variable SMS_ALLOW_HTTP must be 0 (credentials go over plain http only to this machine) or 1 (to any host), not 'yes'" \
+  "$(echo "SELECT count(*) FROM messages;" | SMS_ALLOW_HTTP=yes sql "$TMPDIR_SMS/stranger.db")"
+rm "$HOME/.netrc"
+
+# A table's own credentials with allow_http=1: sent in clear, but never through a proxy
+# (it would read them) unless SMS_ALLOW_HTTP=1 says the user trusts it.
+: > "$wire_LOG"
+own="CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, base_url='$REMOTE', allow_http=1, retries=0, username=$TEST_USER, password='$TEST_PASSWORD');
+SELECT count(*) FROM t;"
+for var in http_proxy all_proxy ALL_PROXY; do
+  out=$(unset http_proxy; export "$var=$wire_URL"; sql <<<"$own")
+  check "allow_http=1, option credentials, $var set: refused, the variable named" \
+    "Runtime error near line 2: sms_messages: not sending the credentials of the table's username= and password= options to http://api-host.test:8080 over plain http through the proxy that $var names, which can read the password: use an https:// base_url, add api-host.test to no_proxy to connect directly, or, if you trust the proxy and the network, set the environment variable SMS_ALLOW_HTTP=1" \
+    "$out"
+done
+check "... nothing reached the proxy" "" "$(cat "$wire_LOG")"
+check "... with no_proxy naming the host: sent directly (here the name does not resolve)" \
+  "Runtime error near line 2: sms_messages: GET $REMOTE/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: Could not resolve host: api-host.test; try again later, or raise the retries or timeout option" \
+  "$(no_proxy=example.org,.test sql <<<"$own")"
+check "... and not to the proxy" "" "$(cat "$wire_LOG")"
+check "... SMS_ALLOW_HTTP=1: through the proxy" "30" "$(SMS_ALLOW_HTTP=1 sql <<<"$own")"
+check_match "... which saw them" "authorization=Basic " "$(head -1 "$wire_LOG")"
+
+# 8. the loopback never goes through a proxy: neither the request nor the credentials leave
+# the machine, whatever http_proxy or all_proxy say.
+for var in http_proxy all_proxy; do
+  : > "$wire_LOG"
+  : > "$good_LOG"
+  check "plain http to the loopback (the emulator) with $var set: works, no allow_http needed" \
+    "30" \
+    "$(unset http_proxy; export "$var=$wire_URL"; echo "SELECT count(*) FROM sms_messages(4711);" |
+       SMS_API_BASE_URL=$good_URL SMS_API_USERNAME=$TEST_USER SMS_API_PASSWORD=$TEST_PASSWORD sql)"
+  check "... straight to the emulator" "auth=ok" "$(head -1 "$good_LOG" | sed 's/.* //')"
+  check "... the proxy saw nothing" "" "$(cat "$wire_LOG")"
+done

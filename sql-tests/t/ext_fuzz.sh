@@ -32,7 +32,7 @@ for t in ${FUZZ_TARGETS:-page window cache}; do
   [ "$t" = cache ] && extra=(ext/sms_cache.c ext/sms_clock.c ext/sms_config.c -lpthread)
   if "$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
       -std=gnu11 -Wall -Wextra -Iext -o "$OUT/fuzz_$t" "sql-tests/fuzz/fuzz_$t.c" \
-      ext/sms_page.c ext/sms_window.c "${extra[@]}" -lcjson -lm > "$OUT/build_$t.log" 2>&1; then
+      ext/sms_page.c ext/sms_window.c "${extra[@]}" -lcjson -lm -lpthread > "$OUT/build_$t.log" 2>&1; then
     echo "ok - fuzz_$t builds with -fsanitize=fuzzer,address,undefined"
   else
     echo "not ok - fuzz_$t builds with -fsanitize=fuzzer,address,undefined"

@@ -177,8 +177,8 @@ $(tbl t 8)
 SELECT count(*) FROM t;
 SQL
 # a table per program, then its scan: lines 1 and 2 for the first, 3 and 4 for the next...
-vg_sql "hostile server: redirect, loop, empty pages, 64 MiB body, bad rows, error details" <<SQL
-$(for p in 4 2 3 1 9 10 5; do tbl "t$p" "$p"; echo "SELECT count(*) FROM t$p;"; done)
+vg_sql "hostile server: redirect, loop, empty pages, 64 MiB body, bad rows, error details, a page bomb" <<SQL
+$(for p in 4 2 3 1 9 10 5 13; do tbl "t$p" "$p"; echo "SELECT count(*) FROM t$p;"; done)
 SQL
 got=$(sed "s#127\.0\.0\.1:$hport#HOST#g; s#127\.0\.0\.1:$hostile_OTHER_PORT#OTHER#g" <<<"$VG_OUT")
 check "... each fails with its own error" \
@@ -188,7 +188,8 @@ Runtime error near line 6: sms_messages: the API sent more than 100 empty pages 
 Runtime error near line 8: sms_messages: the response to GET http://HOST/api/messages/program/1?startDate=2025-06-30T13:00:04&pageSize=500 is larger than 64 MiB, far more than a page; check base_url
 Runtime error near line 10: sms_messages: GET http://HOST/api/messages/program/9?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: bad page: message 2 of the response is not a JSON object; try again later, or raise the retries or timeout option
 Runtime error near line 12: sms_messages: GET http://HOST/api/messages/program/10?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: HTTP 500: down; $(printf 'x%.0s' $(seq 1 593)); try again later, or raise the retries or timeout option
-Runtime error near line 14: sms_messages: the API's nextPageUrl (http://user:pw@HOST/api/messages/program/5?page=2) is not on the origin of base_url (http://HOST/api); not following it, so that the credentials go nowhere else" \
+Runtime error near line 14: sms_messages: the API's nextPageUrl (http://user:pw@HOST/api/messages/program/5?page=2) is not on the origin of base_url (http://HOST/api); not following it, so that the credentials go nowhere else
+Runtime error near line 16: sms_messages: the response to GET http://HOST/api/messages/program/13?startDate=2025-06-30T13:00:04&pageSize=500 holds more than 560 messages, the most a page of pageSize=500 may hold; the server does not honour pageSize: check base_url" \
   "$got"
 check "... and the server the redirect names saw nothing" "" "$(grep '^other ' "$hostile_LOG")"
 vg_sql "hostile server: rows of every JSON type, every column, rowid, raw" <<SQL

@@ -83,6 +83,49 @@ int main(void) {
   setenv("HOME", zHome, 1);
   unsetenv("NETRC");
 
+  /* Which proxy libcurl would use for plain http. */
+  const char *azProxyEnv[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+                              "all_proxy",  "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
+  for (size_t i = 0; i < sizeof(azProxyEnv) / sizeof(azProxyEnv[0]); i++)
+    unsetenv(azProxyEnv[i]);
+  check(sms_http_proxy_variable("api.example") == 0, "proxy: none set");
+  setenv("HTTP_PROXY", "http://p:1", 1);
+  setenv("https_proxy", "http://p:1", 1);
+  check(sms_http_proxy_variable("api.example") == 0,
+        "proxy: HTTP_PROXY and https_proxy are not used for http (as libcurl)");
+  setenv("ALL_PROXY", "http://p:1", 1);
+  check(sms_http_proxy_variable("api.example") &&
+            strcmp(sms_http_proxy_variable("api.example"), "ALL_PROXY") == 0,
+        "proxy: ALL_PROXY");
+  setenv("http_proxy", "http://p:1", 1);
+  check(strcmp(sms_http_proxy_variable("api.example"), "http_proxy") == 0,
+        "proxy: http_proxy first");
+  check(sms_http_proxy_variable("127.0.0.1") == 0 && sms_http_proxy_variable("[::1]") == 0,
+        "proxy: never for the loopback");
+  struct {
+    const char *zList, *zHost;
+    int bCovered;
+  } aNo[] = {{"*", "api.example", 1},
+             {"api.example", "API.example", 1},
+             {"other.example, .example", "api.example", 1},
+             {"example", "api.example", 1},
+             {"pi.example", "api.example", 0},
+             {"api.example.com", "api.example", 0},
+             {"10.0.0.0/8", "10.1.2.3", 0},
+             {"", "api.example", 0}};
+  for (size_t i = 0; i < sizeof(aNo) / sizeof(aNo[0]); i++) {
+    char zDesc[200];
+    setenv(i % 2 ? "NO_PROXY" : "no_proxy", aNo[i].zList, 1);
+    snprintf(zDesc, sizeof(zDesc), "proxy: no_proxy '%s' %s %s", aNo[i].zList,
+             aNo[i].bCovered ? "covers" : "does not cover", aNo[i].zHost);
+    check((sms_http_proxy_variable(aNo[i].zHost) == 0) == aNo[i].bCovered, zDesc);
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+  }
+  for (size_t i = 0; i < sizeof(azProxyEnv) / sizeof(azProxyEnv[0]); i++)
+    unsetenv(azProxyEnv[i]);
+  unsetenv("SMS_ALLOW_HTTP");
+
   check(config(&c, zErr, NULL) == 0 && strcmp(c.zBaseUrl, SMS_DEFAULT_BASE_URL) == 0 &&
             c.nPageSize == 500 && c.nTimeout == 60 && c.nRetries == 4 && c.nParallel == 1 &&
             !c.bProgress && c.zUser == 0 && c.zNoCredHint && c.rRateLimit == 0,
@@ -120,10 +163,29 @@ int main(void) {
   check(config(&c, zErr, NULL) == 0 && refused_http(&c, zEnvSrc, "http://api-host:8080"),
         "plain http, environment credentials, a remote host: refused, allow_http=1 named");
   sms_config_clear(&c);
-  check(config(&c, zErr, "allow_http=1", NULL) == 0 && c.zUser &&
-            strcmp(c.zPassword, "envpass") == 0,
-        "... sent with allow_http=1");
+  check(config(&c, zErr, "allow_http=1", NULL) == 0 &&
+            refused_http(&c, zEnvSrc, "http://api-host:8080") &&
+            strstr(c.zNoCredHint, "set the environment variable SMS_ALLOW_HTTP=1"),
+        "... not with allow_http=1 (a schema may say it), SMS_ALLOW_HTTP named");
   sms_config_clear(&c);
+  setenv("SMS_ALLOW_HTTP", "1", 1);
+  check(config(&c, zErr, NULL) == 0 && c.zUser && strcmp(c.zPassword, "envpass") == 0 &&
+            !c.bNoProxy,
+        "... sent with SMS_ALLOW_HTTP=1 (proxies as libcurl finds them)");
+  sms_config_clear(&c);
+  setenv("SMS_ALLOW_HTTP", "0", 1);
+  check(config(&c, zErr, "allow_http=1", NULL) == 0 &&
+            refused_http(&c, zEnvSrc, "http://api-host:8080"),
+        "... not with SMS_ALLOW_HTTP=0");
+  sms_config_clear(&c);
+  setenv("SMS_ALLOW_HTTP", "yes", 1);
+  check(config(&c, zErr, NULL) == SMS_ERROR &&
+            strcmp(zErr, "sms_messages: environment variable SMS_ALLOW_HTTP must be 0 "
+                         "(credentials go over plain http only to this machine) or 1 (to any "
+                         "host), not 'yes'") == 0,
+        "a bad SMS_ALLOW_HTTP is an error naming it");
+  sms_config_clear(&c);
+  unsetenv("SMS_ALLOW_HTTP");
   check(config(&c, zErr, "allow_http=0", NULL) == 0 &&
             refused_http(&c, zEnvSrc, "http://api-host:8080"),
         "... not with allow_http=0");
@@ -137,7 +199,7 @@ int main(void) {
     char zDesc[200];
     setenv("SMS_API_BASE_URL", azLoopUrl[i], 1);
     snprintf(zDesc, sizeof(zDesc), "... plain http to the loopback %s: sent", azLoopUrl[i]);
-    check(config(&c, zErr, NULL) == 0 && c.zUser && !c.zNoCredHint, zDesc);
+    check(config(&c, zErr, NULL) == 0 && c.zUser && !c.zNoCredHint && c.bNoProxy, zDesc);
     sms_config_clear(&c);
   }
   unsetenv("SMS_API_BASE_URL");
@@ -189,7 +251,27 @@ int main(void) {
                "allow_http=1", NULL) == 0 &&
             c.zUser && strcmp(c.zPassword, "p") == 0,
         "... sent with allow_http=1");
+  check(c.bNoProxy, "... and through no proxy");
   sms_config_clear(&c);
+  setenv("http_proxy", "http://proxy.example:3128", 1);
+  check(config(&c, zErr, "base_url=http://10.1.2.3/api", "username=u", "password=p",
+               "allow_http=1", NULL) == 0 &&
+            c.zUser == 0 && c.zPassword == 0 &&
+            strstr(c.zNoCredHint, "sms_messages: not sending the credentials of the table's "
+                                  "username= and password= options to http://10.1.2.3:80 over "
+                                  "plain http through the proxy that http_proxy names") &&
+            strstr(c.zNoCredHint, "SMS_ALLOW_HTTP=1") &&
+            !strstr(c.zNoCredHint, "proxy.example"),
+        "... allow_http=1 with http_proxy set: refused, the variable named, not its value");
+  sms_config_clear(&c);
+  setenv("SMS_ALLOW_HTTP", "1", 1);
+  check(config(&c, zErr, "base_url=http://10.1.2.3/api", "username=u", "password=p", NULL) ==
+                0 &&
+            c.zUser && !c.bNoProxy,
+        "... sent through the proxy with SMS_ALLOW_HTTP=1");
+  sms_config_clear(&c);
+  unsetenv("SMS_ALLOW_HTTP");
+  unsetenv("http_proxy");
   check(config(&c, zErr, "base_url=http://127.0.0.1:9/api", "username=u", "password=p", NULL) ==
                 0 &&
             c.zUser && !c.zNoCredHint,
@@ -216,9 +298,16 @@ int main(void) {
         "plain http, ~/.netrc credentials, a remote host: refused");
   sms_config_clear(&c);
   check(config(&c, zErr, "base_url=http://netrc.example:8080/api", "allow_http=1", NULL) == 0 &&
-            c.zUser && strcmp(c.zUser, "nu") == 0,
-        "... sent with allow_http=1");
+            refused_http(&c, "~/.netrc", "http://netrc.example:8080") &&
+            strstr(c.zNoCredHint, "SMS_ALLOW_HTTP=1"),
+        "... not with allow_http=1: a schema cannot send ~/.netrc's password in clear");
   sms_config_clear(&c);
+  setenv("SMS_ALLOW_HTTP", "1", 1);
+  check(config(&c, zErr, "base_url=http://netrc.example:8080/api", NULL) == 0 && c.zUser &&
+            strcmp(c.zUser, "nu") == 0,
+        "... sent with SMS_ALLOW_HTTP=1");
+  sms_config_clear(&c);
+  unsetenv("SMS_ALLOW_HTTP");
   f = fopen(zNetrc, "a");
   fputs("machine localhost login lu password lp\n", f);
   fclose(f);
@@ -261,7 +350,8 @@ int main(void) {
     char zDesc[200];
     int rc = config(&c, zErr, aBad[i].zOpt, NULL);
     snprintf(zDesc, sizeof(zDesc), "bad option %s: %s", aBad[i].zOpt, aBad[i].zWant);
-    check(rc == SMS_ERROR && strncmp(zErr, "sms_messages: ", 14) == 0 && strstr(zErr, aBad[i].zWant),
+    check(rc == SMS_ERROR && strncmp(zErr, "sms_messages: ", 14) == 0 &&
+              strstr(zErr, aBad[i].zWant),
           zDesc);
     if (rc != -1 || !strstr(zErr, aBad[i].zWant)) printf("#   got: %s\n", zErr);
     sms_config_clear(&c);

@@ -72,6 +72,41 @@ static const char *peek(const char *z) {
   return zOut;
 }
 
+/* The number column of a one-message page whose number is the token zTok, as
+** "INT v" / "REAL v" (%.17g: every bit of the double) / "NULL" / "TEXT v". */
+static const char *number_of(const char *zTok) {
+  static char zOut[400];
+  SmsPage pg;
+  char zErr[300];
+  SmsValue v;
+  size_t n = strlen(zTok) + 32;
+  char *z = malloc(n);
+  memset(&pg, 0, sizeof(pg));
+  snprintf(z, n, "[{\"number\":%s}]", zTok);
+  if (decode(z, &pg, zErr) != 0) {
+    snprintf(zOut, sizeof(zOut), "error: %s", zErr);
+  } else {
+    sms_page_field(&pg, SMS_F_NUMBER, &v);
+    if (v.eType == SMS_INT) snprintf(zOut, sizeof(zOut), "INT %lld", v.iVal);
+    if (v.eType == SMS_REAL) snprintf(zOut, sizeof(zOut), "REAL %.17g", v.rVal);
+    if (v.eType == SMS_NULL) snprintf(zOut, sizeof(zOut), "NULL");
+    if (v.eType == SMS_TEXT) snprintf(zOut, sizeof(zOut), "TEXT %.*s", (int)v.n, v.z);
+  }
+  sms_page_clear(&pg);
+  free(z);
+  return zOut;
+}
+
+/* zA, then n copies of c, then zB: a long number token (malloc'd). */
+static char *long_token(const char *zA, char c, int n, const char *zB) {
+  size_t nA = strlen(zA), nB = strlen(zB);
+  char *z = malloc(nA + (size_t)n + nB + 1);
+  memcpy(z, zA, nA);
+  memset(z + nA, c, (size_t)n);
+  memcpy(z + nA + n, zB, nB + 1);
+  return z;
+}
+
 int main(void) {
   SmsPage pg;
   char zErr[300];
@@ -139,6 +174,69 @@ int main(void) {
   check(v.eType == SMS_TEXT && v.n == 3 && memcmp(v.z, "a\0b", 3) == 0,
         "a NUL inside a string is kept, byte for byte");
   check_field(&pg, SMS_F_NUMBER, "INT 123456789012345678", "18 digits stay exact");
+  sms_page_clear(&pg);
+
+  /* Numbers as a strict JSON reader reads them. The expected values are what SQLite's
+  ** json_extract('{"n":TOKEN}', '$.n') gives (3.40: typeof and value), with the table's one
+  ** rule on top: a whole REAL below 2^53 reads as INTEGER (json_extract's 1000.0 and 5.0
+  ** are INTEGER 1000 and 5 here, equal in SQL), as an INTEGER column would store it. */
+  struct {
+    const char *zTok, *zWant, *zSqlite;
+  } aNum[] = {
+      {"1234567890123456789", "INT 1234567890123456789", "integer 1234567890123456789"},
+      {"9223372036854775807", "INT 9223372036854775807", "integer 9223372036854775807"},
+      {"-9223372036854775808", "INT -9223372036854775808", "integer -9223372036854775808"},
+      {"9223372036854775808", "REAL 9.2233720368547758e+18", "real 9.22337203685478e+18"},
+      {"-9223372036854775809", "REAL -9.2233720368547758e+18", "real -9.22337203685478e+18"},
+      {"12345678901234567890", "REAL 1.2345678901234567e+19", "real 1.23456789012346e+19"},
+      {"123456789012345678901234567890", "REAL 1.2345678901234568e+29",
+       "real 1.23456789012346e+29"},
+      {"0000", "error", "(not JSON: leading zeros)"},
+      {"-0", "INT 0", "integer 0"},
+      {"1e3", "INT 1000", "real 1000.0"},
+      {"1e16", "REAL 10000000000000000", "real 1.0e+16"},
+      {"9007199254740993", "INT 9007199254740993", "integer 9007199254740993"},
+      {"0.1", "REAL 0.10000000000000001", "real 0.1"},
+      {"-5.5", "REAL -5.5", "real -5.5"},
+      {"1e400", "REAL inf", "real Inf"},
+      {"-1e400", "REAL -inf", "real -Inf"},
+      {"1e-400", "INT 0", "real 0.0"},
+  };
+  for (size_t i = 0; i < sizeof(aNum) / sizeof(aNum[0]); i++) {
+    char zDesc[200];
+    const char *zGot = number_of(aNum[i].zTok);
+    snprintf(zDesc, sizeof(zDesc), "number %s (json_extract: %s)", aNum[i].zTok,
+             aNum[i].zSqlite);
+    if (strcmp(aNum[i].zWant, "error") == 0) {
+      check(strncmp(zGot, "error: ", 7) == 0, zDesc);
+    } else {
+      check_str(zGot, aNum[i].zWant, zDesc);
+    }
+  }
+  char *zTok = long_token("1.", '0', 500, "e-5");
+  check_str(number_of(zTok), "REAL 1.0000000000000001e-05",
+            "number 1. + 500 zeros + e-5: the exponent after a long mantissa (json_extract: "
+            "real 1.0e-05)");
+  free(zTok);
+  zTok = long_token("5", '0', 398, "e-398");
+  check_str(number_of(zTok), "INT 5",
+            "number 5 + 398 zeros + e-398: 5, not inf (json_extract: real 5.0)");
+  free(zTok);
+  zTok = long_token("-0.", '0', 1000, "25e1002");
+  check_str(number_of(zTok), "INT -25", "number -0. + 1000 zeros + 25e1002: -25");
+  free(zTok);
+  zTok = long_token("1", '0', 40, "");
+  check_str(number_of(zTok), "REAL 1e+40", "number 1 and 40 zeros: REAL 1e+40");
+  free(zTok);
+  check(decode("[{\"number\":\"1234567890123456789\"},{\"number\":\"9223372036854775808\"},"
+               "{\"number\":\"-1\"}]",
+               &pg, zErr) == 0,
+        "numbers as strings of digits");
+  check_field(&pg, SMS_F_NUMBER, "INT 1234567890123456789", "... 19 digits: INTEGER, exact");
+  sms_page_next(&pg);
+  check_field(&pg, SMS_F_NUMBER, "TEXT 9223372036854775808", "... past int64: the text");
+  sms_page_next(&pg);
+  check_field(&pg, SMS_F_NUMBER, "TEXT -1", "... a sign: the text");
   sms_page_clear(&pg);
 
   /* Keys (sms_page.h): compared by all their decoded bytes; of repeated keys, the first. */
@@ -456,6 +554,60 @@ int main(void) {
   check_str(peek("[{\"x\":1}]"), "-", "peek: a bare array has no next page");
   check_str(peek("{\"meta\":{\"nextPageUrl\":\"http://h/a\\u0000b\"},\"data\":[]}"), "-",
             "peek: a URL with a NUL is none, as the decoder reads it");
+
+  /* A nextPageUrl that decodes to hold a NUL points on, but to no URL: not a last page. */
+  check_bad("{\"meta\":{\"nextPageUrl\":\"http://h/a\\u0000b\"},\"data\":[{}]}",
+            "the response's nextPageUrl holds a NUL byte (\\u0000)",
+            "a nextPageUrl holding \\u0000 is a bad page, not the last one");
+  check_bad("{\"nextPageUrl\":\"\\u0000\",\"data\":[]}", "nextPageUrl holds a NUL byte",
+            "... at the top level too");
+  check(decode("{\"meta\":{\"nextPageUrl\":\"\"},\"data\":[]}", &pg, zErr) == 0 &&
+            pg.zNext == 0,
+        "... while \"\" is the last page");
+  sms_page_clear(&pg);
+
+  /* The most rows a page may have (sms_page_decode_max): pageSize + a tenth + 10, and for a
+  ** bare array one per 32 bytes if that is more. The decoder stops at the first element
+  ** past the limit, object or not, whatever follows (here, no valid JSON). */
+  check(SMS_PAGE_MAX_ROWS(500) == 560 && SMS_PAGE_MAX_ROWS(1) == 11,
+        "max rows: pageSize + a tenth + 10");
+  char zMany[4096];
+  size_t nMany = (size_t)snprintf(zMany, sizeof(zMany), "{\"data\":[{}");
+  for (int i = 1; i < 11; i++)
+    nMany += (size_t)snprintf(zMany + nMany, sizeof(zMany) - nMany, ",{}");
+  snprintf(zMany + nMany, sizeof(zMany) - nMany, "]}");
+  check(sms_page_decode_max(zMany, strlen(zMany), 1, &pg, zErr, 300) == SMS_OK && pg.nRow == 11,
+        "max rows: 11 messages for pageSize=1, the limit");
+  sms_page_clear(&pg);
+  snprintf(zMany + nMany, sizeof(zMany) - nMany, ",{}]}");
+  check(sms_page_decode_max(zMany, strlen(zMany), 1, &pg, zErr, 300) == SMS_TOOBIG &&
+            pg.nRow == 0 && pg.azBody == 0 &&
+            strcmp(zErr,
+                   "holds more than 11 messages, the most a page of pageSize=1 may hold") == 0,
+        "max rows: one more is SMS_TOOBIG, nothing kept, the limit named");
+  sms_page_clear(&pg);
+  check(sms_page_decode_max(zMany, strlen(zMany), 0, &pg, zErr, 300) == SMS_OK && pg.nRow == 12,
+        "max rows: pageSize 0, no limit");
+  sms_page_clear(&pg);
+  const char *zCut = "{\"data\":[1,{},2,3,4,5,6,7,8,9,10,11,12,garbage";
+  check(sms_page_decode_max(zCut, strlen(zCut), 1, &pg, zErr, 300) == SMS_TOOBIG,
+        "max rows: stops at the element past the limit, before reading further");
+  sms_page_clear(&pg);
+  /* Bare arrays: 20 messages of 40 bytes may come for pageSize=1; 20 "{}" may not. */
+  nMany = (size_t)snprintf(zMany, sizeof(zMany), "[");
+  for (int i = 0; i < 20; i++)
+    nMany += (size_t)snprintf(zMany + nMany, sizeof(zMany) - nMany,
+                              "%s{\"type\":\"MO\",\"body\":\"0123456789ab\"}", i ? "," : "");
+  snprintf(zMany + nMany, sizeof(zMany) - nMany, "]");
+  check(sms_page_decode_max(zMany, strlen(zMany), 1, &pg, zErr, 300) == SMS_OK && pg.nRow == 20,
+        "max rows: a bare array, one message per 32 bytes or fewer: the whole answer");
+  sms_page_clear(&pg);
+  const char *zBare = "[{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}]";
+  check(sms_page_decode_max(zBare, strlen(zBare), 1, &pg, zErr, 300) == SMS_TOOBIG &&
+            strcmp(zErr,
+                   "holds more than 11 messages, the most a page of pageSize=1 may hold") == 0,
+        "max rows: a bare array of 20 \"{}\" for pageSize=1: too many");
+  sms_page_clear(&pg);
 
   return tap_done();
 }
