@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_EMPTY_PAGES 100 /* a chain of empty pages longer than this is a fault */
+#define MAX_THIN_PAGES 100 /* a run of thin pages longer than this is a fault (thin_rows) */
 
 static unsigned long long url_hash(const char *z) {
   return sms_siphash(0, 0, z, strlen(z));
@@ -53,7 +53,7 @@ void sms_chain_end(SmsChain *p) {
   free(p->zUrl);
   p->zUrl = 0;
   p->nSeen = 0;
-  p->nEmptyRun = 0;
+  p->nThinRun = 0;
 }
 
 void sms_chain_free(SmsChain *p) {
@@ -119,7 +119,7 @@ static int url_check(const SmsChain *p, const char *zUrl, int bFirst, unsigned l
 
 int sms_chain_may_follow(const SmsChain *p, const char *zNext) {
   char zErr[8];
-  return p->nEmptyRun == 0 && url_check(p, zNext, 0, url_hash(zNext), zErr, sizeof(zErr)) == 0;
+  return p->nThinRun == 0 && url_check(p, zNext, 0, url_hash(zNext), zErr, sizeof(zErr)) == 0;
 }
 
 /* url_check, and the URL is remembered as fetched. */
@@ -171,6 +171,13 @@ static void expect_size(SmsChain *p, SmsPage *pPage) {
   sms_cache_fill_expect(p->pFill, iSpan > iPage ? (double)iSpan / (double)iPage : 1.0);
 }
 
+/* The most messages a page may hold and still count as thin: a twentieth of pageSize, so
+** that a server that caps pageSize lower than asked (the documents say 50 or 100) never
+** counts; below pageSize=20, only an empty page. */
+static int thin_rows(int nPageSize) {
+  return nPageSize / 20;
+}
+
 int sms_chain_fetch(SmsChain *p, SmsHttp *pHttp, SmsPage *pPage,
                     int (*xAhead)(void *, const char *), void *pAheadArg, char *zErr,
                     size_t nErr) {
@@ -203,13 +210,27 @@ int sms_chain_fetch(SmsChain *p, SmsHttp *pHttp, SmsPage *pPage,
   }
   if (rc != SMS_OK) goto done;
 
-  p->nEmptyRun = pPage->nRow ? 0 : p->nEmptyRun + 1;
-  if (p->nEmptyRun > MAX_EMPTY_PAGES) {
-    snprintf(zErr, nErr,
-             SMS_ERR_PREFIX
-             "the API sent more than %d empty pages in a row (last: %s); stopping "
-             "instead of looping forever",
-             MAX_EMPTY_PAGES, zUrl);
+  /* The API fills every page but the last; a server that sends page after thin page, each
+  ** with a fresh nextPageUrl, would never end the scan (loop detection sees exact repeats
+  ** only). */
+  int nThin = thin_rows(p->pSpec->nPageSize);
+  p->nThinRun = pPage->nRow <= nThin && pPage->zNext ? p->nThinRun + 1 : 0;
+  p->bAllEmpty = p->nThinRun == 1 ? pPage->nRow == 0 : p->bAllEmpty && pPage->nRow == 0;
+  if (p->nThinRun > MAX_THIN_PAGES) {
+    if (p->bAllEmpty) {
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX
+               "the API sent more than %d empty pages in a row (last: %s); stopping "
+               "instead of looping forever",
+               MAX_THIN_PAGES, zUrl);
+    } else {
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX
+               "the API sent more than %d pages in a row of at most %d messages each for "
+               "pageSize=%d, each pointing to another (last: %s); stopping instead of "
+               "looping forever",
+               MAX_THIN_PAGES, nThin, p->pSpec->nPageSize, zUrl);
+    }
     rc = SMS_ERROR;
     goto done;
   }

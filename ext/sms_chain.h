@@ -4,7 +4,8 @@
 **
 ** Boundary: one thread, no locks, no SQLite; the HTTP client (sms_http.h) is the caller's.
 ** A chain checks every URL it follows (base_url's origin only, so the credentials go nowhere
-** else; never a page twice; never endless empty pages), sends a first request refused with
+** else; never a page twice; never endless empty or thin pages), sends a first request refused
+*with
 ** a 400 once more when the server's clock explains it, and keeps every page it brings for
 ** the window cache: a chain that ends (its last page has no nextPageUrl) becomes a cache
 ** entry; one stopped or failed never does. Which rows of a page are the task's to hand out
@@ -28,7 +29,8 @@ typedef struct SmsChain {
   unsigned long long *aSeen; /* hashes of the URLs fetched, to stop loops */
   int nSeen;                 /* entries in aSeen */
   int nSeenAlloc;            /* room in aSeen */
-  int nEmptyRun;             /* consecutive pages without rows */
+  int nThinRun;              /* consecutive thin pages with a next one (sms_chain.c) */
+  int bAllEmpty;             /* ...and they were all empty */
 } SmsChain;
 
 /* The first URL of a chain over *pTask (malloc'd; NULL when out of memory), and the

@@ -142,6 +142,10 @@ class Handler(BaseHTTPRequestHandler):
             rows = ",".join('{"date":"2026-06-01T10:00:%02d","number":%s}' % (i, n)
                             for i, n in enumerate(NUMBERS))
             self.send(200, ('{"data":[%s]}' % rows).encode())
+        elif program == 16:  # one message a page, each page pointing to a fresh one
+            self.send(200, {"meta": {"nextPageUrl": base + "?page=%d" % (page + 1)},
+                            "data": [{"type": "MO", "date": "2026-06-01T00:00:%02d" % (page % 60),
+                                      "number": page}]})
         elif program == 15:
             self.send(200, b"[" + b"{}," * (BOMB_ROWS - 1) + b"{}]")
         elif program == 13:

@@ -11,6 +11,7 @@ misbehaviour. Here programs 1 to 7:
  13  a page bomb: 2,000,000 "{}" for pageSize=500: an error, in bounded memory
  15  the same as a bare array: allowed one message per 32 bytes, so an error too
  14  numbers a float reader gets wrong: as SQLite's json_extract reads them
+ 16  an endless chain of thin pages (one message each, every nextPageUrl new)
 Each must end in a clear error (or, for 6, the right rows), never a hang or unbounded memory.
 The same server's answers run under valgrind in ext_memcheck.sh.
 """
@@ -54,6 +55,10 @@ check("a nextPageUrl loop: an error, not an endless scan",
 check("an endless chain of empty pages: an error after 100",
       ("error", "sms_messages: the API sent more than 100 empty pages in a row (last: http://127.0.0.1:PORT/api/messages/program/3?page=101); stopping instead of looping forever"),
       error_of("SELECT count(*) FROM t3"))
+db.execute("CREATE VIRTUAL TABLE t16 USING sms_messages(program_id=16, retries=0)")
+check("an endless chain of one-message pages: an error after 100",
+      ("error", "sms_messages: the API sent more than 100 pages in a row of at most 25 messages each for pageSize=500, each pointing to another (last: http://127.0.0.1:PORT/api/messages/program/16?page=101); stopping instead of looping forever"),
+      error_of("SELECT count(*) FROM t16"))
 check("a redirect is not followed",
       ("error", f"sms_messages: HTTP 302 from GET http://127.0.0.1:PORT/api/messages/program/4?{start}: the API redirects to http://127.0.0.1:OTHER/api/messages/program/4; set base_url to the address it names (redirects are not followed, so that credentials go nowhere else)"),
       error_of("SELECT count(*) FROM t4"))
