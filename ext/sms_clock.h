@@ -13,10 +13,11 @@
 
 #include "sms_window.h"
 
-/* A Date further than this from the client's clock is not followed: one of the two clocks
-** is broken, not drifting, and following a far-future Date would make every message look
-** older than the API's year (an empty answer). Time zone mistakes (up to 14 h) still fit. */
-#define SMS_CLOCK_MAX_SKEW SMS_DAY
+/* The server's clock is followed however far it is from ours: the API counts its year on
+** its own clock, so that clock decides what it holds (a server set months back, like an
+** emulator started with --now, holds the year before its now). Only a Date further than
+** this is taken for garbage (a server that sends 1970) and not followed. */
+#define SMS_CLOCK_MAX_SKEW (5 * SMS_RETENTION)
 
 /* Record that a response from zUrl's origin said Date: iDate, received now (by
 ** sms_time_now(), so that SMS_EXPORT_NOW fixes both ends of the offset). */
