@@ -9,7 +9,7 @@ sms_messages, packaged for Python (the wheel `make dist` builds).
     db.execute("SELECT count(*) FROM sms_messages(4711)").fetchone()
 
 load() takes any connection with a load_extension(path) method: the standard library's
-sqlite3 (when its SQLite allows extensions: Debian's does, some builds do not) and apsw.
+sqlite3 (when its SQLite allows extensions: Debian's does, some builds do not), or apsw's.
 The library needs libcurl (4) and libcjson (1) on the machine; without them load() raises
 an error that says which one is missing and how to install it.
 """
