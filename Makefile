@@ -6,6 +6,8 @@
 #                   "N passed, N failed" (one test: bash sql-tests/run.sh WORD; docs/hacking.md)
 #   make demo       start the emulator with sample data and run a few reports against it
 #   make install    copy the library to $(DESTDIR)$(PREFIX)/lib
+#   make dist       the release files in dist/: a tarball, a Python wheel, an npm package and
+#                   a Debian package, all of the VERSION file's version (ext/dist.sh)
 #   make clean
 
 VERSION := $(shell cat VERSION)
@@ -30,14 +32,21 @@ LIBS_EXT   := -lcurl -lcjson -lpthread -lm -ldl $(EXTRA_LDFLAGS)
 LIBS_EMU   := -lmicrohttpd -lcjson -lz -lpthread $(EXTRA_LDFLAGS)
 
 # Debian packages: build headers, the sqlite3 shell the tests drive, curl and python3 for
-# tests, valgrind and clang (libFuzzer) for the memory-safety tests, sqlite-utils as a host.
+# tests, valgrind and clang (libFuzzer) for the memory-safety tests, sqlite-utils as a host;
+# for `make dist` and its tests dpkg-dev (dpkg-shlibdeps), lintian, python3-venv and
+# python3-pip (a fresh venv the wheel is installed into); openssl (a throwaway CA) and
+# tinyproxy (a CONNECT proxy) for the TLS and proxy tests.
 DEB_PACKAGES := gcc g++ make libc6-dev pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev \
                 libcjson-dev libmicrohttpd-dev zlib1g-dev curl python3 valgrind clang \
-                libclang-rt-14-dev sqlite-utils
+                libclang-rt-14-dev sqlite-utils dpkg-dev binutils lintian python3-venv \
+                python3-pip openssl tinyproxy
 DEB_HEADERS  := /usr/include/sqlite3ext.h /usr/bin/g++ /usr/bin/curl-config /usr/include/cjson/cJSON.h \
                 /usr/include/microhttpd.h /usr/include/zlib.h /usr/bin/sqlite3 /usr/bin/python3 \
                 /usr/bin/curl /usr/bin/valgrind /usr/bin/clang /usr/bin/sqlite-utils \
-                /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+                /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a \
+                /usr/bin/dpkg-shlibdeps /usr/bin/strip /usr/bin/lintian \
+                /usr/lib/python3.11/ensurepip/__init__.py /usr/share/python-wheels \
+                /usr/bin/openssl /usr/bin/tinyproxy
 # The benchmark also plots.
 BENCH_PACKAGES := gnuplot-nox
 
@@ -53,7 +62,7 @@ UNIT_BIN := $(patsubst sql-tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 LIB := $(BUILD)/sms_export.$(SO)
 EMU := $(BUILD)/sms-emulator
 
-.PHONY: all deps test demo bench install clean format
+.PHONY: all deps test demo bench install dist clean format
 all: $(LIB) $(EMU) $(UNIT_BIN)
 
 deps:
@@ -100,9 +109,13 @@ install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 
+# The release files, from the library `make` built (docs/hosts.md, "Packages").
+dist: $(LIB)
+	@bash ext/dist.sh $(LIB) $(VERSION) dist
+
 format:
 	clang-format -i ext/*.c ext/*.h sql-tests/emulator/*.c sql-tests/emulator/*.h \
 	  sql-tests/unit/*.c sql-tests/unit/*.h sql-tests/fuzz/*.c sql-tests/fuzz/*.h sql-tests/bench/*.c
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) dist

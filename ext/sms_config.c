@@ -580,7 +580,8 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
     int iOpt;         /* the option it sets */
   } aEnv[] = {{"SMS_CACHE_TTL", OPT_CACHE_TTL},
               {"SMS_CACHE_MB", OPT_CACHE_MB},
-              {"SMS_PARALLEL", OPT_PARALLEL}};
+              {"SMS_PARALLEL", OPT_PARALLEL},
+              {"SMS_CA_FILE", OPT_CA_FILE}};
   for (size_t i = 0; i < sizeof(aEnv) / sizeof(aEnv[0]); i++) {
     const char *zEnv = getenv(aEnv[i].zEnv);
     if (!zEnv || !*zEnv) continue;
@@ -592,6 +593,7 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
       return SMS_ERROR;
     }
   }
+  p->bCaEnv = p->zCaFile != 0;
 
   const char *zEnvBase = getenv("SMS_API_BASE_URL");
   int rc =
@@ -638,6 +640,7 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
     if (!zVal) goto nomem;
     rc = set_option(p, iOpt, zVal, zErr, nErr);
     free(zVal);
+    if (iOpt == OPT_CA_FILE) p->bCaEnv = 0;
     if (rc == SMS_NOMEM) goto nomem;
     if (rc) return SMS_ERROR;
   }

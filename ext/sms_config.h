@@ -43,6 +43,7 @@ typedef struct SmsConfig {
   int bParallelSet;  /* parallel was given (option or SMS_PARALLEL): no adaptive default */
   int bProgress;     /* show a progress meter on stderr */
   char *zCaFile;     /* CA certificates to verify TLS with; NULL: the system's */
+  int bCaEnv;        /* zCaFile came from SMS_CA_FILE, not from the ca_file option */
   int bForeign;      /* base_url is not the environment's (or default) origin */
   int nCacheTtl;     /* seconds cached rows answer later statements; 0: no cache */
   int nCacheMb;      /* MiB the process's cache may hold */

@@ -495,6 +495,40 @@ void sms_http_pump_ahead(SmsHttp *p, int ms) {
 /* What one try came to. */
 enum { TRY_DONE, TRY_AGAIN, TRY_FAILED };
 
+/* What to do about a TLS failure, as a sentence to append to libcurl's own (zWhy), or "".
+** The certificate is checked before any request is sent: nothing reached the server. An
+** unknown CA is the common case behind a company proxy or with a private CA, and the cure is
+** a CA file, named for one table (ca_file) or for all (SMS_CA_FILE); a certificate for
+** another name is no matter of CAs. */
+static void tls_advice(CURLcode crc, const char *zWhy, const SmsConfig *pCfg, char *zOut,
+                       size_t nOut) {
+  zOut[0] = 0;
+  if (crc == CURLE_SSL_CACERT_BADFILE) {
+    snprintf(zOut, nOut,
+             ": the CA file %s names (%s) holds no PEM certificate libcurl can read; name a "
+             "file of PEM CA certificates",
+             pCfg->bCaEnv ? "SMS_CA_FILE" : "the ca_file option",
+             pCfg->zCaFile ? pCfg->zCaFile : "");
+  } else if (crc == CURLE_PEER_FAILED_VERIFICATION && strstr(zWhy, "subject name")) {
+    snprintf(zOut, nOut,
+             ": the server's certificate is for another name than base_url's host (nothing "
+             "was sent); use the host name the certificate names in base_url. A CA file "
+             "(the ca_file option, SMS_CA_FILE) does not change this");
+  } else if (crc == CURLE_PEER_FAILED_VERIFICATION && pCfg->zCaFile) {
+    snprintf(zOut, nOut,
+             ": the server's certificate is not signed by a CA of %s (%s; nothing was sent); "
+             "put the CA that signed it in that file, or name the right file with the ca_file "
+             "option or the SMS_CA_FILE environment variable",
+             pCfg->zCaFile, pCfg->bCaEnv ? "SMS_CA_FILE" : "the ca_file option");
+  } else if (crc == CURLE_PEER_FAILED_VERIFICATION) {
+    snprintf(zOut, nOut,
+             ": the server's certificate is not signed by a CA this machine trusts (nothing "
+             "was sent); behind a company proxy or with a private CA, name that CA's PEM "
+             "certificates with the ca_file option (one table) or the SMS_CA_FILE environment "
+             "variable (every table)");
+  }
+}
+
 /* One GET of zUrl. TRY_DONE: *pPage holds the page. TRY_AGAIN: a transient failure,
 ** zWhy says which, *pmsWait is the server's wish for the wait (0: none). TRY_FAILED: *pRc
 ** and zErr say why. *piStatus is the HTTP status, 0 when no response came. */
@@ -537,7 +571,9 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
     snprintf(zWhy, nWhy, "%s",
              p->zCurlErr[0] && !bPlain ? p->zCurlErr : curl_easy_strerror(crc));
     if (is_transient_curl(crc)) return TRY_AGAIN;
-    snprintf(zErr, nErr, SMS_ERR_PREFIX "cannot GET %s: %s", zUrl, zWhy);
+    char zAdvice[400];
+    tls_advice(crc, zWhy, pCfg, zAdvice, sizeof(zAdvice));
+    snprintf(zErr, nErr, SMS_ERR_PREFIX "cannot GET %s: %s%s", zUrl, zWhy, zAdvice);
     return TRY_FAILED;
   }
 

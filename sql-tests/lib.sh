@@ -174,3 +174,36 @@ tsan_build() {
     return 1
   fi
 }
+
+# tls_certs DIR: a throwaway PKI made with openssl at run time (nothing secret is committed),
+# in DIR: ca.pem (a private CA), server.pem + server.key (signed by it, for 127.0.0.1,
+# localhost and this machine's name `hostname`), other.pem + other.key (signed by it, for
+# the name other.test only), rogue-ca.pem and rogue.pem + rogue.key (a certificate for
+# 127.0.0.1 signed by another CA, which no one trusts). Keys are P-256, valid two days.
+tls_certs() {
+  local dir=$1 host
+  host=$(hostname 2>/dev/null || echo localhost)
+  mkdir -p "$dir"
+  (
+    cd "$dir" || exit 1
+    set -e
+    ca() {   # ca NAME CN
+      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+        -keyout "$1.key" -out "$1.pem" -subj "/CN=$2" \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+    }
+    leaf() {   # leaf NAME CA SAN
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
+        -out "$1.csr" -subj "/CN=$1"
+      printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' \
+        "$3" > "$1.ext"
+      openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -days 2 \
+        -extfile "$1.ext" -out "$1.pem"
+    }
+    ca ca "sms_export test CA"
+    ca rogue-ca "sms_export rogue CA"
+    leaf server ca "IP:127.0.0.1,DNS:localhost,DNS:$host"
+    leaf other ca "DNS:other.test"
+    leaf rogue rogue-ca "IP:127.0.0.1,DNS:localhost,DNS:$host"
+  ) > "$dir/openssl.log" 2>&1
+}

@@ -30,6 +30,7 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -87,6 +88,9 @@ struct options {
   long clock_offset;       /* --clock-offset: seconds from the host's clock */
   int clock_offset_given;  /* --clock-offset was given */
   long out_of_order;       /* --out-of-order: 1 message in K of a result comes last */
+  const char *tls_cert;    /* --tls-cert: PEM certificate (chain) file, or NULL: plain http */
+  const char *tls_key;     /* --tls-key: its PEM private key file */
+  const char *host;        /* --host: the name to listen on and to put in URLs, or NULL */
 };
 
 /* One HTTP request, from the URI callback to the completion callback. */
@@ -154,6 +158,14 @@ static void usage(FILE *f) {
              "  --retry-after V        Retry-After value sent with 429 (default 1)\n"
              "  --public-url URL       base of nextPageUrl (default "
              "http://127.0.0.1:PORT/api)\n"
+             "  --tls-cert FILE        serve https with this PEM certificate (the server's "
+             "first,\n"
+             "                         then any intermediate CAs); needs --tls-key\n"
+             "  --tls-key FILE         the certificate's PEM private key\n"
+             "  --host NAME            listen on the loopback address NAME resolves to "
+             "(127.x.y.z),\n"
+             "                         and say NAME in URLs: a name a certificate can "
+             "carry\n"
              "  --shape S              envelope (default), top-next or bare\n"
              "  --quirks               tolerant-reader data variations\n"
              "  --anchor YYYY-MM-DDTHH:MM:SS  date the data from this fixed time (the year "
@@ -217,7 +229,7 @@ static int name_arg(const char *flag, const char *z, const char *const *names, i
   "--port --port-file --user --password --programs --messages --seed "                         \
   "--now --log --latency-ms --fault --fault-every --retry-after "                              \
   "--public-url --shape --dump --anchor --late-minutes --report-minutes --clock-offset "       \
-  "--undated --bunched --out-of-order "
+  "--undated --bunched --out-of-order --tls-cert --tls-key --host "
 
 static void parse_args(int argc, char **argv) {
   int i, now_given = 0;
@@ -316,6 +328,14 @@ static void parse_args(int argc, char **argv) {
       if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
         die_usage("--public-url %s: want an http:// or https:// URL", v);
       opt.public_url = v;
+    } else if (strcmp(a, "--tls-cert") == 0)
+      opt.tls_cert = v;
+    else if (strcmp(a, "--tls-key") == 0)
+      opt.tls_key = v;
+    else if (strcmp(a, "--host") == 0) {
+      if (!*v || strlen(v) > 253 || strpbrk(v, "/:@?#[] "))
+        die_usage("--host %s: want a host name", v);
+      opt.host = v;
     } else if (strcmp(a, "--shape") == 0)
       opt.shape = name_arg(a, v, shape_names, 3);
     else if (strcmp(a, "--dump") == 0)
@@ -823,16 +843,38 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /* Bind 127.0.0.1:port ourselves, so the chosen port is known for sure. */
+/* Listen on the loopback: 127.0.0.1, or the 127.x.y.z address a --host name resolves to
+** (never another address: the emulator is not for the network). */
 static int listen_loopback(long port, long *bound) {
   struct sockaddr_in sa;
   socklen_t len = sizeof sa;
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+  uint32_t addr = htonl(INADDR_LOOPBACK);
+  int one = 1;
+  if (opt.host) {
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    int rc = getaddrinfo(opt.host, NULL, &hints, &res);
+    if (rc != 0) {
+      fprintf(stderr, "sms-emulator: --host %s: %s\n", opt.host, gai_strerror(rc));
+      return -1;
+    }
+    addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr;
+    freeaddrinfo(res);
+    if ((ntohl(addr) >> 24) != 127) {
+      fprintf(stderr, "sms-emulator: --host %s: resolves to no loopback address\n", opt.host);
+      errno = EADDRNOTAVAIL;
+      return -1;
+    }
+  }
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
   sa.sin_port = htons((uint16_t)port);
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sa.sin_addr.s_addr = addr;
   if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 512) < 0 ||
       getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
     close(fd);
@@ -840,6 +882,22 @@ static int listen_loopback(long port, long *bound) {
   }
   *bound = ntohs(sa.sin_port);
   return fd;
+}
+
+/* The whole of FILE as text in *b (NUL-terminated); 0 with a message when it cannot be read. */
+static int read_file(const char *file, struct buf *b) {
+  char chunk[4096];
+  size_t n;
+  FILE *f = fopen(file, "rb");
+  if (f == NULL) {
+    fprintf(stderr, "sms-emulator: %s: %s\n", file, strerror(errno));
+    return 0;
+  }
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    buf_append(b, chunk, n);
+  fclose(f);
+  if (!b->z) buf_puts(b, "");
+  return 1;
 }
 
 /* Write the port to FILE.tmp, then rename: readers see all or nothing. */
@@ -886,7 +944,10 @@ int main(int argc, char **argv) {
   sigset_t sigs;
   long port = 0;
   int fd = -1, sig, rc = 1;
-  struct buf url = BUF_INIT;
+  struct buf url = BUF_INIT, cert = BUF_INIT, key = BUF_INIT;
+  struct MHD_OptionItem tls[3] = {{MHD_OPTION_END, 0, NULL}};
+  unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                   MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_SUPPRESS_DATE_NO_CLOCK;
   char now[20];
 
   parse_args(argc, argv);
@@ -915,10 +976,24 @@ int main(int argc, char **argv) {
       goto done;
     }
   }
+  if (!opt.tls_cert != !opt.tls_key) {
+    fprintf(stderr, "sms-emulator: --tls-cert and --tls-key go together\n");
+    goto done;
+  }
+  if (opt.tls_cert) { /* libmicrohttpd takes them in memory, as text */
+    if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+      fprintf(stderr, "sms-emulator: this libmicrohttpd has no TLS\n");
+      goto done;
+    }
+    if (!read_file(opt.tls_cert, &cert) || !read_file(opt.tls_key, &key)) goto done;
+    tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, cert.z};
+    tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, key.z};
+    flags |= MHD_USE_TLS;
+  }
   fd = listen_loopback(opt.port, &port);
   if (fd < 0) {
-    fprintf(stderr, "sms-emulator: cannot listen on 127.0.0.1:%ld: %s\n", opt.port,
-            strerror(errno));
+    fprintf(stderr, "sms-emulator: cannot listen on %s:%ld: %s\n",
+            opt.host ? opt.host : "127.0.0.1", opt.port, strerror(errno));
     goto done;
   }
   if (opt.public_url) {
@@ -926,14 +1001,13 @@ int main(int argc, char **argv) {
     while (url.n && url.z[url.n - 1] == '/')
       url.z[--url.n] = 0;
   } else {
-    buf_printf(&url, "http://127.0.0.1:%ld/api", port);
+    buf_printf(&url, "%s://%s:%ld/api", opt.tls_cert ? "https" : "http",
+               opt.host ? opt.host : "127.0.0.1", port);
   }
   base_url = url.z;
-  d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                           MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_SUPPRESS_DATE_NO_CLOCK,
-                       0, NULL, NULL, handle, NULL, MHD_OPTION_LISTEN_SOCKET, fd,
-                       MHD_OPTION_URI_LOG_CALLBACK, uri_logged, NULL,
-                       MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+  d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_ARRAY, tls,
+                       MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_URI_LOG_CALLBACK, uri_logged,
+                       NULL, MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
                        MHD_OPTION_NOTIFY_CONNECTION, connection_opened, NULL,
                        MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_END);
   if (d == NULL) {
@@ -947,12 +1021,12 @@ int main(int argc, char **argv) {
   }
   data_format_date(opt.data.now, now);
   fprintf(stderr,
-          "sms-emulator: serving http://127.0.0.1:%ld/api: %ld programs "
+          "sms-emulator: serving %s://%s:%ld/api: %ld programs "
           "(%ld..%ld) x %ld messages, now %s, seed %llu%s%s\n",
-          port, opt.data.n_programs, DATA_FIRST_PROGRAM,
-          DATA_FIRST_PROGRAM + opt.data.n_programs - 1, opt.data.n_messages, now,
-          (unsigned long long)opt.data.seed, opt.fault ? ", fault " : "",
-          fault_names[opt.fault]);
+          opt.tls_cert ? "https" : "http", opt.host ? opt.host : "127.0.0.1", port,
+          opt.data.n_programs, DATA_FIRST_PROGRAM, DATA_FIRST_PROGRAM + opt.data.n_programs - 1,
+          opt.data.n_messages, now, (unsigned long long)opt.data.seed,
+          opt.fault ? ", fault " : "", fault_names[opt.fault]);
 
   while (sigwait(&sigs, &sig) != 0) {
   }
@@ -967,6 +1041,9 @@ done:
   if (fd >= 0) close(fd);
   if (log_fd >= 0) close(log_fd);
   buf_free(&url);
+  buf_free(&cert);
+  if (key.z) memset(key.z, 0, key.n); /* a throwaway key, but a key */
+  buf_free(&key);
   data_shutdown();
   return rc;
 }

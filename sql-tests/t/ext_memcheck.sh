@@ -249,7 +249,7 @@ CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, base_url='https://127
 SELECT count(*) FROM t;
 SQL
   check "... is refused at once: certificates are always verified" \
-    "Runtime error near line 2: sms_messages: cannot GET https://127.0.0.1:$tport/api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500: SSL certificate problem: self-signed certificate" \
+    "Runtime error near line 2: sms_messages: cannot GET https://127.0.0.1:$tport/api/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500: SSL certificate problem: self-signed certificate: the server's certificate is not signed by a CA this machine trusts (nothing was sent); behind a company proxy or with a private CA, name that CA's PEM certificates with the ca_file option (one table) or the SMS_CA_FILE environment variable (every table)" \
     "$VG_OUT"
 else
   echo "ok - memcheck a self-signed TLS certificate # SKIP no openssl command to make one"
