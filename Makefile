@@ -1,7 +1,8 @@
 # sms_export: a SQLite extension that reads an SMS export REST API as a table.
 #
 #   make            build build/sms_export.so (.dylib on macOS) and the API emulator
-#   make deps       install the Debian packages the build needs (root), or print the command
+#   make deps       install the Debian packages make test needs (root), or print the command
+#   make deps-build only those the build and make demo need
 #   make test       build, start the emulator, run every test: a line per test file, then
 #                   "N passed, N failed" (one test: bash sql-tests/run.sh WORD; docs/hacking.md)
 #   make demo       start the emulator with sample data and run a few reports against it
@@ -31,22 +32,25 @@ CFLAGS_EMU := $(OPT) $(WARN) -std=gnu11 $(EXTRA_CFLAGS)
 LIBS_EXT   := -lcurl -lcjson -lpthread -lm -ldl $(EXTRA_LDFLAGS)
 LIBS_EMU   := -lmicrohttpd -lcjson -lz -lpthread $(EXTRA_LDFLAGS)
 
-# Debian packages: build headers, the sqlite3 shell the tests drive, curl and python3 for
-# tests, valgrind and clang (libFuzzer) for the memory-safety tests, sqlite-utils as a host;
-# for `make dist` and its tests dpkg-dev (dpkg-shlibdeps), lintian, python3-venv and
-# python3-pip (a fresh venv the wheel is installed into); openssl (a throwaway CA) and
-# tinyproxy (a CONNECT proxy) for the TLS and proxy tests.
-DEB_PACKAGES := gcc g++ make libc6-dev pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev \
-                libcjson-dev libmicrohttpd-dev zlib1g-dev curl python3 valgrind clang \
-                libclang-rt-14-dev sqlite-utils dpkg-dev binutils lintian python3-venv \
-                python3-pip openssl tinyproxy
-DEB_HEADERS  := /usr/include/sqlite3ext.h /usr/bin/g++ /usr/bin/curl-config /usr/include/cjson/cJSON.h \
-                /usr/include/microhttpd.h /usr/include/zlib.h /usr/bin/sqlite3 /usr/bin/python3 \
-                /usr/bin/curl /usr/bin/valgrind /usr/bin/clang /usr/bin/sqlite-utils \
-                /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a \
-                /usr/bin/dpkg-shlibdeps /usr/bin/strip /usr/bin/lintian \
-                /usr/lib/python3.11/ensurepip/__init__.py /usr/share/python-wheels \
-                /usr/bin/openssl /usr/bin/tinyproxy
+# Debian packages, in two sets, each with files whose presence says it is installed. To build
+# and run (make, make demo): the compiler, the headers, the sqlite3 shell.
+BUILD_PACKAGES := gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev \
+                  libcjson-dev libmicrohttpd-dev zlib1g-dev
+BUILD_FILES    := /usr/bin/gcc /usr/include/sqlite3ext.h /usr/bin/sqlite3 /usr/bin/curl-config \
+                  /usr/include/cjson/cJSON.h /usr/include/microhttpd.h /usr/include/zlib.h
+# On top, to test (make test): g++ (the Node host), curl and python3 for tests, valgrind and
+# clang (libFuzzer, ThreadSanitizer) for the memory-safety tests, sqlite-utils as a host; for
+# `make dist` and its tests dpkg-dev (dpkg-shlibdeps), lintian, python3-venv and python3-pip
+# (a fresh venv the wheel is installed into); openssl (a throwaway CA) and tinyproxy (a
+# CONNECT proxy) for the TLS and proxy tests.
+TEST_PACKAGES  := g++ curl python3 valgrind clang libclang-rt-14-dev sqlite-utils dpkg-dev \
+                  binutils lintian python3-venv python3-pip openssl tinyproxy
+TEST_FILES     := /usr/bin/g++ /usr/bin/python3 /usr/bin/curl /usr/bin/valgrind /usr/bin/clang \
+                  /usr/bin/sqlite-utils \
+                  /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a \
+                  /usr/bin/dpkg-shlibdeps /usr/bin/strip /usr/bin/lintian \
+                  /usr/lib/python3.11/ensurepip/__init__.py /usr/share/python-wheels \
+                  /usr/bin/openssl /usr/bin/tinyproxy
 # The benchmark also plots.
 BENCH_PACKAGES := gnuplot-nox
 
@@ -62,20 +66,29 @@ UNIT_BIN := $(patsubst sql-tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 LIB := $(BUILD)/sms_export.$(SO)
 EMU := $(BUILD)/sms-emulator
 
-.PHONY: all deps test demo bench install dist clean format
+.PHONY: all deps deps-build test demo bench install dist clean format
 all: $(LIB) $(EMU) $(UNIT_BIN)
 
-deps:
-	@missing=""; for f in $(DEB_HEADERS); do [ -e $$f ] || missing=1; done; \
+# need_packages WHAT,FILES,PACKAGES: nothing when every file is there; else, as root, install
+# the packages; else print the apt-get line and stop.
+define need_packages
+	@missing=""; for f in $(2); do [ -e $$f ] || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "deps: installing $(DEB_PACKAGES)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES) >/dev/null; \
+	    echo "$(1): installing $(3)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(3) >/dev/null; \
 	  else \
-	    echo "deps: missing packages; run:"; \
-	    echo "  sudo apt-get update && sudo apt-get install -y $(DEB_PACKAGES)"; exit 1; \
+	    echo "$(1): missing packages; run:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y $(3)"; exit 1; \
 	  fi; \
 	fi
+endef
+
+deps-build:
+	$(call need_packages,deps-build,$(BUILD_FILES),$(BUILD_PACKAGES))
+
+deps: deps-build
+	$(call need_packages,deps,$(TEST_FILES),$(TEST_PACKAGES))
 
 $(BUILD)/obj/%.o: ext/%.c $(wildcard ext/*.h) VERSION | $(BUILD)/obj
 	$(CC) $(CFLAGS_EXT) -c $< -o $@
@@ -101,7 +114,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash sql-tests/bench/run.sh
 
-demo: deps
+demo: deps-build
 	@$(MAKE) --no-print-directory all
 	@bash sql-tests/demo.sh
 
