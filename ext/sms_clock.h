@@ -16,8 +16,11 @@
 /* The server's clock is followed however far it is from ours: the API counts its year on
 ** its own clock, so that clock decides what it holds (a server set months back, like an
 ** emulator started with --now, holds the year before its now). Only a Date further than
-** this is taken for garbage (a server that sends 1970) and not followed. */
+** this is taken for garbage (a server that sends 1970) and not followed. With
+** SMS_EXPORT_NOW set, the user has said what time it is: a Date more than a day from it
+** (a server on the wall clock) is not followed (SMS_CLOCK_FIXED_SKEW). */
 #define SMS_CLOCK_MAX_SKEW (5 * SMS_RETENTION)
+#define SMS_CLOCK_FIXED_SKEW SMS_DAY
 
 /* Record that a response from zUrl's origin said Date: iDate, received now (by
 ** sms_time_now(), so that SMS_EXPORT_NOW fixes both ends of the offset). */
