@@ -88,7 +88,9 @@ DELETE FROM wrong;
 INSERT INTO sms_messages(program_id, body) VALUES (4711, 'hi');
 CREATE VIRTUAL TABLE gone USING sms_messages(program_id=4711, base_url='http://127.0.0.1:9/api', username=u, password=p, retries=0);
 SELECT count(*) FROM gone;
-SELECT count(*) FROM sms_messages(4711) WHERE date > x'00ff' OR date < '2026-06-0' OR date = 7;
+SELECT count(*) FROM sms_messages(4711) WHERE date > (SELECT x'00ff') OR date < (SELECT '2026-06-0') OR date = (SELECT 7);
+SELECT count(*) FROM sms_messages(4711) WHERE date >= '2026/06/01';
+SELECT count(*) FROM sms_messages(4711) WHERE type = 'mo';
 SELECT count(*), count(DISTINCT rowid) FROM sms_messages(4712) WHERE type = 'MO' OR number > 5000000000;
 SQL
 check_match "... with the 401 and 404 texts" \
