@@ -2,7 +2,8 @@
 ** sms_log.c: the request log of one database connection. See sms_log.h.
 **
 ** A ring of SMS_LOG_SIZE records behind one mutex: the scans' worker threads add to it
-** concurrently.
+** concurrently. A deleted record stays in its slot, marked (an empty slot, iSeq 0), until
+** the ring comes round to it, so that deleting one record moves no other.
 */
 #include "sms_log.h"
 
@@ -12,8 +13,9 @@
 
 struct SmsLog {
   pthread_mutex_t mutex;           /* writers are the scans' threads */
-  SmsLogRecord aRec[SMS_LOG_SIZE]; /* the ring */
+  SmsLogRecord aRec[SMS_LOG_SIZE]; /* the ring; a slot with iSeq 0 holds no record */
   long long nAdded;                /* records ever added: the next iSeq is nAdded+1 */
+  long long iStmt;                 /* the current statement's number, 0 before the first */
 };
 
 SmsLog *sms_log_new(void) {
@@ -36,9 +38,42 @@ void sms_log_free(SmsLog *p) {
   free(p);
 }
 
+void sms_log_statement_begin(SmsLog *p) {
+  if (!p) return;
+  pthread_mutex_lock(&p->mutex);
+  p->iStmt++;
+  pthread_mutex_unlock(&p->mutex);
+}
+
+/* The current statement's record of the cache part pRec, or NULL. Only the newest records
+** are looked at, back to the first of an earlier statement. Called with the mutex held. */
+static SmsLogRecord *cache_part_logged(SmsLog *p, const SmsLogRecord *pRec) {
+  long long iSeq;
+  for (iSeq = p->nAdded; iSeq > 0 && iSeq > p->nAdded - SMS_LOG_SIZE; iSeq--) {
+    SmsLogRecord *pOld = &p->aRec[(iSeq - 1) % SMS_LOG_SIZE];
+    if (pOld->iSeq == 0) continue; /* deleted */
+    if (pOld->iStmt != p->iStmt) break;
+    if (pOld->bCache && pOld->iProgram == pRec->iProgram &&
+        strcmp(pOld->zUrl, pRec->zUrl) == 0) {
+      return pOld;
+    }
+  }
+  return 0;
+}
+
 void sms_log_add(SmsLog *p, const SmsLogRecord *pRec) {
   if (!p) return;
-  char *zUrl = strdup(pRec->zUrl ? pRec->zUrl : "");
+  const char *zUrlIn = pRec->zUrl ? pRec->zUrl : "";
+  if (pRec->bCache) {
+    SmsLogRecord rec = *pRec, *pOld;
+    rec.zUrl = (char *)zUrlIn;
+    pthread_mutex_lock(&p->mutex);
+    pOld = cache_part_logged(p, &rec);
+    if (pOld) pOld->nCount++;
+    pthread_mutex_unlock(&p->mutex);
+    if (pOld) return;
+  }
+  char *zUrl = strdup(zUrlIn);
   char *zError = pRec->zError ? strdup(pRec->zError) : 0;
   if (!zUrl || (pRec->zError && !zError)) {
     free(zUrl);
@@ -50,8 +85,18 @@ void sms_log_add(SmsLog *p, const SmsLogRecord *pRec) {
   clear_record(pSlot);
   *pSlot = *pRec;
   pSlot->iSeq = ++p->nAdded;
+  pSlot->iStmt = p->iStmt;
+  pSlot->nCount = 1;
   pSlot->zUrl = zUrl;
   pSlot->zError = zError;
+  pthread_mutex_unlock(&p->mutex);
+}
+
+void sms_log_delete(SmsLog *p, long long iSeq) {
+  if (!p || iSeq < 1) return;
+  pthread_mutex_lock(&p->mutex);
+  SmsLogRecord *pSlot = &p->aRec[(iSeq - 1) % SMS_LOG_SIZE];
+  if (pSlot->iSeq == iSeq) clear_record(pSlot);
   pthread_mutex_unlock(&p->mutex);
 }
 
@@ -60,15 +105,17 @@ int sms_log_snapshot(SmsLog *p, SmsLogRecord **paRec) {
   if (!p) return 0;
   pthread_mutex_lock(&p->mutex);
   long long nFirst = p->nAdded > SMS_LOG_SIZE ? p->nAdded - SMS_LOG_SIZE : 0;
-  int n = (int)(p->nAdded - nFirst);
-  SmsLogRecord *a = calloc(n ? n : 1, sizeof(*a));
+  int nSlot = (int)(p->nAdded - nFirst), n = 0;
+  SmsLogRecord *a = calloc(nSlot ? nSlot : 1, sizeof(*a));
   int bOk = a != 0;
-  for (int i = 0; bOk && i < n; i++) {
+  for (int i = 0; bOk && i < nSlot; i++) {
     const SmsLogRecord *pSrc = &p->aRec[(nFirst + i) % SMS_LOG_SIZE];
-    a[i] = *pSrc;
-    a[i].zUrl = strdup(pSrc->zUrl);
-    a[i].zError = pSrc->zError ? strdup(pSrc->zError) : 0;
-    if (!a[i].zUrl || (pSrc->zError && !a[i].zError)) bOk = 0;
+    if (pSrc->iSeq == 0) continue; /* deleted */
+    a[n] = *pSrc;
+    a[n].zUrl = strdup(pSrc->zUrl);
+    a[n].zError = pSrc->zError ? strdup(pSrc->zError) : 0;
+    if (!a[n].zUrl || (pSrc->zError && !a[n].zError)) bOk = 0;
+    n++;
   }
   pthread_mutex_unlock(&p->mutex);
   if (!bOk) {

@@ -280,13 +280,25 @@ static int sms_disconnect(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
+/*
+** Statements, for sms_requests.stmt. A virtual table never sees the sqlite3_stmt that runs
+** it, so a statement is told by its cursors: SQLite opens a statement's cursors when it
+** starts running (or when it first evaluates the subquery that holds one) and closes them
+** all only when the statement finishes (its last row, an error, a reset); a cursor it
+** opens again (a correlated subquery) is opened before the old one closes. So while any
+** sms_messages cursor of the connection is open, the scans belong to the same statement
+** (a join's inner scans, each evaluation of a correlated subquery), and the first cursor
+** opened when none is open starts the next statement. Two statements stepped by turns (a
+** host reads one query's rows while it runs another) share a number.
+*/
 static int sms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
+  SmsContext *pCtx = ((SmsTable *)pVtab)->pCtx;
   SmsCursor *pCur;
-  (void)pVtab;
   pCur = sqlite3_malloc64(sizeof(*pCur));
   if (!pCur) return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
   pCur->bEof = 1;
+  if (pCtx->nOpen++ == 0) sms_log_statement_begin(pCtx->pLog);
   *ppCursor = &pCur->base;
   return SQLITE_OK;
 }
@@ -348,6 +360,8 @@ static int sms_close(sqlite3_vtab_cursor *cur) {
   sms_cache_free(pCur->pOwnCache);
   for (i = 0; i < SMS_MAX_PARALLEL; i++)
     sms_http_close(pCur->apHttp[i]);
+  /* last: what the clients log as they close (a request sent ahead) is this statement's */
+  ((SmsTable *)cur->pVtab)->pCtx->nOpen--;
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
