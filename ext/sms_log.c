@@ -11,11 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What the current statement read of one program (sms_log_statement_counts). */
+typedef struct StmtCount {
+  long long iProgram; /* the program */
+  long long nFetched; /* pages the API sent */
+  long long nCached;  /* parts the cache answered */
+} StmtCount;
+
 struct SmsLog {
-  pthread_mutex_t mutex;           /* writers are the scans' threads */
-  SmsLogRecord aRec[SMS_LOG_SIZE]; /* the ring; a slot with iSeq 0 holds no record */
-  long long nAdded;                /* records ever added: the next iSeq is nAdded+1 */
-  long long iStmt;                 /* the current statement's number, 0 before the first */
+  pthread_mutex_t mutex;              /* writers are the scans' threads */
+  SmsLogRecord aRec[SMS_LOG_SIZE];    /* the ring; a slot with iSeq 0 holds no record */
+  long long nAdded;                   /* records ever added: the next iSeq is nAdded+1 */
+  long long iStmt;                    /* the current statement's number, 0 before the first */
+  StmtCount aCount[SMS_LOG_PROGRAMS]; /* the current statement's programs */
+  int nCount;                         /* entries in aCount */
 };
 
 SmsLog *sms_log_new(void) {
@@ -42,6 +51,41 @@ void sms_log_statement_begin(SmsLog *p) {
   if (!p) return;
   pthread_mutex_lock(&p->mutex);
   p->iStmt++;
+  p->nCount = 0;
+  pthread_mutex_unlock(&p->mutex);
+}
+
+/* The current statement's counts of program iProgram, added when bAdd; NULL when there is
+** no room. Called with the mutex held. */
+static StmtCount *stmt_count(SmsLog *p, long long iProgram, int bAdd) {
+  for (int i = 0; i < p->nCount; i++) {
+    if (p->aCount[i].iProgram == iProgram) return &p->aCount[i];
+  }
+  if (!bAdd || p->nCount == SMS_LOG_PROGRAMS) return 0;
+  StmtCount *pNew = &p->aCount[p->nCount++];
+  memset(pNew, 0, sizeof(*pNew));
+  pNew->iProgram = iProgram;
+  return pNew;
+}
+
+/* Count pRec in its program's StmtCount. Called with the mutex held. */
+static void count_record(SmsLog *p, const SmsLogRecord *pRec) {
+  if (!pRec->bCache && pRec->nRow < 0) return; /* a try that brought no page */
+  StmtCount *pCount = stmt_count(p, pRec->iProgram, 1);
+  if (pCount && pRec->bCache) pCount->nCached++;
+  if (pCount && !pRec->bCache) pCount->nFetched++;
+}
+
+void sms_log_statement_counts(SmsLog *p, long long iProgram, long long *pnFetched,
+                              long long *pnCached) {
+  *pnFetched = *pnCached = 0;
+  if (!p) return;
+  pthread_mutex_lock(&p->mutex);
+  StmtCount *pCount = stmt_count(p, iProgram, 0);
+  if (pCount) {
+    *pnFetched = pCount->nFetched;
+    *pnCached = pCount->nCached;
+  }
   pthread_mutex_unlock(&p->mutex);
 }
 
@@ -69,7 +113,10 @@ void sms_log_add(SmsLog *p, const SmsLogRecord *pRec) {
     rec.zUrl = (char *)zUrlIn;
     pthread_mutex_lock(&p->mutex);
     pOld = cache_part_logged(p, &rec);
-    if (pOld) pOld->nCount++;
+    if (pOld) {
+      pOld->nCount++;
+      count_record(p, &rec);
+    }
     pthread_mutex_unlock(&p->mutex);
     if (pOld) return;
   }
@@ -89,6 +136,7 @@ void sms_log_add(SmsLog *p, const SmsLogRecord *pRec) {
   pSlot->nCount = 1;
   pSlot->zUrl = zUrl;
   pSlot->zError = zError;
+  count_record(p, pSlot);
   pthread_mutex_unlock(&p->mutex);
 }
 

@@ -48,6 +48,14 @@ void sms_log_statement_begin(SmsLog *p);
 ** counts again. Silently nothing when out of memory. */
 void sms_log_add(SmsLog *p, const SmsLogRecord *pRec);
 
+/* How the current statement read program iProgram: the pages the API sent (tries that
+** decoded) and the parts the cache answered (each time). Both 0 when the statement has not
+** read it, or reads more than SMS_LOG_PROGRAMS programs and this is one past them. For the
+** progress line: records that fall out of the ring still count. */
+#define SMS_LOG_PROGRAMS 32
+void sms_log_statement_counts(SmsLog *p, long long iProgram, long long *pnFetched,
+                              long long *pnCached);
+
 /* Forget the record iSeq (DELETE FROM sms_requests); nothing when it is gone already. */
 void sms_log_delete(SmsLog *p, long long iSeq);
 

@@ -383,10 +383,14 @@ static int cursor_settle(SmsCursor *pCur) {
     }
     if (!pProg->bOn || pProg->iProgram != pCur->iProgramId) {
       sms_progress_end(pProg);
-      sms_progress_start(pProg, ((SmsTable *)pCur->base.pVtab)->cfg.bProgress,
-                         pCur->iProgramId);
+      sms_progress_start(pProg, pCur->iProgramId);
     }
-    sms_progress_page(pProg, pCur->page.nRow);
+    if (pProg->bOn) {
+      /* the pages the API sent, not those the cache made up: the log knows which */
+      long long nFetched, nCached;
+      sms_log_statement_counts(pCur->spec.pLog, pCur->iProgramId, &nFetched, &nCached);
+      sms_progress_page(pProg, pCur->page.nRow, nFetched, nCached);
+    }
   }
   if (bEnd || rc != SQLITE_OK) sms_progress_end(pProg);
   if (rc != SQLITE_OK) pCur->bEof = 1;
@@ -667,6 +671,7 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   const char *z = idxStr ? idxStr : "";
 
   cursor_reset(pCur);
+  sms_progress_scan(&pCur->progress, pTab->cfg.bProgress);
   pCur->bKeyAll = (idxNum & IDX_KEY) != 0;
   sms_window_init(&win);
   if ((idxNum & IDX_PROGRAM_MASK) == IDX_PROGRAM_NONE) {
