@@ -288,7 +288,8 @@ int main(void) {
     char zDesc[200];
     int rc = config(&c, zErr, aBad[i].zOpt, NULL);
     snprintf(zDesc, sizeof(zDesc), "bad option %s: %s", aBad[i].zOpt, aBad[i].zWant);
-    check(rc == SMS_ERROR && strncmp(zErr, "sms_messages: ", 14) == 0 && strstr(zErr, aBad[i].zWant),
+    check(rc == SMS_ERROR && strncmp(zErr, "sms_messages: ", 14) == 0 &&
+              strstr(zErr, aBad[i].zWant),
           zDesc);
     if (rc != -1 || !strstr(zErr, aBad[i].zWant)) printf("#   got: %s\n", zErr);
     sms_config_clear(&c);
