@@ -82,6 +82,18 @@ static int parse_int(const char *z, long long iMin, long long iMax, long long *p
   return SMS_OK;
 }
 
+/* The progress option: "auto" (any case), 0 or 1, into *pe. */
+static int parse_progress(const char *z, int *pe) {
+  long long v;
+  if (strcasecmp(z, "auto") == 0) {
+    *pe = SMS_PROGRESS_AUTO;
+    return SMS_OK;
+  }
+  if (parse_int(z, 0, 1, &v)) return SMS_ERROR;
+  *pe = (int)v;
+  return SMS_OK;
+}
+
 /* Requests per second: 0 (no limit), or SMS_RATE_MIN to SMS_RATE_MAX in plain decimals
 ** ("5", "0.5"), so that a quota per minute or hour can be spread evenly. */
 static int parse_rate(const char *z, double *prVal) {
@@ -358,13 +370,21 @@ static int set_option(SmsConfig *p, int iOpt, const char *zVal, char *zErr, size
     }
     return SMS_OK;
   case OPT_PROGRESS:
+    if (parse_progress(zVal, &p->bProgress)) {
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX "progress must be auto (on a terminal, after a second), 0 (off) "
+                              "or 1 (on), not '%s'",
+               zVal);
+      return SMS_ERROR;
+    }
+    return SMS_OK;
   case OPT_ALLOW_HTTP:
     if (parse_int(zVal, 0, 1, &v)) {
       snprintf(zErr, nErr, SMS_ERR_PREFIX "%s must be 0 (off) or 1 (on), not '%s'",
                azOption[iOpt], zVal);
       return SMS_ERROR;
     }
-    *(iOpt == OPT_PROGRESS ? &p->bProgress : &p->bAllowHttp) = (int)v;
+    p->bAllowHttp = (int)v;
     return SMS_OK;
   default:
     if (parse_int(zVal, 1, 16, &v)) {
@@ -570,8 +590,11 @@ int sms_config_init(SmsConfig *p, int argc, const char *const *argv, char *zErr,
   p->nTimeout = 60;
   p->nRetries = 4;
   p->nParallel = 1;
+  /* unset or not a value: the default, auto (a typo must not silence the line) */
   const char *zProgress = getenv("SMS_PROGRESS");
-  p->bProgress = zProgress && zProgress[0] == '1';
+  if (!zProgress || parse_progress(zProgress, &p->bProgress)) {
+    p->bProgress = SMS_PROGRESS_AUTO;
+  }
   p->nCacheTtl = SMS_DEFAULT_CACHE_TTL;
   p->nCacheMb = SMS_DEFAULT_CACHE_MB;
   /* These variables apply to every table; a table's options override them. */

@@ -28,6 +28,8 @@
 #define SMS_MAX_PAGE_SIZE 500
 #define SMS_DEFAULT_CACHE_TTL 60 /* seconds fetched rows answer later statements */
 #define SMS_DEFAULT_CACHE_MB 64  /* MiB the process's cache holds (docs/performance.md) */
+/* progress=auto, the default: a line only on a terminal, after a second (sms_progress.h) */
+#define SMS_PROGRESS_AUTO 2
 
 typedef struct SmsConfig {
   long long iProgram;      /* program scanned when WHERE names none; 0 = none */
@@ -41,7 +43,7 @@ typedef struct SmsConfig {
   int nRetries;            /* further tries after a transient failure */
   int nParallel;           /* date sub-windows fetched at once */
   int bParallelSet;  /* parallel was given (option or SMS_PARALLEL): no adaptive default */
-  int bProgress;     /* show a progress meter on stderr */
+  int bProgress;     /* the progress line: 0 never, 1 always, SMS_PROGRESS_AUTO (default) */
   char *zCaFile;     /* CA certificates to verify TLS with; NULL: the system's */
   int bCaEnv;        /* zCaFile came from SMS_CA_FILE, not from the ca_file option */
   int bForeign;      /* base_url is not the environment's (or default) origin */

@@ -5,7 +5,13 @@
 ** (refused, reset, timeout, cut short) or a 200 whose body is not a page (cut short or
 ** garbled in transit). Tries are spaced by capped exponential backoff with jitter, or by
 ** the server's Retry-After when it gives one. Anything else fails at once: retrying a 400
-** or a 401 only repeats it.
+** or a 401 only repeats it, and a host name that does not resolve is a misspelt base_url
+** far more often than a bad moment of DNS.
+**
+** Each message names what to check for its failure (see "Advice" below): a connection
+** refused (nothing listens at base_url's host and port), a name that does not resolve, TLS
+** spoken to a port that answers in plain http, and a 404 that is not the API's own "no such
+** program" (a path that is not the API's: base_url without its /api).
 **
 ** Every try first waits for its turn at the origin (sms_rate.h: the rate_limit option and
 ** the pause after a 429, shared by the whole process), and a 429 pauses every stream of
@@ -42,6 +48,7 @@
 #include "sms_clock.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,7 +340,6 @@ static int is_transient_status(long iStatus) {
 
 static int is_transient_curl(CURLcode rc) {
   switch (rc) {
-  case CURLE_COULDNT_RESOLVE_HOST: /* DNS has bad moments too; a typo costs a few seconds */
   case CURLE_COULDNT_CONNECT:
   case CURLE_OPERATION_TIMEDOUT:
   case CURLE_SEND_ERROR:
@@ -347,6 +353,46 @@ static int is_transient_curl(CURLcode rc) {
   default:
     return 0;
   }
+}
+
+/* ---------------------------------------------------------------- advice
+** What a message tells the user to check, chosen by the failure. Nothing here changes what
+** is retried; only the words after the failure's own. */
+
+/* Whether base_url ends in /api, as the API's address does. */
+static int ends_in_api(const char *zBaseUrl) {
+  size_t n = strlen(zBaseUrl);
+  return n >= 4 && strcmp(zBaseUrl + n - 4, "/api") == 0;
+}
+
+/* Whether a TLS handshake got a plain-text answer: https:// to a port that speaks http.
+** OpenSSL says "wrong version number" (1.1, 3.0) or "packet length too long" (3.2 on). */
+static int is_plain_answer(const SmsHttp *p, CURLcode crc) {
+  return crc == CURLE_SSL_CONNECT_ERROR && (strstr(p->zCurlErr, "wrong version number") ||
+                                            strstr(p->zCurlErr, "packet length too long"));
+}
+
+/* After a failure no retry cures: "; what to check", or "". */
+static const char *advice_fatal(const SmsHttp *p, CURLcode crc) {
+  if (crc == CURLE_COULDNT_RESOLVE_HOST) return "; check the host name in base_url";
+  if (is_plain_answer(p, crc)) {
+    return "; base_url starts with https://: if the server speaks plain http on that port, "
+           "write http://, or give the port that speaks https";
+  }
+  return "";
+}
+
+/* After the last try of a transient failure whose words are zWhy: "; what to check", or a
+** word on the failure and then what to check. */
+static const char *advice_transient(const SmsHttp *p, const char *zWhy) {
+  long iErrno = 0;
+  if (strcmp(zWhy, curl_easy_strerror(CURLE_COULDNT_CONNECT)) == 0 &&
+      curl_easy_getinfo(p->pEasy, CURLINFO_OS_ERRNO, &iErrno) == CURLE_OK &&
+      iErrno == ECONNREFUSED) {
+    return " (connection refused): nothing listens at the host and port of base_url; check "
+           "base_url, and that the server is running";
+  }
+  return "; try again later, or raise the retries or timeout option";
 }
 
 /* The API's own error text of the current body, as ": text", or "". */
@@ -571,9 +617,13 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
     snprintf(zWhy, nWhy, "%s",
              p->zCurlErr[0] && !bPlain ? p->zCurlErr : curl_easy_strerror(crc));
     if (is_transient_curl(crc)) return TRY_AGAIN;
-    char zAdvice[400];
+    if (is_plain_answer(p, crc)) { /* libcurl's words are OpenSSL's, of no help here */
+      snprintf(zWhy, nWhy, "the server does not speak TLS there (it answered in plain text)");
+    }
+    char zAdvice[400]; /* a certificate's failure (tls_advice), or another (advice_fatal) */
     tls_advice(crc, zWhy, pCfg, zAdvice, sizeof(zAdvice));
-    snprintf(zErr, nErr, SMS_ERR_PREFIX "cannot GET %s: %s%s", zUrl, zWhy, zAdvice);
+    snprintf(zErr, nErr, SMS_ERR_PREFIX "cannot GET %s: %s%s%s", zUrl, zWhy, zAdvice,
+             advice_fatal(p, crc));
     return TRY_FAILED;
   }
 
@@ -621,13 +671,29 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
              "and password given by %s",
              pCfg->zUser ? pCfg->zUser : "", iStatus, zDetails,
              pCfg->zCredSource ? pCfg->zCredSource : "no source");
-  } else if (iStatus == 404) {
+  } else if (iStatus == 404 && zDetails[0] && ends_in_api(pCfg->zBaseUrl)) {
     snprintf(zErr, nErr,
              SMS_ERR_PREFIX
              "program %lld not found (HTTP 404%s): check the program id (the number "
              "at the end of the program's URL in the SMS Campaign Manager) and "
              "base_url (%s)",
              iProgram, zDetails, pCfg->zBaseUrl);
+  } else if (iStatus == 404) {
+    /* not the API's "no such program": a path the server does not have */
+    if (zDetails[0]) {
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX "GET %s: no such path (HTTP 404%s): base_url (%s) does not end "
+                              "in /api; write the API's address, like '" SMS_DEFAULT_BASE_URL
+                              "'",
+               zUrl, zDetails, pCfg->zBaseUrl);
+    } else {
+      snprintf(zErr, nErr,
+               SMS_ERR_PREFIX
+               "GET %s: no such path (HTTP 404), and the answer is not the API's: "
+               "check that base_url (%s) is the API's address, which ends in "
+               "/api, like '" SMS_DEFAULT_BASE_URL "'",
+               zUrl, pCfg->zBaseUrl);
+    }
   } else if (iStatus >= 300 && iStatus < 400) {
     char *zTo = 0;
     curl_easy_getinfo(p->pEasy, CURLINFO_REDIRECT_URL, &zTo);
@@ -739,10 +805,7 @@ static int fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage 
       return SMS_INTERRUPT;
     }
   }
-  snprintf(zErr, nErr,
-           SMS_ERR_PREFIX
-           "GET %s failed after %d tr%s: %s; try again later, or raise the retries "
-           "or timeout option",
-           zUrl, nTry, nTry == 1 ? "y" : "ies", zWhy);
+  snprintf(zErr, nErr, SMS_ERR_PREFIX "GET %s failed after %d tr%s: %s%s", zUrl, nTry,
+           nTry == 1 ? "y" : "ies", zWhy, advice_transient(p, zWhy));
   return SMS_ERROR;
 }

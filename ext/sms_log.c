@@ -2,7 +2,8 @@
 ** sms_log.c: the request log of one database connection. See sms_log.h.
 **
 ** A ring of SMS_LOG_SIZE records behind one mutex: the scans' worker threads add to it
-** concurrently.
+** concurrently. A deleted record stays in its slot, marked (an empty slot, iSeq 0), until
+** the ring comes round to it, so that deleting one record moves no other.
 */
 #include "sms_log.h"
 
@@ -10,10 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What the current statement read of one program (sms_log_statement_counts). */
+typedef struct StmtCount {
+  long long iProgram; /* the program */
+  long long nFetched; /* pages the API sent */
+  long long nCached;  /* parts the cache answered */
+} StmtCount;
+
 struct SmsLog {
-  pthread_mutex_t mutex;           /* writers are the scans' threads */
-  SmsLogRecord aRec[SMS_LOG_SIZE]; /* the ring */
-  long long nAdded;                /* records ever added: the next iSeq is nAdded+1 */
+  pthread_mutex_t mutex;              /* writers are the scans' threads */
+  SmsLogRecord aRec[SMS_LOG_SIZE];    /* the ring; a slot with iSeq 0 holds no record */
+  long long nAdded;                   /* records ever added: the next iSeq is nAdded+1 */
+  long long iStmt;                    /* the current statement's number, 0 before the first */
+  StmtCount aCount[SMS_LOG_PROGRAMS]; /* the current statement's programs */
+  int nCount;                         /* entries in aCount */
 };
 
 SmsLog *sms_log_new(void) {
@@ -36,9 +47,80 @@ void sms_log_free(SmsLog *p) {
   free(p);
 }
 
+void sms_log_statement_begin(SmsLog *p) {
+  if (!p) return;
+  pthread_mutex_lock(&p->mutex);
+  p->iStmt++;
+  p->nCount = 0;
+  pthread_mutex_unlock(&p->mutex);
+}
+
+/* The current statement's counts of program iProgram, added when bAdd; NULL when there is
+** no room. Called with the mutex held. */
+static StmtCount *stmt_count(SmsLog *p, long long iProgram, int bAdd) {
+  for (int i = 0; i < p->nCount; i++) {
+    if (p->aCount[i].iProgram == iProgram) return &p->aCount[i];
+  }
+  if (!bAdd || p->nCount == SMS_LOG_PROGRAMS) return 0;
+  StmtCount *pNew = &p->aCount[p->nCount++];
+  memset(pNew, 0, sizeof(*pNew));
+  pNew->iProgram = iProgram;
+  return pNew;
+}
+
+/* Count pRec in its program's StmtCount. Called with the mutex held. */
+static void count_record(SmsLog *p, const SmsLogRecord *pRec) {
+  if (!pRec->bCache && pRec->nRow < 0) return; /* a try that brought no page */
+  StmtCount *pCount = stmt_count(p, pRec->iProgram, 1);
+  if (pCount && pRec->bCache) pCount->nCached++;
+  if (pCount && !pRec->bCache) pCount->nFetched++;
+}
+
+void sms_log_statement_counts(SmsLog *p, long long iProgram, long long *pnFetched,
+                              long long *pnCached) {
+  *pnFetched = *pnCached = 0;
+  if (!p) return;
+  pthread_mutex_lock(&p->mutex);
+  StmtCount *pCount = stmt_count(p, iProgram, 0);
+  if (pCount) {
+    *pnFetched = pCount->nFetched;
+    *pnCached = pCount->nCached;
+  }
+  pthread_mutex_unlock(&p->mutex);
+}
+
+/* The current statement's record of the cache part pRec, or NULL. Only the newest records
+** are looked at, back to the first of an earlier statement. Called with the mutex held. */
+static SmsLogRecord *cache_part_logged(SmsLog *p, const SmsLogRecord *pRec) {
+  long long iSeq;
+  for (iSeq = p->nAdded; iSeq > 0 && iSeq > p->nAdded - SMS_LOG_SIZE; iSeq--) {
+    SmsLogRecord *pOld = &p->aRec[(iSeq - 1) % SMS_LOG_SIZE];
+    if (pOld->iSeq == 0) continue; /* deleted */
+    if (pOld->iStmt != p->iStmt) break;
+    if (pOld->bCache && pOld->iProgram == pRec->iProgram &&
+        strcmp(pOld->zUrl, pRec->zUrl) == 0) {
+      return pOld;
+    }
+  }
+  return 0;
+}
+
 void sms_log_add(SmsLog *p, const SmsLogRecord *pRec) {
   if (!p) return;
-  char *zUrl = strdup(pRec->zUrl ? pRec->zUrl : "");
+  const char *zUrlIn = pRec->zUrl ? pRec->zUrl : "";
+  if (pRec->bCache) {
+    SmsLogRecord rec = *pRec, *pOld;
+    rec.zUrl = (char *)zUrlIn;
+    pthread_mutex_lock(&p->mutex);
+    pOld = cache_part_logged(p, &rec);
+    if (pOld) {
+      pOld->nCount++;
+      count_record(p, &rec);
+    }
+    pthread_mutex_unlock(&p->mutex);
+    if (pOld) return;
+  }
+  char *zUrl = strdup(zUrlIn);
   char *zError = pRec->zError ? strdup(pRec->zError) : 0;
   if (!zUrl || (pRec->zError && !zError)) {
     free(zUrl);
@@ -50,8 +132,19 @@ void sms_log_add(SmsLog *p, const SmsLogRecord *pRec) {
   clear_record(pSlot);
   *pSlot = *pRec;
   pSlot->iSeq = ++p->nAdded;
+  pSlot->iStmt = p->iStmt;
+  pSlot->nCount = 1;
   pSlot->zUrl = zUrl;
   pSlot->zError = zError;
+  count_record(p, pSlot);
+  pthread_mutex_unlock(&p->mutex);
+}
+
+void sms_log_delete(SmsLog *p, long long iSeq) {
+  if (!p || iSeq < 1) return;
+  pthread_mutex_lock(&p->mutex);
+  SmsLogRecord *pSlot = &p->aRec[(iSeq - 1) % SMS_LOG_SIZE];
+  if (pSlot->iSeq == iSeq) clear_record(pSlot);
   pthread_mutex_unlock(&p->mutex);
 }
 
@@ -60,15 +153,17 @@ int sms_log_snapshot(SmsLog *p, SmsLogRecord **paRec) {
   if (!p) return 0;
   pthread_mutex_lock(&p->mutex);
   long long nFirst = p->nAdded > SMS_LOG_SIZE ? p->nAdded - SMS_LOG_SIZE : 0;
-  int n = (int)(p->nAdded - nFirst);
-  SmsLogRecord *a = calloc(n ? n : 1, sizeof(*a));
+  int nSlot = (int)(p->nAdded - nFirst), n = 0;
+  SmsLogRecord *a = calloc(nSlot ? nSlot : 1, sizeof(*a));
   int bOk = a != 0;
-  for (int i = 0; bOk && i < n; i++) {
+  for (int i = 0; bOk && i < nSlot; i++) {
     const SmsLogRecord *pSrc = &p->aRec[(nFirst + i) % SMS_LOG_SIZE];
-    a[i] = *pSrc;
-    a[i].zUrl = strdup(pSrc->zUrl);
-    a[i].zError = pSrc->zError ? strdup(pSrc->zError) : 0;
-    if (!a[i].zUrl || (pSrc->zError && !a[i].zError)) bOk = 0;
+    if (pSrc->iSeq == 0) continue; /* deleted */
+    a[n] = *pSrc;
+    a[n].zUrl = strdup(pSrc->zUrl);
+    a[n].zError = pSrc->zError ? strdup(pSrc->zError) : 0;
+    if (!a[n].zUrl || (pSrc->zError && !a[n].zError)) bOk = 0;
+    n++;
   }
   pthread_mutex_unlock(&p->mutex);
   if (!bOk) {

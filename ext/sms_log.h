@@ -2,8 +2,15 @@
 ** sms_log.h: the request log of one database connection.
 **
 ** Boundary: pure C and pthreads. The HTTP client adds one record per try (from whichever
-** thread made it); the sms_requests table reads a snapshot. The log keeps the last
-** SMS_LOG_SIZE records. URLs never carry credentials, so nothing here is secret.
+** thread made it), the scan one per part of a window the cache answered; the sms_requests
+** table reads a snapshot and deletes records. The log keeps the last SMS_LOG_SIZE records.
+** URLs never carry credentials, so nothing here is secret.
+**
+** Statements: the vtab says when a statement of the connection starts
+** (sms_log_statement_begin), and every record added from then on carries its number. The
+** parts the cache answers are counted, not listed: one record per statement, program and
+** URL (the window it spared), with nCount, so that a correlated subquery that the cache
+** answers a thousand times writes one record, not a thousand.
 */
 #ifndef SMS_LOG_H
 #define SMS_LOG_H
@@ -14,6 +21,7 @@
 
 typedef struct SmsLogRecord {
   long long iSeq;     /* 1 for the connection's first request */
+  long long iStmt;    /* the statement that made it: 1 for the connection's first */
   double rTime;       /* when the request started, seconds since 1970 (UTC) */
   char *zUrl;         /* the URL requested */
   long long iProgram; /* the program it was for */
@@ -24,6 +32,7 @@ typedef struct SmsLogRecord {
   double rMs;         /* milliseconds the try took */
   char *zError;       /* why it failed, NULL when it did not */
   int bCache;         /* no request: the window cache answered this part (zUrl says which) */
+  long long nCount;   /* 1; for a cache part, the times the statement's scans read it */
 } SmsLogRecord;
 
 typedef struct SmsLog SmsLog;
@@ -31,8 +40,24 @@ typedef struct SmsLog SmsLog;
 SmsLog *sms_log_new(void);
 void sms_log_free(SmsLog *p);
 
-/* Add a record (the strings are copied); silently nothing when out of memory. */
+/* A statement of the connection starts: records added from now on carry the next number. */
+void sms_log_statement_begin(SmsLog *p);
+
+/* Add a record (the strings are copied; iSeq, iStmt and nCount are the log's to set). A cache
+** part (bCache) the current statement already logged for the same program and URL only
+** counts again. Silently nothing when out of memory. */
 void sms_log_add(SmsLog *p, const SmsLogRecord *pRec);
+
+/* How the current statement read program iProgram: the pages the API sent (tries that
+** decoded) and the parts the cache answered (each time). Both 0 when the statement has not
+** read it, or reads more than SMS_LOG_PROGRAMS programs and this is one past them. For the
+** progress line: records that fall out of the ring still count. */
+#define SMS_LOG_PROGRAMS 32
+void sms_log_statement_counts(SmsLog *p, long long iProgram, long long *pnFetched,
+                              long long *pnCached);
+
+/* Forget the record iSeq (DELETE FROM sms_requests); nothing when it is gone already. */
+void sms_log_delete(SmsLog *p, long long iSeq);
 
 /* A copy of the records, oldest first, into *paRec (malloc'd; free with
 ** sms_log_snapshot_free). Returns the number of records, -1 when out of memory. */

@@ -1,5 +1,5 @@
 /*
-** sms_progress.c: the progress meter of long scans. See sms_progress.h.
+** sms_progress.c: the progress line of long scans. See sms_progress.h.
 */
 #include "sms_progress.h"
 
@@ -9,35 +9,74 @@
 #include <time.h>
 #include <unistd.h>
 
+#define AUTO_AFTER 1.0 /* seconds a scan runs before SMS_PROGRESS_AUTO shows its line */
+
+/* What the pages were: "7 pages" the API sent, "rows from the cache", or both. */
+static void what(const SmsProgress *p, char *z, size_t n) {
+  if (p->nFetched > 0 && p->nCached > 0) {
+    snprintf(z, n, "%lld pages and %lld part%s from the cache, %lld rows", p->nFetched,
+             p->nCached, p->nCached == 1 ? "" : "s", p->nRow);
+  } else if (p->nCached > 0) {
+    snprintf(z, n, "%lld rows from the cache (%lld part%s, no request)", p->nRow, p->nCached,
+             p->nCached == 1 ? "" : "s");
+  } else if (p->nFetched > 0) {
+    snprintf(z, n, "%lld pages, %lld rows", p->nFetched, p->nRow);
+  } else {
+    snprintf(z, n, "%lld rows", p->nRow);
+  }
+}
+
 static void show(SmsProgress *p, int bFinal) {
   double rElapsed = sms_monotonic() - p->rStart;
   double rRate = rElapsed > 0 ? p->nRow / rElapsed : 0;
-  fprintf(stderr,
-          "%ssms_messages: program %lld: %lld pages, %lld rows, %.0f rows/s, %.1f s%s%s",
-          p->bTty ? "\r" : "", p->iProgram, p->nPage, p->nRow, rRate, rElapsed,
-          bFinal ? ", done" : "", p->bTty && !bFinal ? "\033[K" : "\n");
+  char zWhat[160];
+  what(p, zWhat, sizeof(zWhat));
+  fprintf(stderr, "%ssms_messages: program %lld: %s, %.0f rows/s, %.1f s%s%s",
+          p->bTty ? "\r" : "", p->iProgram, zWhat, rRate, rElapsed, bFinal ? ", done" : "",
+          p->bTty && !bFinal ? "\033[K" : "\n");
   fflush(stderr);
   p->rLast = sms_monotonic();
+  p->bShown = 1;
 }
 
-void sms_progress_start(SmsProgress *p, int bOn, long long iProgram) {
-  p->bOn = bOn;
-  p->bTty = bOn && isatty(2);
+void sms_progress_scan(SmsProgress *p, int eMode) {
+  p->eMode = eMode;
+  p->bTty = eMode != 0 && isatty(2);
+  p->rScanStart = sms_monotonic();
+  p->iProgram = 0; /* no program yet: the first one's time counts from the scan's start */
+}
+
+void sms_progress_start(SmsProgress *p, long long iProgram) {
+  /* AUTO is for people watching a terminal: a pipe or a log file never gets a line */
+  p->bOn = p->eMode == 1 || (p->eMode == SMS_PROGRESS_AUTO && p->bTty);
+  p->bShown = 0;
+  p->nPage = p->nRow = p->nFetched = p->nCached = 0;
+  p->rLast = sms_monotonic();
+  p->rStart = p->iProgram == 0 ? p->rScanStart : p->rLast;
   p->iProgram = iProgram;
-  p->nPage = p->nRow = 0;
-  p->rStart = p->rLast = sms_monotonic();
 }
 
-void sms_progress_page(SmsProgress *p, int nRow) {
+void sms_progress_page(SmsProgress *p, int nRow, long long nFetched, long long nCached) {
   if (!p->bOn) return;
+  double rNow = sms_monotonic();
   p->nPage++;
   p->nRow += nRow;
-  /* A terminal redraws cheaply; a log gets a line a second at most. */
-  if (sms_monotonic() - p->rLast >= (p->bTty ? 0.1 : 1.0)) show(p, 0);
+  p->nFetched = nFetched;
+  p->nCached = nCached;
+  if (p->eMode == SMS_PROGRESS_AUTO) {
+    /* a quick scan shows nothing; then the line comes with the first page after a second
+    ** (bOn says stderr is a terminal) */
+    if (rNow - p->rScanStart < AUTO_AFTER) return;
+    if (p->bShown && rNow - p->rLast < 0.1) return;
+  } else if (rNow - p->rLast < (p->bTty ? 0.1 : 1.0)) {
+    return; /* a terminal redraws cheaply; a log gets a line a second at most */
+  }
+  show(p, 0);
 }
 
 void sms_progress_end(SmsProgress *p) {
   if (!p->bOn) return;
-  show(p, 1);
+  /* AUTO closes only a line it showed; 1 always says how the scan ended */
+  if (p->eMode == 1 || p->bShown) show(p, 1);
   p->bOn = 0;
 }

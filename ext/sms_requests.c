@@ -4,14 +4,19 @@
 ** Usage:
 **
 **     SELECT count(*) FROM sms_messages(4711) WHERE type = 'MO';
-**     SELECT seq, status, rows, ms, url FROM sms_requests;
+**     SELECT seq, status, rows, ms, url FROM sms_requests
+**      WHERE stmt = (SELECT max(stmt) FROM sms_requests);
+**     DELETE FROM sms_requests;
 **
 ** One row per HTTP try (a retried page shows each try, attempt 1, 2, ...), and one per part
 ** of a window the cache answered instead (source 'cache': no status, attempt, bytes or ms;
-** the URL it spared), the last 1000 of the connection, oldest first. A user sees what a
-** query cost, whether a filter was pushed down (it is in the URL), and why no request went
-** out. URLs never carry credentials. The table is read-only and
-** exists once, eponymously: CREATE VIRTUAL TABLE ... USING sms_requests is refused.
+** the URL it spared; count: the times the statement read it), the last 1000 of the
+** connection, oldest first. stmt numbers the connection's statements that read
+** sms_messages (see sms_vtab.c, sms_open). A user sees what a query cost, whether a filter
+** was pushed down (it is in the URL), and why no request went out. URLs never carry
+** credentials. DELETE forgets rows (all of them, or those its WHERE picks); INSERT and
+** UPDATE are refused. The table exists once, eponymously: CREATE VIRTUAL TABLE ... USING
+** sms_requests is refused.
 */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
@@ -23,11 +28,13 @@ SQLITE_EXTENSION_INIT3
 #include <time.h>
 
 #define REQ_SCHEMA                                                                             \
-  "CREATE TABLE x(seq INTEGER, time TEXT, program_id INTEGER, url TEXT, status INTEGER, "      \
-  "attempt INTEGER, rows INTEGER, bytes INTEGER, ms REAL, error TEXT, source TEXT)"
+  "CREATE TABLE x(seq INTEGER, stmt INTEGER, time TEXT, program_id INTEGER, url TEXT, "        \
+  "status INTEGER, attempt INTEGER, rows INTEGER, bytes INTEGER, ms REAL, error TEXT, "        \
+  "source TEXT, count INTEGER)"
 
 enum {
   REQ_SEQ,
+  REQ_STMT,
   REQ_TIME,
   REQ_PROGRAM,
   REQ_URL,
@@ -37,7 +44,8 @@ enum {
   REQ_BYTES,
   REQ_MS,
   REQ_ERROR,
-  REQ_SOURCE
+  REQ_SOURCE,
+  REQ_COUNT
 };
 
 typedef struct ReqTable {
@@ -105,6 +113,12 @@ static int req_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) 
   switch (iCol) {
   case REQ_SEQ:
     sqlite3_result_int64(ctx, p->iSeq);
+    break;
+  case REQ_STMT:
+    sqlite3_result_int64(ctx, p->iStmt);
+    break;
+  case REQ_COUNT:
+    sqlite3_result_int64(ctx, p->nCount);
     break;
   case REQ_TIME: {
     /* SQLite's own form with milliseconds, like strftime('%Y-%m-%d %H:%M:%f') */
@@ -186,19 +200,20 @@ static int req_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   return SQLITE_OK;
 }
 
-/* Read-only; xBegin runs before any write, even one that would touch no row. */
-static int req_read_only(sqlite3_vtab *pVtab) {
-  sqlite3_free(pVtab->zErrMsg);
-  pVtab->zErrMsg = sqlite3_mprintf("sms_requests: the table is read-only");
-  return SQLITE_READONLY;
-}
-
+/* DELETE forgets the rows it picks (argc 1: argv[0] is the rowid, the seq); INSERT and
+** UPDATE would write rows no request made, and are refused. */
 static int req_update(sqlite3_vtab *pVtab, int argc, sqlite3_value **argv,
                       sqlite_int64 *pRowid) {
-  (void)argc;
-  (void)argv;
   (void)pRowid;
-  return req_read_only(pVtab);
+  if (argc == 1) {
+    sms_log_delete(((ReqTable *)pVtab)->pLog, sqlite3_value_int64(argv[0]));
+    return SQLITE_OK;
+  }
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = sqlite3_mprintf("sms_requests: the table lists the requests the connection "
+                                   "made; DELETE FROM sms_requests empties it, and nothing "
+                                   "else writes to it");
+  return pVtab->zErrMsg ? SQLITE_READONLY : SQLITE_NOMEM;
 }
 
 static sqlite3_module reqModule = {
@@ -215,8 +230,8 @@ static sqlite3_module reqModule = {
     req_eof,        /* xEof */
     req_column,     /* xColumn */
     req_rowid,      /* xRowid */
-    req_update,     /* xUpdate */
-    req_read_only,  /* xBegin */
+    req_update,     /* xUpdate: DELETE only */
+    0,              /* xBegin */
     0,              /* xSync */
     0,              /* xCommit */
     0,              /* xRollback */

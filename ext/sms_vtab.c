@@ -55,6 +55,15 @@
 **                  those SQLite skips before it asks for the key (see key_settle)
 **      128         with 8 or 16: a date constraint is pushed down, so SQLite drops every row
 **                  whose date is NULL, and the ordered scan drops them first
+**      256         as 32, for the type= value: not written in the query, so a value other
+**                  than 'MO' or 'MT' matches no row. Without the bit the value is a literal,
+**                  and such a value ('mo') is a typo: xFilter fails saying so
+**  512 .. 65536    512 << k: as 32, for the value of the k-th date term of idxStr (from 0).
+**                  Without the bit the value is a literal, and one not in the table's form
+**                  'YYYY-MM-DD HH:MM:SS' or a prefix of it (sms_date_in_form) is a typo
+**                  ('2026/06/01', 1780300800): xFilter fails saying so. The bits are set
+**                  when a value is not a literal, like 32, so that the plans of queries
+**                  written by hand keep their small numbers
 **
 ** A plan without program_id (and no default) must never win over one with it: when the
 ** program_id constraint exists but is not usable yet (it comes from another table of a
@@ -103,6 +112,8 @@ SQLITE_EXTENSION_INIT3
 #define IDX_PROGRAM_FED 32
 #define IDX_KEY 64
 #define IDX_DATED 128
+#define IDX_TYPE_FED 256
+#define IDX_DATE_FED 512 /* shifted left by the date term's rank in idxStr */
 
 #define MAX_DATE_TERMS 8 /* more date constraints than this are left to SQLite */
 
@@ -269,13 +280,25 @@ static int sms_disconnect(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
+/*
+** Statements, for sms_requests.stmt. A virtual table never sees the sqlite3_stmt that runs
+** it, so a statement is told by its cursors: SQLite opens a statement's cursors when it
+** starts running (or when it first evaluates the subquery that holds one) and closes them
+** all only when the statement finishes (its last row, an error, a reset); a cursor it
+** opens again (a correlated subquery) is opened before the old one closes. So while any
+** sms_messages cursor of the connection is open, the scans belong to the same statement
+** (a join's inner scans, each evaluation of a correlated subquery), and the first cursor
+** opened when none is open starts the next statement. Two statements stepped by turns (a
+** host reads one query's rows while it runs another) share a number.
+*/
 static int sms_open(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCursor) {
+  SmsContext *pCtx = ((SmsTable *)pVtab)->pCtx;
   SmsCursor *pCur;
-  (void)pVtab;
   pCur = sqlite3_malloc64(sizeof(*pCur));
   if (!pCur) return SQLITE_NOMEM;
   memset(pCur, 0, sizeof(*pCur));
   pCur->bEof = 1;
+  if (pCtx->nOpen++ == 0) sms_log_statement_begin(pCtx->pLog);
   *ppCursor = &pCur->base;
   return SQLITE_OK;
 }
@@ -337,6 +360,8 @@ static int sms_close(sqlite3_vtab_cursor *cur) {
   sms_cache_free(pCur->pOwnCache);
   for (i = 0; i < SMS_MAX_PARALLEL; i++)
     sms_http_close(pCur->apHttp[i]);
+  /* last: what the clients log as they close (a request sent ahead) is this statement's */
+  ((SmsTable *)cur->pVtab)->pCtx->nOpen--;
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
@@ -358,10 +383,14 @@ static int cursor_settle(SmsCursor *pCur) {
     }
     if (!pProg->bOn || pProg->iProgram != pCur->iProgramId) {
       sms_progress_end(pProg);
-      sms_progress_start(pProg, ((SmsTable *)pCur->base.pVtab)->cfg.bProgress,
-                         pCur->iProgramId);
+      sms_progress_start(pProg, pCur->iProgramId);
     }
-    sms_progress_page(pProg, pCur->page.nRow);
+    if (pProg->bOn) {
+      /* the pages the API sent, not those the cache made up: the log knows which */
+      long long nFetched, nCached;
+      sms_log_statement_counts(pCur->spec.pLog, pCur->iProgramId, &nFetched, &nCached);
+      sms_progress_page(pProg, pCur->page.nRow, nFetched, nCached);
+    }
   }
   if (bEnd || rc != SQLITE_OK) sms_progress_end(pProg);
   if (rc != SQLITE_OK) pCur->bEof = 1;
@@ -493,6 +522,116 @@ static int type_mask(sqlite3_value *pVal) {
   return 0;
 }
 
+/* ---------------------------------------------------------------- literal typos
+**
+** A type or date value written in the query that can never mean what the user meant is an
+** error, as a literal bad program_id is: 'mo' matches no row, and a date in another form
+** ('2026/06/01', '2026-06-01T10:00:00', 1780300800) compares as text with dates it does not
+** resemble and gives a quiet wrong count. xBestIndex notes which values are not literals
+** (fed_bits); xFilter checks the others (type_typo, date_typo). A value from a join, a
+** subquery, a bound parameter or an expression is data, not a typo: it keeps SQL's own
+** comparison exactly. An IN list's values are never shown at planning, so type IN ('MO',
+** 'mt') cannot be told from type IN (SELECT ...) and keeps SQL's answer too.
+*/
+
+/* The idxNum bits IDX_TYPE_FED and IDX_DATE_FED << k of the plan's xFilter arguments
+** (aiArg, aeTerm: nArg of them, in idxStr order). bRhs: sqlite3_vtab_rhs_value exists
+** (3.38, with sqlite3_vtab_in); before, no value is known to be a literal, and SQL's answer
+** is the safe one. */
+static int fed_bits(sqlite3_index_info *pInfo, const int *aiArg, const SmsTerm *aeTerm,
+                    int nArg, int bRhs) {
+  int i, iDate = 0, m = 0;
+  for (i = 0; i < nArg; i++) {
+    int bDate = aeTerm[i] >= TERM_DATE_EQ && aeTerm[i] <= TERM_DATE_GE;
+    sqlite3_value *pVal = 0;
+    if (aeTerm[i] != TERM_TYPE_EQ && !bDate) continue;
+    if (!bRhs || sqlite3_vtab_rhs_value(pInfo, aiArg[i], &pVal) != SQLITE_OK || !pVal) {
+      m |= bDate ? IDX_DATE_FED << iDate : IDX_TYPE_FED;
+    }
+    iDate += bDate;
+  }
+  return m;
+}
+
+/* Whether a literal type value is a typo: anything but 'MO', 'MT' and NULL (which SQL
+** answers with no row, as everywhere). */
+static int type_typo(sqlite3_value *pVal) {
+  return sqlite3_value_type(pVal) != SQLITE_NULL && type_mask(pVal) != TYPE_MO &&
+         type_mask(pVal) != TYPE_MT;
+}
+
+/* Whether a literal date value is a typo: anything but NULL and text in the table's form. */
+static int date_typo(sqlite3_value *pVal) {
+  if (sqlite3_value_type(pVal) == SQLITE_NULL) return 0;
+  if (sqlite3_value_type(pVal) != SQLITE_TEXT) return 1;
+  return !sms_date_in_form((const char *)sqlite3_value_text(pVal),
+                           (size_t)sqlite3_value_bytes(pVal));
+}
+
+/* The value as the user wrote it: 'text' (quotes doubled), a number, or "a blob". */
+static char *literal_shown(sqlite3_value *pVal) {
+  switch (sqlite3_value_type(pVal)) {
+  case SQLITE_TEXT:
+    return sqlite3_mprintf("%Q", (const char *)sqlite3_value_text(pVal));
+  case SQLITE_BLOB:
+    return sqlite3_mprintf("a blob");
+  default:
+    return sqlite3_mprintf("%s", (const char *)sqlite3_value_text(pVal));
+  }
+}
+
+static int bad_type(sqlite3_vtab *pVtab, sqlite3_value *pVal) {
+  char *zShown = literal_shown(pVal);
+  const char *z = (const char *)sqlite3_value_text(pVal);
+  int rc;
+  if (!zShown) return SQLITE_NOMEM;
+  if (z && sqlite3_value_type(pVal) == SQLITE_TEXT && sqlite3_stricmp(z, "MO") == 0) {
+    z = "write 'MO'";
+  } else if (z && sqlite3_value_type(pVal) == SQLITE_TEXT && sqlite3_stricmp(z, "MT") == 0) {
+    z = "write 'MT'";
+  } else {
+    z = "write 'MO' or 'MT'";
+  }
+  rc = set_error(pVtab, SQLITE_ERROR,
+                 "sms_messages: type is 'MO' (received) or 'MT' (sent), in capitals, so %s "
+                 "matches no message; %s",
+                 zShown, z);
+  sqlite3_free(zShown);
+  return rc;
+}
+
+static int bad_date(sqlite3_vtab *pVtab, sqlite3_value *pVal) {
+  char *zShown = literal_shown(pVal), *zHint = 0;
+  char zSuggest[20];
+  int rc;
+  if (!zShown) return SQLITE_NOMEM;
+  if (sqlite3_value_type(pVal) == SQLITE_TEXT &&
+      sms_date_suggest((const char *)sqlite3_value_text(pVal),
+                       (size_t)sqlite3_value_bytes(pVal), zSuggest)) {
+    zHint = sqlite3_mprintf("; write '%s'", zSuggest);
+  } else if (sqlite3_value_type(pVal) == SQLITE_INTEGER && sqlite3_value_int64(pVal) >= 1000 &&
+             sqlite3_value_int64(pVal) <= 9999) {
+    zHint = sqlite3_mprintf("; write the year as text, '%lld'", sqlite3_value_int64(pVal));
+  } else if (sqlite3_value_type(pVal) == SQLITE_INTEGER && sqlite3_value_int64(pVal) > 9999) {
+    zHint = sqlite3_mprintf("; for a Unix time write datetime(%lld, 'unixepoch')",
+                            sqlite3_value_int64(pVal));
+  } else {
+    zHint = sqlite3_mprintf("");
+  }
+  rc = zHint ? set_error(
+                   pVtab, SQLITE_ERROR,
+                   "sms_messages: date is text of the form 'YYYY-MM-DD HH:MM:SS': compare it "
+                   "with text of that form or a prefix of it ('2026', '2026-06', "
+                   "'2026-06-01', '2026-06-01 10:00'), not with %s%s",
+                   zShown, zHint)
+             : SQLITE_NOMEM;
+  sqlite3_free(zShown);
+  sqlite3_free(zHint);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- planning words */
+
 /* Read the next word of idxStr at *pz into *peTerm; 0 at the end. */
 static int next_term(const char **pz, SmsTerm *peTerm) {
   const char *z = *pz;
@@ -527,10 +666,12 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
   sqlite3_int64 nLimit = -1, nOffset = 0, iProg;
   int mType = TYPE_MO | TYPE_MT;
   int i = 0, rc = SQLITE_OK, bNoRows = 0;
+  int iDate = 0; /* date terms read so far: the rank of the next (IDX_DATE_FED) */
   SmsTerm eTerm;
   const char *z = idxStr ? idxStr : "";
 
   cursor_reset(pCur);
+  sms_progress_scan(&pCur->progress, pTab->cfg.bProgress);
   pCur->bKeyAll = (idxNum & IDX_KEY) != 0;
   sms_window_init(&win);
   if ((idxNum & IDX_PROGRAM_MASK) == IDX_PROGRAM_NONE) {
@@ -564,6 +705,7 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
       break;
     }
     case TERM_TYPE_EQ:
+      if (!(idxNum & IDX_TYPE_FED) && type_typo(pArg)) return bad_type(pVtab, pArg);
       mType &= type_mask(pArg);
       break;
     case TERM_TYPE_IN: {
@@ -585,6 +727,9 @@ static int sms_filter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, 
       break;
     default: {
       static const SmsOp aOp[] = {SMS_OP_EQ, SMS_OP_LT, SMS_OP_LE, SMS_OP_GT, SMS_OP_GE};
+      if (!(idxNum & (IDX_DATE_FED << iDate++)) && date_typo(pArg)) {
+        return bad_date(pVtab, pArg);
+      }
       /* Only TEXT is compared as text; for other values SQLite decides alone. */
       if (sqlite3_value_type(pArg) == SQLITE_TEXT) {
         const char *zDate = (const char *)sqlite3_value_text(pArg);
@@ -790,6 +935,8 @@ static int sms_best_index(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
       pInfo->idxNum |= IDX_PROGRAM_FED;
     }
   }
+  /* Literal typos: which type and date values are not literals (see fed_bits) */
+  pInfo->idxNum |= fed_bits(pInfo, aiArg, aeTerm, nArg, bIn);
   if (bMayStop) pInfo->idxNum |= IDX_MAY_STOP;
   if (pInfo->colUsed & ((sqlite3_uint64)1 << COL_MESSAGE_KEY)) pInfo->idxNum |= IDX_KEY;
   if (iOrder) pInfo->idxNum |= iOrder < 0 ? IDX_ORDER_DESC : IDX_ORDER_ASC;

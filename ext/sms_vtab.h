@@ -21,6 +21,7 @@ typedef struct SmsContext {
   SmsLog *pLog;         /* the connection's recent requests, read by sms_requests */
   SmsHttpShare *pShare; /* DNS answers, TLS sessions and connections */
   SmsMissLog misses;    /* the connection's recent cache misses, to widen repeated ones */
+  int nOpen;            /* open sms_messages cursors: a statement starts when the first opens */
 } SmsContext;
 
 SmsContext *sms_context_new(void);

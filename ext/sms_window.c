@@ -274,6 +274,65 @@ int sms_window_request(const SmsWindow *p, sms_time now, sms_time *piStart, sms_
   return 1;
 }
 
+int sms_date_in_form(const char *z, size_t n) {
+  if (n > SMS_DATE_LEN) return 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!fits_template((unsigned char)z[i], i)) return 0;
+  }
+  /* a prefix ends where a field ends: '2026-06-0' is a typo, not a month's prefix */
+  return n == 0 || n == SMS_DATE_LEN || zTemplate[n] != '0';
+}
+
+/* Read nMin to nMax digits at z[*pi] into *pV: 1, or 0 when there are fewer. */
+static int read_digits(const char *z, size_t n, size_t *pi, int nMin, int nMax, int *pV) {
+  int nDigit = 0, v = 0;
+  while (*pi < n && nDigit < nMax && z[*pi] >= '0' && z[*pi] <= '9') {
+    v = v * 10 + (z[(*pi)++] - '0');
+    nDigit++;
+  }
+  *pV = v;
+  return nDigit >= nMin;
+}
+
+int sms_date_suggest(const char *z, size_t n, char *zOut) {
+  size_t i = 0;
+  int y, mo, d, h = -1, mi = -1, s = -1;
+  char cSep;
+  if (!read_digits(z, n, &i, 4, 4, &y) || i >= n) return 0;
+  cSep = z[i++];
+  if (cSep != '-' && cSep != '/' && cSep != '.') return 0;
+  if (!read_digits(z, n, &i, 1, 2, &mo) || i >= n || z[i++] != cSep) return 0;
+  if (!read_digits(z, n, &i, 1, 2, &d)) return 0;
+  if (i < n && (z[i] == ' ' || z[i] == 'T')) {
+    i++;
+    if (!read_digits(z, n, &i, 1, 2, &h)) return 0;
+    if (i < n && z[i] == ':') {
+      i++;
+      if (!read_digits(z, n, &i, 2, 2, &mi)) return 0;
+      if (i < n && z[i] == ':') {
+        i++;
+        if (!read_digits(z, n, &i, 2, 2, &s)) return 0;
+        if (i < n && z[i] == '.') {
+          i++;
+          while (i < n && z[i] >= '0' && z[i] <= '9')
+            i++;
+        }
+      }
+    }
+    if (i < n && z[i] == 'Z') i++;
+  }
+  if (i != n || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return 0;
+  memcpy(zOut, zTemplate, sizeof(zTemplate));
+  put_digits(zOut, y, 4);
+  put_digits(zOut + 5, mo, 2);
+  put_digits(zOut + 8, d, 2);
+  zOut[h < 0 ? 10 : mi < 0 ? 13 : s < 0 ? 16 : 19] = 0;
+  if (h >= 0) put_digits(zOut + 11, h, 2);
+  if (mi >= 0) put_digits(zOut + 14, mi, 2);
+  if (s >= 0) put_digits(zOut + 17, s, 2);
+  return 1;
+}
+
 int sms_date_to_sql(const char *z, size_t n, char *zOut) {
   if (n < SMS_DATE_LEN) return 0;
   for (size_t i = 0; i < SMS_DATE_LEN; i++) {

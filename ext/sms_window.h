@@ -68,6 +68,19 @@ void sms_window_apply(SmsWindow *p, SmsOp op, const char *z, size_t n);
 int sms_window_request(const SmsWindow *p, sms_time now, sms_time *piStart, sms_time *piEnd,
                        int *pbEnd);
 
+/* Whether z (n bytes) is written in the table's form "YYYY-MM-DD HH:MM:SS" or a prefix of
+** it that ends with a field: "", "2026", "2026-06", "2026-06-01", "2026-06-01 10",
+** "2026-06-01 10:00". Only the shape is checked ('2026-02-31' passes: as text it still
+** compares as the user meant); anything else ('2026/06/01', '2026-6-1', the API's 'T' form,
+** fractions, '2026-06-0') compares with the dates of the table as text no date resembles,
+** and the vtab calls a literal of that kind a typo. */
+int sms_date_in_form(const char *z, size_t n);
+
+/* A date written in another common form ("2026/06/01", "2026-6-1", "2026.06.01 9:05",
+** "2026-06-01T10:00:00", with fractions or a 'Z' after the seconds) rewritten in the
+** table's form into zOut (20 bytes): 1, or 0 when z is not such a date (day first, junk). */
+int sms_date_suggest(const char *z, size_t n, char *zOut);
+
 /* Rewrite an API date ("2026-11-01T10:00:00", maybe with more after it) in SQLite's form
 ** "2026-11-01 10:00:00" into zOut (20 bytes). Returns 19, or 0 when z does not start
 ** with such a date (the caller then shows it unchanged). */

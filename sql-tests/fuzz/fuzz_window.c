@@ -133,5 +133,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else if (n >= 19 && (z[10] == 'T' || z[10] == ' ') && sms_time_parse(z, n, &t) == 0) {
     fail("sms_date_to_sql refused a real date", op, z, n, &w, t);
   }
+
+  /* The suggestion for a literal typo (sms_date_suggest) is a date or a prefix of one down
+  ** to the day, in the table's form, NUL-terminated. */
+  char zSuggest[20];
+  memset(zSuggest, 'x', sizeof(zSuggest));
+  if (sms_date_suggest(z, n, zSuggest) &&
+      (memchr(zSuggest, 0, sizeof(zSuggest)) == 0 ||
+       !sms_date_in_form(zSuggest, strlen(zSuggest)) || strlen(zSuggest) < 10)) {
+    fail("a suggestion is not in the table's form", op, z, n, &w, 0);
+  }
   return 0;
 }

@@ -57,20 +57,22 @@ static long long rnd(unsigned long long *p, long long n) {
   return (long long)(rnd_next(p) % (unsigned long long)n);
 }
 
-/* A date literal in one of the forms users write: a day, the API's T form, SQLite's form. */
+/* A date in one of the forms users write, to be put between quotes (zOut: 32 bytes): a day,
+** SQLite's form, or the API's T form, as an expression: a literal in another form than the
+** table's is an error (a typo), a value SQLite computes keeps its text comparison. */
 static void date_literal(unsigned long long *pR, long long t, char *zOut) {
   time_t tt = (time_t)t;
   struct tm tm;
   gmtime_r(&tt, &tm);
   switch (rnd(pR, 3)) {
   case 0:
-    strftime(zOut, 24, "%Y-%m-%d", &tm);
+    strftime(zOut, 32, "%Y-%m-%d", &tm);
     break;
   case 1:
-    strftime(zOut, 24, "%Y-%m-%dT%H:%M:%S", &tm);
+    strftime(zOut, 32, "%Y-%m-%d' || 'T%H:%M:%S", &tm);
     break;
   default:
-    strftime(zOut, 24, "%Y-%m-%d %H:%M:%S", &tm);
+    strftime(zOut, 32, "%Y-%m-%d %H:%M:%S", &tm);
     break;
   }
 }
@@ -83,7 +85,7 @@ static void random_where(unsigned long long *pR, char *zOut) {
                                  " AND type IN ('MO', 'MT')"};
   static const long long aSpan[] = {2, 10, 60, 365};
   static const long long aLen[] = {1, 5, 30};
-  char zLo[24], zHi[24];
+  char zLo[32], zHi[32];
   long long iLo = NOW - rnd(pR, aSpan[rnd(pR, 4)] * DAY);
   long long iHi = iLo + 1 + rnd(pR, aLen[rnd(pR, 3)] * DAY);
   int n = snprintf(zOut, 256, "%s%s", azProg[rnd(pR, 3)], azType[rnd(pR, 4)]);

@@ -65,5 +65,5 @@ SELECT '-- a literal in the query is a typo: the clear error stays';
 SELECT count(*) FROM sms_messages WHERE program_id = 'x' AND date >= '2026-06-30';
 SELECT count(*) FROM sms_messages('x');
 SELECT count(*) FROM sms_messages WHERE program_id IS -1;
-SELECT '-- every scan above, in order, and what answered it';
-SELECT program_id, substr(url, instr(url, '?')) AS request, source FROM sms_requests;
+SELECT '-- every scan above, in order, its statement, what answered it, and how often (count)';
+SELECT stmt, program_id, substr(url, instr(url, '?')) AS request, source, count FROM sms_requests;

@@ -35,13 +35,15 @@ DAY = 86400
 
 
 def sql_date(t, rnd):
-    """t (seconds since the epoch) as a date literal in one of the forms users write."""
+    """t (seconds since the epoch) as a date in one of the forms users write, to be put
+    between quotes. The API's T form is an expression: a literal in another form than the
+    table's is an error (a typo), a value SQLite computes keeps its text comparison."""
     s = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
     form = rnd.randrange(4)
     if form == 0:
         return s[:10]                  # a day: '2026-03-04'
     if form == 1:
-        return s.replace(" ", "T")     # the API's form, sorts after the space form
+        return s[:10] + "' || 'T" + s[11:]  # the API's form, sorts after the space form
     return s
 
 

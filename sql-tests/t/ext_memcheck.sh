@@ -88,14 +88,17 @@ DELETE FROM wrong;
 INSERT INTO sms_messages(program_id, body) VALUES (4711, 'hi');
 CREATE VIRTUAL TABLE gone USING sms_messages(program_id=4711, base_url='http://127.0.0.1:9/api', username=u, password=p, retries=0);
 SELECT count(*) FROM gone;
-SELECT count(*) FROM sms_messages(4711) WHERE date > x'00ff' OR date < '2026-06-0' OR date = 7;
+SELECT count(*) FROM sms_messages(4711) WHERE date > (SELECT x'00ff') OR date < (SELECT '2026-06-0') OR date = (SELECT 7);
+SELECT count(*) FROM sms_messages(4711) WHERE date >= '2026/06/01';
+SELECT count(*) FROM sms_messages(4711) WHERE type = 'mo';
 SELECT count(*), count(DISTINCT rowid) FROM sms_messages(4712) WHERE type = 'MO' OR number > 5000000000;
 SQL
 check_match "... with the 401 and 404 texts" \
   "program 99 not found \\(HTTP 404: Program 99 does not exist\\).*authentication failed for user 'demo' \\(HTTP 401" "$(tr '\n' ' ' <<<"$VG_OUT")"
 
 # 2b. threads: parallel sub-windows, a read-ahead worker stopped mid-scan by an error in the
-# query (the cursor closes while a page is in flight), the request log, a second .load.
+# query (the cursor closes while a page is in flight), the request log (a statement's cache
+# parts counted, DELETE), a second .load.
 vg_sql "parallel sub-windows, a scan abandoned mid-way, sms_requests, a second .load" <<SQL
 CREATE VIRTUAL TABLE p USING sms_messages(program_id=4711, page_size=50, parallel=4);
 SELECT count(*), count(DISTINCT raw), count(DISTINCT message_key) FROM p;
@@ -104,6 +107,11 @@ SELECT count(*) FROM s WHERE CASE WHEN body = 'STOP' THEN abs(-92233720368547758
 SELECT count(*) FROM p WHERE CASE WHEN body = 'STOP' THEN abs(-9223372036854775808) ELSE 1 END;
 SELECT (SELECT number FROM s WHERE type = 'MO') > 0, (SELECT count(*) FROM s);
 SELECT count(*) > 0, sum(status = 200) > 0 FROM sms_requests;
+SELECT (SELECT count(*) FROM s WHERE type = 'MO' AND number = x.value) FROM generate_series(1, 3) x;
+DELETE FROM sms_requests WHERE stmt = 1;
+SELECT count(*) > 0, sum(count) > 0 FROM sms_requests;
+DELETE FROM sms_requests;
+INSERT INTO sms_requests(url) VALUES ('x');
 .load $EXT
 SELECT count(*) FROM p WHERE type = 'MT';
 SELECT count(*) FROM sms_messages(4713) WHERE date >= '2026-06-01';
@@ -115,6 +123,11 @@ Runtime error near line 4: integer overflow
 Runtime error near line 5: integer overflow
 1|1000
 1|1
+0
+0
+0
+1|1
+Runtime error near line 12: sms_requests: the table lists the requests the connection made; DELETE FROM sms_requests empties it, and nothing else writes to it (8)
 $("$SQLITE3" -cmd ".load $EXT" :memory: "SELECT count(*) FROM sms_messages(4711) WHERE type = 'MT'; SELECT count(*) FROM sms_messages(4713) WHERE date >= '2026-06-01';")
 1" "$VG_OUT"
 

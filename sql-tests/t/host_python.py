@@ -88,7 +88,11 @@ def random_predicate():
             terms.append(f"date {op} ?")
             params.append(random_value())
     if rng.randrange(3) == 0:
-        terms.append(rng.choice(["type = 'MO'", "type = 'MT'", "type IN ('MO','MT')", "type = 'mo'"]))
+        # 'mo' as a parameter: a literal 'mo' is an error (a typo), a value matches no row
+        term = rng.choice(["type = 'MO'", "type = 'MT'", "type IN ('MO','MT')", "type = ?"])
+        terms.append(term)
+        if term == "type = ?":
+            params.append("mo")
     return " AND ".join(terms), params
 
 

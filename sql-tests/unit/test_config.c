@@ -128,9 +128,35 @@ int main(void) {
 
   check(config(&c, zErr, NULL) == 0 && strcmp(c.zBaseUrl, SMS_DEFAULT_BASE_URL) == 0 &&
             c.nPageSize == 500 && c.nTimeout == 60 && c.nRetries == 4 && c.nParallel == 1 &&
-            !c.bProgress && c.zUser == 0 && c.zNoCredHint && c.rRateLimit == 0,
+            c.bProgress == SMS_PROGRESS_AUTO && c.zUser == 0 && c.zNoCredHint &&
+            c.rRateLimit == 0,
         "defaults, and no credentials without a source");
   sms_config_clear(&c);
+
+  /* progress: auto by default (and for an SMS_PROGRESS that is no value); 0, 1, auto */
+  static const struct {
+    const char *zEnv, *zOpt; /* SMS_PROGRESS (NULL: unset), the option (NULL: none) */
+    int eWant;               /* bProgress */
+  } aProg[] = {{NULL, "progress=auto", SMS_PROGRESS_AUTO},
+               {NULL, "progress=AUTO", SMS_PROGRESS_AUTO},
+               {NULL, "progress=0", 0},
+               {NULL, "progress=1", 1},
+               {"0", NULL, 0},
+               {"1", NULL, 1},
+               {"auto", NULL, SMS_PROGRESS_AUTO},
+               {"yes", NULL, SMS_PROGRESS_AUTO},
+               {"1", "progress=0", 0},
+               {"0", "progress=auto", SMS_PROGRESS_AUTO}};
+  for (size_t i = 0; i < sizeof(aProg) / sizeof(aProg[0]); i++) {
+    char zDesc[120];
+    if (aProg[i].zEnv) setenv("SMS_PROGRESS", aProg[i].zEnv, 1);
+    snprintf(zDesc, sizeof(zDesc), "SMS_PROGRESS=%s and %s: progress %d",
+             aProg[i].zEnv ? aProg[i].zEnv : "(unset)",
+             aProg[i].zOpt ? aProg[i].zOpt : "no option", aProg[i].eWant);
+    check(config(&c, zErr, aProg[i].zOpt, NULL) == 0 && c.bProgress == aProg[i].eWant, zDesc);
+    sms_config_clear(&c);
+    unsetenv("SMS_PROGRESS");
+  }
 
   check(config(&c, zErr, " page_size = 200 ", "BASE_URL='http://h:1/api/'", "parallel=\"4\"",
                NULL) == 0 &&
@@ -338,7 +364,8 @@ int main(void) {
       {"rate_limit=10001", "rate_limit must be a number of requests per second"},
       {"rate_limit=0.0001", "rate_limit must be a number of requests per second"},
       {"rate_limit=12345678901", "rate_limit must be a number of requests per second"},
-      {"progress=yes", "progress must be 0 (off) or 1 (on), not 'yes'"},
+      {"progress=yes",
+       "progress must be auto (on a terminal, after a second), 0 (off) or 1 (on), not 'yes'"},
       {"allow_http=true", "allow_http must be 0 (off) or 1 (on), not 'true'"},
       {"program_id=1.5", "program_id must be a positive integer, not '1.5'"},
       {"base_url=http://", "base_url must be an http:// or https:// URL"},

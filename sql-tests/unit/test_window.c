@@ -205,7 +205,69 @@ static void test_dates(void) {
   check(sms_date_to_sql("yesterday", 9, z) == 0, "junk date left alone");
 }
 
+/* The table's form and the prefixes that end with a field are fine in a literal; every
+** other shape is a typo, and some of those have a suggestion. */
+static void test_literal_form(void) {
+  static const char *const azFine[] = {"",
+                                       "2026",
+                                       "2026-06",
+                                       "2026-06-01",
+                                       "2026-06-01 10",
+                                       "2026-06-01 10:00",
+                                       "2026-06-01 10:00:00",
+                                       "2026-02-31",
+                                       "9999-99-99 99:99:99"};
+  static const char *const azTypo[] = {"2026/06/01",
+                                       "06/01/2026",
+                                       "2026-06-01T10:00:00",
+                                       "2026-6-1",
+                                       "1780300800",
+                                       "202",
+                                       "2026-",
+                                       "2026-06-0",
+                                       "2026-06-01 ",
+                                       "2026-06-01 10:0",
+                                       "2026-06-01 10:00:00.000",
+                                       "2026-06-01 10:00:00Z",
+                                       "yesterday",
+                                       "2026-06-01 1",
+                                       " 2026"};
+  static const char *const azSuggest[][2] = {
+      {"2026/06/01", "2026-06-01"},
+      {"2026-6-1", "2026-06-01"},
+      {"2026.6.1 9:05", "2026-06-01 09:05"},
+      {"2026-06-01T10:00:00", "2026-06-01 10:00:00"},
+      {"2026-06-01T10:00:00.250Z", "2026-06-01 10:00:00"},
+      {"2026-06-01 7", "2026-06-01 07"},
+      {"2026/06/01 10:00:00", "2026-06-01 10:00:00"},
+  };
+  static const char *const azNoSuggest[] = {
+      "06/01/2026",    "2026-13-01", "2026/06-01", "2026-06-01 10:5", "yesterday",
+      "2026-06-01 24", "2026",       "1780300800", "2026-06-01x"};
+  char zOut[20], zDesc[120];
+  size_t i;
+  for (i = 0; i < sizeof(azFine) / sizeof(azFine[0]); i++) {
+    snprintf(zDesc, sizeof(zDesc), "'%s' is in the table's form", azFine[i]);
+    check(sms_date_in_form(azFine[i], strlen(azFine[i])), zDesc);
+  }
+  for (i = 0; i < sizeof(azTypo) / sizeof(azTypo[0]); i++) {
+    snprintf(zDesc, sizeof(zDesc), "'%s' is not in the table's form", azTypo[i]);
+    check(!sms_date_in_form(azTypo[i], strlen(azTypo[i])), zDesc);
+  }
+  for (i = 0; i < sizeof(azSuggest) / sizeof(azSuggest[0]); i++) {
+    snprintf(zDesc, sizeof(zDesc), "'%s' suggests '%s'", azSuggest[i][0], azSuggest[i][1]);
+    zOut[0] = 0;
+    check(sms_date_suggest(azSuggest[i][0], strlen(azSuggest[i][0]), zOut), zDesc);
+    check_str(zOut, azSuggest[i][1], zDesc);
+  }
+  for (i = 0; i < sizeof(azNoSuggest) / sizeof(azNoSuggest[0]); i++) {
+    snprintf(zDesc, sizeof(zDesc), "'%s' suggests nothing", azNoSuggest[i]);
+    check(!sms_date_suggest(azNoSuggest[i], strlen(azNoSuggest[i]), zOut), zDesc);
+  }
+}
+
 int main(void) {
+  test_literal_form();
   test_examples();
   test_request();
   test_dates();
