@@ -368,8 +368,12 @@ static int ends_in_api(const char *zBaseUrl) {
 /* Whether a TLS handshake got a plain-text answer: https:// to a port that speaks http.
 ** OpenSSL says "wrong version number" (1.1, 3.0) or "packet length too long" (3.2 on). */
 static int is_plain_answer(const SmsHttp *p, CURLcode crc) {
+  /* A plain-http server answers the ClientHello with a 400 in plain text and hangs up: the
+  ** client reads the text ("wrong version number") or, when the hang-up wins, the reset
+  ** (SSL_ERROR_SYSCALL), whichever comes first. */
   return crc == CURLE_SSL_CONNECT_ERROR && (strstr(p->zCurlErr, "wrong version number") ||
-                                            strstr(p->zCurlErr, "packet length too long"));
+                                            strstr(p->zCurlErr, "packet length too long") ||
+                                            strstr(p->zCurlErr, "SSL_ERROR_SYSCALL"));
 }
 
 /* After a failure no retry cures: "; what to check", or "". */
@@ -618,7 +622,9 @@ static int try_once(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage *p
              p->zCurlErr[0] && !bPlain ? p->zCurlErr : curl_easy_strerror(crc));
     if (is_transient_curl(crc)) return TRY_AGAIN;
     if (is_plain_answer(p, crc)) { /* libcurl's words are OpenSSL's, of no help here */
-      snprintf(zWhy, nWhy, "the server does not speak TLS there (it answered in plain text)");
+      snprintf(zWhy, nWhy,
+               "the server does not speak TLS there (it answered the TLS handshake in plain "
+               "text, or hung up on it)");
     }
     char zAdvice[400]; /* a certificate's failure (tls_advice), or another (advice_fatal) */
     tls_advice(crc, zWhy, pCfg, zAdvice, sizeof(zAdvice));

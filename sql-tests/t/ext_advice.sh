@@ -31,7 +31,7 @@ check "a name that does not resolve: not retried (retries=4 by default), check t
 got=$(sql <<<"CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, base_url='https://127.0.0.1:$api_PORT/api', $LOGIN);
 SELECT count(*) FROM t;")
 check "https:// to a port that speaks http: not OpenSSL's words, the scheme to write" \
-  "Runtime error near line 2: sms_messages: cannot GET https://127.0.0.1:$api_PORT/api/messages/program/4711?$Q: the server does not speak TLS there (it answered in plain text); base_url starts with https://: if the server speaks plain http on that port, write http://, or give the port that speaks https" "$got"
+  "Runtime error near line 2: sms_messages: cannot GET https://127.0.0.1:$api_PORT/api/messages/program/4711?$Q: the server does not speak TLS there (it answered the TLS handshake in plain text, or hung up on it); base_url starts with https://: if the server speaks plain http on that port, write http://, or give the port that speaks https" "$got"
 check "... and the emulator saw no request" "0" "$(wc -l < "$api_LOG")"
 
 # 4. base_url without /api: the emulator's 404 for a path that is not the API's
