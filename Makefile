@@ -42,15 +42,16 @@ BUILD_FILES    := /usr/bin/gcc /usr/include/sqlite3ext.h /usr/bin/sqlite3 /usr/b
 # clang (libFuzzer, ThreadSanitizer) for the memory-safety tests, sqlite-utils as a host; for
 # `make dist` and its tests dpkg-dev (dpkg-shlibdeps), lintian, python3-venv and python3-pip
 # (a fresh venv the wheel is installed into); openssl (a throwaway CA) and tinyproxy (a
-# CONNECT proxy) for the TLS and proxy tests.
+# CONNECT proxy) for the TLS and proxy tests; python3-apsw, a host for Pythons whose sqlite3
+# cannot load extensions.
 TEST_PACKAGES  := g++ curl python3 valgrind clang libclang-rt-14-dev sqlite-utils dpkg-dev \
-                  binutils lintian python3-venv python3-pip openssl tinyproxy
+                  binutils lintian python3-venv python3-pip openssl tinyproxy python3-apsw
 TEST_FILES     := /usr/bin/g++ /usr/bin/python3 /usr/bin/curl /usr/bin/valgrind /usr/bin/clang \
                   /usr/bin/sqlite-utils \
                   /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a \
                   /usr/bin/dpkg-shlibdeps /usr/bin/strip /usr/bin/lintian \
                   /usr/lib/python3.11/ensurepip/__init__.py /usr/share/python-wheels \
-                  /usr/bin/openssl /usr/bin/tinyproxy
+                  /usr/bin/openssl /usr/bin/tinyproxy /usr/lib/python3/dist-packages/apsw/__init__.cpython-311-x86_64-linux-gnu.so
 # The benchmark also plots.
 BENCH_PACKAGES := gnuplot-nox
 
