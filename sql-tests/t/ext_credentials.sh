@@ -192,7 +192,7 @@ for var in http_proxy all_proxy ALL_PROXY; do
 done
 check "... nothing reached the proxy" "" "$(cat "$wire_LOG")"
 check "... with no_proxy naming the host: sent directly (here the name does not resolve)" \
-  "Runtime error near line 2: sms_messages: GET $REMOTE/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500 failed after 1 try: Could not resolve host: api-host.test; try again later, or raise the retries or timeout option" \
+  "Runtime error near line 2: sms_messages: cannot GET $REMOTE/messages/program/4711?startDate=2025-06-30T13:00:04&pageSize=500: Could not resolve host: api-host.test; check the host name in base_url" \
   "$(no_proxy=example.org,.test sql <<<"$own")"
 check "... and not to the proxy" "" "$(cat "$wire_LOG")"
 check "... SMS_ALLOW_HTTP=1: through the proxy" "30" "$(SMS_ALLOW_HTTP=1 sql <<<"$own")"
