@@ -329,6 +329,17 @@ def show(rows, n=4):
     return "; ".join(repr(r)[:300] for r in list(rows)[:n])
 
 
+def date_sequence_wrong(ext_rows, local_rows, date_idx):
+    """None when the two results have the same sequence of dates, else where they part."""
+    ed = [r[date_idx] for r in ext_rows]
+    ld = [r[date_idx] for r in local_rows]
+    if ed == ld:
+        return None
+    i = next((i for i, (x, y) in enumerate(zip(ed, ld)) if x != y), min(len(ed), len(ld)))
+    return "date sequence differs at row %d of %d (want %d): got %s, want %s" % (
+        i, len(ed), len(ld), ed[i:i + 3], ld[i:i + 3])
+
+
 def compare(q, ext_rows, local_rows, local_full, date_idx):
     """None when ext_rows is a right answer to q, else what is wrong."""
     if q.shape in ("rows", "agg"):
@@ -338,12 +349,9 @@ def compare(q, ext_rows, local_rows, local_full, date_idx):
         return "rows differ (as multisets): %d rows, want %d; extra %s; missing %s" % (
             len(ext_rows), len(local_rows), show((e - l).elements()), show((l - e).elements()))
     if q.shape in ("order", "order_desc"):
-        ed = [r[date_idx] for r in ext_rows]
-        ld = [r[date_idx] for r in local_rows]
-        if ed != ld:
-            i = next((i for i, (x, y) in enumerate(zip(ed, ld)) if x != y), min(len(ed), len(ld)))
-            return "date sequence differs at row %d of %d (want %d): got %s, want %s" % (
-                i, len(ed), len(ld), ed[i:i + 3], ld[i:i + 3])
+        wrong = date_sequence_wrong(ext_rows, local_rows, date_idx)
+        if wrong:
+            return wrong
         e, l = collections.Counter(ext_rows), collections.Counter(local_rows)
         if e != l:
             return "rows differ (dates in order): extra %s; missing %s" % (
@@ -357,12 +365,9 @@ def compare(q, ext_rows, local_rows, local_full, date_idx):
             return "rows that the local copy does not hold: %s" % show((e - l).elements())
         return None
     # ORDER BY date [DESC] LIMIT n [OFFSET m]
-    ed = [r[date_idx] for r in ext_rows]
-    ld = [r[date_idx] for r in local_rows]
-    if ed != ld:
-        i = next((i for i, (x, y) in enumerate(zip(ed, ld)) if x != y), min(len(ed), len(ld)))
-        return "date sequence differs at row %d of %d (want %d): got %s, want %s" % (
-            i, len(ed), len(ld), ed[i:i + 3], ld[i:i + 3])
+    wrong = date_sequence_wrong(ext_rows, local_rows, date_idx)
+    if wrong:
+        return wrong
     if not ext_rows:
         return None
     by_date = collections.defaultdict(collections.Counter)
@@ -371,7 +376,7 @@ def compare(q, ext_rows, local_rows, local_full, date_idx):
     got = collections.defaultdict(collections.Counter)
     for r in ext_rows:
         got[r[date_idx]][r] += 1
-    edges = {ed[0], ed[-1]}
+    edges = {ext_rows[0][date_idx], ext_rows[-1][date_idx]}
     for d, c in got.items():
         want = by_date.get(d, collections.Counter())
         if d in edges:
