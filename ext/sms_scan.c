@@ -125,6 +125,7 @@ static int judge_rows(SmsLane *l, SmsPage *pPage, Verdicts *v) {
   SmsScan *p = l->pScan;
   const SmsTask *t = &l->task;
   int *anCount = malloc((2 * pPage->nRow + 1) * sizeof(int)); /* undated: nId, nExact */
+  int bShared = 0; /* a verdict needs what the lanes share: the bag or the undated count */
   sms_time tRow;
   if (!anCount) return SMS_NOMEM;
   for (int i = 0; i < pPage->nRow; i++) {
@@ -139,6 +140,11 @@ static int judge_rows(SmsLane *l, SmsPage *pPage, Verdicts *v) {
       return SMS_NOMEM;
     }
     if (!bDated) v->aVerdict[i] = SMS_SEEN_HOLD + 1; /* marks an undated row, judged below */
+    bShared = 1;
+  }
+  if (!bShared) { /* every row judged by its date alone: no lock (most pages of a scan) */
+    free(anCount);
+    return SMS_OK;
   }
   pthread_mutex_lock(&p->seen);
   for (int i = 0; i < pPage->nRow; i++) {
