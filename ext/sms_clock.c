@@ -91,6 +91,39 @@ int sms_clock_known(const char *zUrl) {
   return bKnown;
 }
 
+int sms_clock_far(const char *zUrl, sms_time *piOffset, char *zOrigin, size_t nOrigin) {
+  const char *zFixed = getenv("SMS_EXPORT_NOW");
+  int bFar = 0;
+  if ((zFixed && *zFixed) || !origin_key(zUrl, zOrigin, nOrigin)) return 0;
+  pthread_mutex_lock(&clockMutex);
+  ClockEntry *p = find_entry(zOrigin);
+  if (p && (p->iOffset > SMS_CLOCK_SAY || p->iOffset < -SMS_CLOCK_SAY)) {
+    *piOffset = p->iOffset;
+    bFar = 1;
+  }
+  pthread_mutex_unlock(&clockMutex);
+  return bFar;
+}
+
+void sms_clock_describe(const char *zOrigin, sms_time iOffset, sms_time iDate, char *zOut,
+                        size_t nOut) {
+  sms_time a = iOffset < 0 ? -iOffset : iOffset;
+  char zSpan[40], zDate[20];
+  /* rounded to the unit a person would use: the offset is a second or two short anyway */
+  if (a >= 2 * SMS_DAY) {
+    snprintf(zSpan, sizeof(zSpan), "%lld days", (a + SMS_DAY / 2) / SMS_DAY);
+  } else if (a >= 2 * 3600) {
+    snprintf(zSpan, sizeof(zSpan), "%lld hours", (a + 1800) / 3600);
+  } else {
+    snprintf(zSpan, sizeof(zSpan), "%lld minutes", (a + 30) / 60);
+  }
+  sms_time_format(iDate, ' ', zDate);
+  snprintf(zOut, nOut,
+           "the clock of %s is %s %s this machine's (it said %s UTC): the API counts its "
+           "year on its own clock, so the scan's window follows it",
+           zOrigin, zSpan, iOffset < 0 ? "behind" : "ahead of", zDate);
+}
+
 sms_time sms_retention_edge(const char *zUrl) {
   return sms_retention_oldest(sms_clock_now(zUrl));
 }

@@ -22,6 +22,10 @@
 #define SMS_CLOCK_MAX_SKEW (5 * SMS_RETENTION)
 #define SMS_CLOCK_FIXED_SKEW SMS_DAY
 
+/* A difference from our clock that is said (sms_clock_far): a few minutes is past any
+** network delay or the slack of a clock kept by NTP, so the user should hear of it. */
+#define SMS_CLOCK_SAY (5 * 60)
+
 /* Record that a response from zUrl's origin said Date: iDate, received now (by
 ** sms_time_now(), so that SMS_EXPORT_NOW fixes both ends of the offset). */
 void sms_clock_learn(const char *zUrl, sms_time iDate);
@@ -32,6 +36,16 @@ sms_time sms_clock_now(const char *zUrl);
 
 /* Whether an answer from zUrl's origin has told its clock yet. */
 int sms_clock_known(const char *zUrl);
+
+/* Whether the clock of zUrl's origin, as followed, is more than SMS_CLOCK_SAY from ours;
+** then *piOffset is the difference (its clock minus ours, seconds) and zOrigin the origin
+** ("scheme://host:port"). Never with SMS_EXPORT_NOW set: the user has said what time it is. */
+int sms_clock_far(const char *zUrl, sms_time *piOffset, char *zOrigin, size_t nOrigin);
+
+/* The sentence that says it: "the clock of ORIGIN is 3 days behind this machine's (it said
+** 2026-06-30 12:00:00 UTC): ...", iDate being what the server's Date said. */
+void sms_clock_describe(const char *zOrigin, sms_time iOffset, sms_time iDate, char *zOut,
+                        size_t nOut);
 
 /* The oldest startDate the server of zUrl accepts now: sms_retention_oldest() on its clock.
 ** Every request that clamps to the retention edge asks this, when the request is built. */

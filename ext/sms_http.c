@@ -579,6 +579,18 @@ static void tls_advice(CURLcode crc, const char *zWhy, const SmsConfig *pCfg, ch
   }
 }
 
+/* A note for the log when the answer's Date puts the server's clock far from ours and the
+** connection has not heard it yet (its first answer, or the clock moved since): the window
+** follows that clock, which the user should know rather than wonder at its dates. */
+static int clock_note(SmsHttp *p, const char *zUrl, char *zNote, size_t nNote) {
+  char zOrigin[300];
+  sms_time iOffset;
+  if (!sms_clock_far(zUrl, &iOffset, zOrigin, sizeof(zOrigin))) return 0;
+  if (!sms_log_once(p->pLog, zOrigin, iOffset, SMS_CLOCK_SAY)) return 0;
+  sms_clock_describe(zOrigin, iOffset, p->iDate, zNote, nNote);
+  return 1;
+}
+
 /* One GET of zUrl. TRY_DONE: *pPage holds the page. TRY_AGAIN: a transient failure,
 ** zWhy says which, *pmsWait is the server's wish for the wait (0: none). TRY_FAILED: *pRc
 ** and zErr say why. *piStatus is the HTTP status, 0 when no response came. */
@@ -783,6 +795,8 @@ static int fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage 
     int eTry = try_once(p, zUrl, iProgram, pPage, bSent, &iStatus, &msWait, &rc, zWhy,
                         sizeof(zWhy), zErr, nErr);
     if (p->pLog) {
+      char zNote[400];
+      rec.zNote = p->iDate && clock_note(p, zUrl, zNote, sizeof(zNote)) ? zNote : 0;
       rec.zUrl = (char *)zUrl;
       rec.iProgram = iProgram;
       rec.iStatus = (int)iStatus;

@@ -8,6 +8,7 @@
 #include "sms_log.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,14 @@ typedef struct StmtCount {
   long long nCached;  /* parts the cache answered */
 } StmtCount;
 
+#define N_SAID 8 /* keys sms_log_once remembers (origins: a connection reads few) */
+
+/* A value the connection said (sms_log_once). */
+typedef struct Said {
+  char *zKey;       /* what it was about, malloc'd; NULL when the slot is free */
+  long long iValue; /* the value said */
+} Said;
+
 struct SmsLog {
   pthread_mutex_t mutex;              /* writers are the scans' threads */
   SmsLogRecord aRec[SMS_LOG_SIZE];    /* the ring; a slot with iSeq 0 holds no record */
@@ -25,6 +34,8 @@ struct SmsLog {
   long long iStmt;                    /* the current statement's number, 0 before the first */
   StmtCount aCount[SMS_LOG_PROGRAMS]; /* the current statement's programs */
   int nCount;                         /* entries in aCount */
+  Said aSaid[N_SAID];                 /* what sms_log_once said; a full table forgets slot 0 */
+  char zNote[512];                    /* the newest note no progress line took, "" if none */
 };
 
 SmsLog *sms_log_new(void) {
@@ -36,6 +47,7 @@ SmsLog *sms_log_new(void) {
 static void clear_record(SmsLogRecord *pRec) {
   free(pRec->zUrl);
   free(pRec->zError);
+  free(pRec->zNote);
   memset(pRec, 0, sizeof(*pRec));
 }
 
@@ -43,6 +55,8 @@ void sms_log_free(SmsLog *p) {
   if (!p) return;
   for (int i = 0; i < SMS_LOG_SIZE; i++)
     clear_record(&p->aRec[i]);
+  for (int i = 0; i < N_SAID; i++)
+    free(p->aSaid[i].zKey);
   pthread_mutex_destroy(&p->mutex);
   free(p);
 }
@@ -76,17 +90,59 @@ static void count_record(SmsLog *p, const SmsLogRecord *pRec) {
   if (pCount && !pRec->bCache) pCount->nFetched++;
 }
 
-void sms_log_statement_counts(SmsLog *p, long long iProgram, long long *pnFetched,
-                              long long *pnCached) {
+void sms_log_statement_counts(SmsLog *p, const long long *aProgram, int nProgram,
+                              long long *pnFetched, long long *pnCached) {
   *pnFetched = *pnCached = 0;
   if (!p) return;
   pthread_mutex_lock(&p->mutex);
-  StmtCount *pCount = stmt_count(p, iProgram, 0);
-  if (pCount) {
-    *pnFetched = pCount->nFetched;
-    *pnCached = pCount->nCached;
+  for (int i = 0; i < nProgram; i++) {
+    StmtCount *pCount = stmt_count(p, aProgram[i], 0);
+    if (pCount) {
+      *pnFetched += pCount->nFetched;
+      *pnCached += pCount->nCached;
+    }
   }
   pthread_mutex_unlock(&p->mutex);
+}
+
+int sms_log_once(SmsLog *p, const char *zKey, long long iValue, long long iSlack) {
+  int bSay = 0;
+  if (!p) return 0;
+  pthread_mutex_lock(&p->mutex);
+  Said *pSaid = 0;
+  for (int i = 0; i < N_SAID && !pSaid; i++) {
+    if (p->aSaid[i].zKey && strcmp(p->aSaid[i].zKey, zKey) == 0) pSaid = &p->aSaid[i];
+  }
+  if (!pSaid) {
+    char *zCopy = strdup(zKey);
+    if (zCopy) {
+      for (int i = N_SAID - 1; i >= 0 && !pSaid; i--) {
+        if (!p->aSaid[i].zKey || i == 0) pSaid = &p->aSaid[i];
+      }
+      free(pSaid->zKey);
+      pSaid->zKey = zCopy;
+      pSaid->iValue = iValue;
+      bSay = 1;
+    }
+  } else if (iValue > pSaid->iValue + iSlack || iValue < pSaid->iValue - iSlack) {
+    pSaid->iValue = iValue;
+    bSay = 1;
+  }
+  pthread_mutex_unlock(&p->mutex);
+  return bSay;
+}
+
+int sms_log_take_note(SmsLog *p, char *zOut, size_t nOut) {
+  int bNote = 0;
+  if (!p || nOut == 0) return 0;
+  pthread_mutex_lock(&p->mutex);
+  if (p->zNote[0]) {
+    snprintf(zOut, nOut, "%s", p->zNote);
+    p->zNote[0] = 0;
+    bNote = 1;
+  }
+  pthread_mutex_unlock(&p->mutex);
+  return bNote;
 }
 
 /* The current statement's record of the cache part pRec, or NULL. Only the newest records
@@ -122,9 +178,11 @@ void sms_log_add(SmsLog *p, const SmsLogRecord *pRec) {
   }
   char *zUrl = strdup(zUrlIn);
   char *zError = pRec->zError ? strdup(pRec->zError) : 0;
-  if (!zUrl || (pRec->zError && !zError)) {
+  char *zNote = pRec->zNote ? strdup(pRec->zNote) : 0;
+  if (!zUrl || (pRec->zError && !zError) || (pRec->zNote && !zNote)) {
     free(zUrl);
     free(zError);
+    free(zNote);
     return;
   }
   pthread_mutex_lock(&p->mutex);
@@ -136,6 +194,8 @@ void sms_log_add(SmsLog *p, const SmsLogRecord *pRec) {
   pSlot->nCount = 1;
   pSlot->zUrl = zUrl;
   pSlot->zError = zError;
+  pSlot->zNote = zNote;
+  if (zNote) snprintf(p->zNote, sizeof(p->zNote), "%s", zNote);
   count_record(p, pSlot);
   pthread_mutex_unlock(&p->mutex);
 }
@@ -162,7 +222,8 @@ int sms_log_snapshot(SmsLog *p, SmsLogRecord **paRec) {
     a[n] = *pSrc;
     a[n].zUrl = strdup(pSrc->zUrl);
     a[n].zError = pSrc->zError ? strdup(pSrc->zError) : 0;
-    if (!a[n].zUrl || (pSrc->zError && !a[n].zError)) bOk = 0;
+    a[n].zNote = pSrc->zNote ? strdup(pSrc->zNote) : 0;
+    if (!a[n].zUrl || (pSrc->zError && !a[n].zError) || (pSrc->zNote && !a[n].zNote)) bOk = 0;
     n++;
   }
   pthread_mutex_unlock(&p->mutex);
@@ -179,6 +240,7 @@ void sms_log_snapshot_free(SmsLogRecord *aRec, int nRec) {
   for (int i = 0; i < nRec; i++) {
     free(aRec[i].zUrl);
     free(aRec[i].zError);
+    free(aRec[i].zNote);
   }
   free(aRec);
 }

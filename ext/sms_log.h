@@ -33,6 +33,7 @@ typedef struct SmsLogRecord {
   char *zError;       /* why it failed, NULL when it did not */
   int bCache;         /* no request: the window cache answered this part (zUrl says which) */
   long long nCount;   /* 1; for a cache part, the times the statement's scans read it */
+  char *zNote;        /* what the answer told besides its page (a far clock), or NULL */
 } SmsLogRecord;
 
 typedef struct SmsLog SmsLog;
@@ -48,13 +49,23 @@ void sms_log_statement_begin(SmsLog *p);
 ** counts again. Silently nothing when out of memory. */
 void sms_log_add(SmsLog *p, const SmsLogRecord *pRec);
 
-/* How the current statement read program iProgram: the pages the API sent (tries that
-** decoded) and the parts the cache answered (each time). Both 0 when the statement has not
-** read it, or reads more than SMS_LOG_PROGRAMS programs and this is one past them. For the
+/* How the current statement read the nProgram programs of aProgram: the pages the API sent
+** (tries that decoded) and the parts the cache answered (each time), summed. A program the
+** statement has not read counts 0, and so does one past the first SMS_LOG_PROGRAMS. For the
 ** progress line: records that fall out of the ring still count. */
 #define SMS_LOG_PROGRAMS 32
-void sms_log_statement_counts(SmsLog *p, long long iProgram, long long *pnFetched,
-                              long long *pnCached);
+void sms_log_statement_counts(SmsLog *p, const long long *aProgram, int nProgram,
+                              long long *pnFetched, long long *pnCached);
+
+/* Whether the connection is yet to say that zKey is iValue: 1 the first time, and again
+** once the value has moved by more than iSlack from the one said (which it then
+** remembers); 0 otherwise. For the notes of records: a server's clock is said once per
+** origin, not on every answer. */
+int sms_log_once(SmsLog *p, const char *zKey, long long iValue, long long iSlack);
+
+/* The newest record's note not yet taken, copied into zOut (at most nOut bytes); 1 when
+** there was one. The progress line says it on stderr, once. */
+int sms_log_take_note(SmsLog *p, char *zOut, size_t nOut);
 
 /* Forget the record iSeq (DELETE FROM sms_requests); nothing when it is gone already. */
 void sms_log_delete(SmsLog *p, long long iSeq);

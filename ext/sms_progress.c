@@ -6,6 +6,7 @@
 #include "sms_clock.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,36 +30,35 @@ static void what(const SmsProgress *p, char *z, size_t n) {
 static void show(SmsProgress *p, int bFinal) {
   double rElapsed = sms_monotonic() - p->rStart;
   double rRate = rElapsed > 0 ? p->nRow / rElapsed : 0;
-  char zWhat[160];
+  char zWhat[160], zWho[40];
   what(p, zWhat, sizeof(zWhat));
-  fprintf(stderr, "%ssms_messages: program %lld: %s, %.0f rows/s, %.1f s%s%s",
-          p->bTty ? "\r" : "", p->iProgram, zWhat, rRate, rElapsed, bFinal ? ", done" : "",
-          p->bTty && !bFinal ? "\033[K" : "\n");
+  if (p->nProgram > 1) {
+    snprintf(zWho, sizeof(zWho), "%d programs", p->nProgram);
+  } else {
+    snprintf(zWho, sizeof(zWho), "program %lld", p->iProgram);
+  }
+  fprintf(stderr, "%ssms_messages: %s: %s, %.0f rows/s, %.1f s%s%s", p->bTty ? "\r" : "", zWho,
+          zWhat, rRate, rElapsed, bFinal ? ", done" : "", p->bTty && !bFinal ? "\033[K" : "\n");
   fflush(stderr);
   p->rLast = sms_monotonic();
   p->bShown = 1;
 }
 
 void sms_progress_scan(SmsProgress *p, int eMode) {
+  memset(p, 0, sizeof(*p));
   p->eMode = eMode;
   p->bTty = eMode != 0 && isatty(2);
-  p->rScanStart = sms_monotonic();
-  p->iProgram = 0; /* no program yet: the first one's time counts from the scan's start */
-}
-
-void sms_progress_start(SmsProgress *p, long long iProgram) {
   /* AUTO is for people watching a terminal: a pipe or a log file never gets a line */
-  p->bOn = p->eMode == 1 || (p->eMode == SMS_PROGRESS_AUTO && p->bTty);
-  p->bShown = 0;
-  p->nPage = p->nRow = p->nFetched = p->nCached = 0;
-  p->rLast = sms_monotonic();
-  p->rStart = p->iProgram == 0 ? p->rScanStart : p->rLast;
-  p->iProgram = iProgram;
+  p->bOn = eMode == 1 || (eMode == SMS_PROGRESS_AUTO && p->bTty);
+  p->rStart = p->rLast = sms_monotonic();
 }
 
-void sms_progress_page(SmsProgress *p, int nRow, long long nFetched, long long nCached) {
+void sms_progress_page(SmsProgress *p, long long iProgram, int nProgram, int nRow,
+                       long long nFetched, long long nCached) {
   if (!p->bOn) return;
   double rNow = sms_monotonic();
+  p->iProgram = iProgram;
+  p->nProgram = nProgram;
   p->nPage++;
   p->nRow += nRow;
   p->nFetched = nFetched;
@@ -66,12 +66,20 @@ void sms_progress_page(SmsProgress *p, int nRow, long long nFetched, long long n
   if (p->eMode == SMS_PROGRESS_AUTO) {
     /* a quick scan shows nothing; then the line comes with the first page after a second
     ** (bOn says stderr is a terminal) */
-    if (rNow - p->rScanStart < AUTO_AFTER) return;
+    if (rNow - p->rStart < AUTO_AFTER) return;
     if (p->bShown && rNow - p->rLast < 0.1) return;
   } else if (rNow - p->rLast < (p->bTty ? 0.1 : 1.0)) {
     return; /* a terminal redraws cheaply; a log gets a line a second at most */
   }
   show(p, 0);
+}
+
+void sms_progress_note(SmsProgress *p, const char *zNote) {
+  if (!p->bOn) return;
+  /* on a terminal the note takes the line being redrawn, which comes back below it */
+  fprintf(stderr, "%ssms_messages: %s%s\n", p->bTty ? "\r" : "", zNote,
+          p->bTty ? "\033[K" : "");
+  fflush(stderr);
 }
 
 void sms_progress_end(SmsProgress *p) {

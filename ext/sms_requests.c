@@ -30,7 +30,7 @@ SQLITE_EXTENSION_INIT3
 #define REQ_SCHEMA                                                                             \
   "CREATE TABLE x(seq INTEGER, stmt INTEGER, time TEXT, program_id INTEGER, url TEXT, "        \
   "status INTEGER, attempt INTEGER, rows INTEGER, bytes INTEGER, ms REAL, error TEXT, "        \
-  "source TEXT, count INTEGER)"
+  "source TEXT, count INTEGER, note TEXT)"
 
 enum {
   REQ_SEQ,
@@ -45,7 +45,8 @@ enum {
   REQ_MS,
   REQ_ERROR,
   REQ_SOURCE,
-  REQ_COUNT
+  REQ_COUNT,
+  REQ_NOTE
 };
 
 typedef struct ReqTable {
@@ -155,6 +156,9 @@ static int req_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int iCol) 
     break;
   case REQ_ERROR:
     if (p->zError) sqlite3_result_text(ctx, p->zError, -1, SQLITE_TRANSIENT);
+    break;
+  case REQ_NOTE:
+    if (p->zNote) sqlite3_result_text(ctx, p->zNote, -1, SQLITE_TRANSIENT);
     break;
   default:
     sqlite3_result_text(ctx, p->bCache ? "cache" : "api", -1, SQLITE_STATIC);

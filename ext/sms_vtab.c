@@ -381,15 +381,17 @@ static int cursor_settle(SmsCursor *pCur) {
       pCur->bEof = 1;
       break;
     }
-    if (!pProg->bOn || pProg->iProgram != pCur->iProgramId) {
-      sms_progress_end(pProg);
-      sms_progress_start(pProg, pCur->iProgramId);
+    char zNote[512]; /* taken whether said or not: a later statement must not say it late */
+    if (sms_log_take_note(pCur->spec.pLog, zNote, sizeof(zNote))) {
+      sms_progress_note(pProg, zNote);
     }
     if (pProg->bOn) {
       /* the pages the API sent, not those the cache made up: the log knows which */
       long long nFetched, nCached;
-      sms_log_statement_counts(pCur->spec.pLog, pCur->iProgramId, &nFetched, &nCached);
-      sms_progress_page(pProg, pCur->page.nRow, nFetched, nCached);
+      sms_log_statement_counts(pCur->spec.pLog, (const long long *)pCur->aProgramId,
+                               pCur->nProgramId, &nFetched, &nCached);
+      sms_progress_page(pProg, pCur->iProgramId, pCur->nProgramId, pCur->page.nRow, nFetched,
+                        nCached);
     }
   }
   if (bEnd || rc != SQLITE_OK) sms_progress_end(pProg);

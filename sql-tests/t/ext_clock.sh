@@ -179,3 +179,41 @@ SELECT count(*) FROM t;")
   done
   kill "$off_PID"
 done
+
+# The difference is said, once per origin and connection: on the progress line's stderr
+# (SMS_PROGRESS=1 here; auto says it on a terminal) and as the note of the request whose
+# answer told it. Three days behind, ten minutes ahead; two minutes is not worth a word,
+# nor is anything once SMS_EXPORT_NOW says what time it is.
+say_re() { # say_re PORT SPAN: the sentence, its date left open (the running clock's)
+  printf '%s' "the clock of http://127\.0\.0\.1:$1 is $2 this machine's \(it said 20[0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9:]{8} UTC\): the API counts its year on its own clock, so the scan's window follows it"
+}
+for case in "-259200 3 days behind" "600 10 minutes ahead of" "-120"; do
+  read -r offset span <<<"$case"
+  emu_start said --clock-offset "$offset" --user "$TEST_USER" --password "$TEST_PASSWORD" \
+    --programs 2 --messages 300
+  err=$( { SMS_PROGRESS=1 SMS_API_BASE_URL=$said_URL "$SQLITE3" -cmd ".load $EXT" :memory: \
+    "SELECT count(*) FROM sms_messages WHERE program_id IN (4711, 4712);
+     SELECT count(*) FROM sms_messages(4711) WHERE date >= date('now', '-3 days');" \
+    >/dev/null; } 2>&1 )
+  notes=$(SMS_API_BASE_URL=$said_URL sql <<<"SELECT count(*) FROM sms_messages(4711);
+    SELECT count(*) FROM sms_messages(4712) WHERE date >= date('now', '-3 days');
+    SELECT seq, stmt, note FROM sms_requests WHERE note IS NOT NULL;" | tail -n +3)
+  if [ -n "$span" ]; then
+    check_match "a server clock ${offset} s off: said once on stderr, before the scan's line" \
+      "^sms_messages: $(say_re "$said_PORT" "$span")"$'\nsms_messages: 2 programs: [0-9]+ pages, 600 rows, [^\n]*, done\nsms_messages: program 4711: [^\n]*done$' "$err"
+    check_match "... and once in sms_requests, on the connection's first request" \
+      "^1\|1\|$(say_re "$said_PORT" "$span")\$" "$notes"
+  else
+    check "a server clock two minutes behind: nothing said" \
+      "sms_messages: 2 programs: ... pages, 600 rows|" \
+      "$(sed -n '1s/[0-9]* pages/... pages/; 1s/, [0-9]* rows\/s.*//p' <<<"$err")|$notes"
+  fi
+  kill "$said_PID"
+done
+emu_start said --clock-offset -259200 --user "$TEST_USER" --password "$TEST_PASSWORD" --programs 1 --messages 300
+got=$(SMS_EXPORT_NOW=$(date -u +%Y-%m-%dT%H:%M:%S) SMS_PROGRESS=1 SMS_API_BASE_URL=$said_URL sql <<<"
+  SELECT count(*) FROM sms_messages(4711) WHERE date >= date('now', '-1 days');
+  SELECT count(note) FROM sms_requests;" | grep -v '^sms_messages: program')
+check "SMS_EXPORT_NOW set: a clock three days off is not followed, and not said" "0
+0" "$got"
+kill "$said_PID"

@@ -86,5 +86,45 @@ int main(void) {
   check_time(sms_clock_now("http://10.0.0.0/api"), sms_time_now(), "and the first of them");
   sms_clock_reset();
   check_time(sms_clock_known("http://10.0.0.15/api"), 0, "reset forgets all");
+
+  /* What is said of a far clock: rounded to the unit a person would use. */
+  struct {
+    sms_time iOffset;
+    const char *zSpan;
+  } aSpan[] = {{-159 * SMS_DAY + 2, "159 days behind"},
+               {2 * SMS_DAY - 1, "48 hours ahead of"},
+               {-7200, "2 hours behind"},
+               {7199, "120 minutes ahead of"},
+               {601, "10 minutes ahead of"},
+               {-329, "5 minutes behind"}};
+  for (size_t i = 0; i < sizeof(aSpan) / sizeof(aSpan[0]); i++) {
+    char zOut[300], zWant[300];
+    sms_clock_describe("http://h:80", aSpan[i].iOffset, now, zOut, sizeof(zOut));
+    snprintf(zWant, sizeof(zWant),
+             "the clock of http://h:80 is %s this machine's (it said 2026-06-30 12:00:00 UTC): "
+             "the API counts its year on its own clock, so the scan's window follows it",
+             aSpan[i].zSpan);
+    check(strcmp(zOut, zWant) == 0, aSpan[i].zSpan);
+    if (strcmp(zOut, zWant) != 0) printf("#   got %s\n", zOut);
+  }
+
+  /* Said only when far, and never with SMS_EXPORT_NOW set. */
+  char zOrigin[300];
+  sms_time iFar = 0;
+  sms_clock_learn(zB, sms_time_now() - 3 * SMS_DAY);
+  check_time(sms_clock_far(zB, &iFar, zOrigin, sizeof(zOrigin)), 0,
+             "SMS_EXPORT_NOW set: no clock is far (and three days is not followed)");
+  zFixed = strdup(getenv("SMS_EXPORT_NOW"));
+  unsetenv("SMS_EXPORT_NOW");
+  sms_clock_learn(zB, sms_time_now() - 3 * SMS_DAY);
+  check_time(sms_clock_far(zB, &iFar, zOrigin, sizeof(zOrigin)), 1,
+             "no SMS_EXPORT_NOW: three days behind is far");
+  check(iFar >= -3 * SMS_DAY - 2 && iFar <= -3 * SMS_DAY + 2, "... by three days");
+  check(strcmp(zOrigin, "http://127.0.0.1:8080") == 0, "... at its origin");
+  sms_clock_learn(zB, sms_time_now() + SMS_CLOCK_SAY);
+  check_time(sms_clock_far(zB, &iFar, zOrigin, sizeof(zOrigin)), 0,
+             "five minutes ahead is not far");
+  setenv("SMS_EXPORT_NOW", zFixed, 1);
+  free(zFixed);
   return tap_done();
 }
