@@ -52,6 +52,8 @@ struct data_config {
   int doubles;     /* --doubles: 1 message in 25 is sent twice, identically */
   long undated;    /* --undated K: 1 message in K is shown without its date, or 0 */
   long bunched;    /* --bunched P: P% of the messages fall in one fortnight, or 0 */
+  int life;        /* --life: a program's life over absolute time (life.c); n_messages
+                   ** is then about so many a year */
 };
 
 struct data_program; /* opaque; see data.c */
