@@ -204,3 +204,11 @@ for bad in --anchor=$T1 --late-minutes=5 --report-minutes=5 --doubles --bunched=
   check "refused with --life: $bad (exit 2)" 2 "$("$EMU" --life "$bad" --now $T1 --dump 4711 >/dev/null 2>&1; echo $?)"
   check_match "... says why" "^sms-emulator: --life: a life is dated in absolute time" "$err"
 done
+
+# make demo runs on a life with the real clock: its reply-time report has answers.
+demo=$(bash "$ROOT/sql-tests/demo.sh" 2>&1)
+row=$(grep -A2 'replies │ after_a_message' <<<"$demo" | sed -n 3p)
+check "make demo: the reply-time report counts replies, some after a message sent" "1 1" \
+  "$(awk -F'│' '{print ($2 + 0 > 0), ($3 + 0 > 0)}' <<<"$row")"
+check "... and the program answers keywords" 1 \
+  "$(grep -c '│ opt-out *│ [1-9][0-9]* *│ [1-9]' <<<"$demo")"
