@@ -17,17 +17,13 @@ T1=2026-06-30T12:00:00 T1H=2026-06-30T18:00:00 T2=2026-07-05T12:34:56
 check "a restart with the same flags: the same bytes" same "$(cmp -s "$D/a1" "$D/a1b" && echo same)"
 check "another program, another life" differ "$(cmp -s "$D/a1" "$D/b1" || echo differ)"
 
-"$PYTHON3" - "$D" <<'PY'
+PYTHONPATH=$ROOT/sql-tests "$PYTHON3" - "$D" <<'PY'
 import collections, datetime as dt, json, sys
+from smstest import check
 d = sys.argv[1]
-load = lambda n: json.load(open(f"{d}/{n}", encoding="utf-8"))
-a1, a1h, a2, q1 = (load(n) for n in ("a1", "a1h", "a2", "q1"))
+a1, a1h, a2, q1 = (json.load(open(f"{d}/{n}", encoding="utf-8")) for n in ("a1", "a1h", "a2", "q1"))
 T1, T2 = "2026-06-30T12:00:00", "2026-07-05T12:34:56"
 EDGE2 = "2025-07-05T12:34:56"  # T2 - 365 days
-def check(desc, want, got):
-    print(("ok - " if want == got else "not ok - ") + desc)
-    if want != got:
-        print("#   want:", repr(want)[:400]); print("#   got: ", repr(got)[:400])
 t = dt.datetime.fromisoformat
 minutes = lambda a, b: (t(b) - t(a)).total_seconds() / 60
 
@@ -126,15 +122,8 @@ PY
 
 # Over HTTP: the same rules and paging as the test data.
 emu_start_test e "${LIFE[@]}" || exit 1
-AUTH="$TEST_USER:$TEST_PASSWORD"
-url="$e_URL/messages/program/4711?startDate=2025-06-30T12:00:00&pageSize=500"
-: >"$D/pages"
-while [ "$url" != null ]; do
-  curl -s -u "$AUTH" "$url" >"$D/page"
-  "$PYTHON3" -c 'import json,sys; print("\n".join(json.dumps(m, ensure_ascii=False) for m in json.load(open(sys.argv[1]))["data"]))' "$D/page" >>"$D/pages"
-  url=$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["meta"]["nextPageUrl"] or "null")' "$D/page")
-done
-"$PYTHON3" -c 'import json,sys; print("\n".join(json.dumps(m, ensure_ascii=False) for m in json.load(open(sys.argv[1]))))' "$D/a1" >"$D/dumped"
+walk_pages "$e_URL/messages/program/4711?startDate=2025-06-30T12:00:00&pageSize=500" "$D/pages"
+json_lines "$D/a1" >"$D/dumped"
 check "HTTP pages of 500: the dump, row for row" same "$(cmp -s "$D/pages" "$D/dumped" && echo same)"
 check "... over 33 requests" 33 "$(grep -c 'program/4711' "$e_LOG")"
 check "no dates: today only (29 messages)" "200 29" \
