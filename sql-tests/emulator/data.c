@@ -30,6 +30,11 @@
 ** 1 message in 25 a copy of the one before it (a double send: the same
 ** second, number and body; an MT copy has its own status and report).
 ** Without these flags the bytes are those of before.
+**
+** --life replaces the test data by a program's life (life.c): messages drawn
+** per UTC day from streams keyed by (seed, program id, day), never by now,
+** so that a restart shows the same past.  They are rendered, sorted and
+** served exactly as the test data are; only their choice differs.
 */
 #include "data.h"
 #include "life.h"

@@ -7,7 +7,9 @@
 ** repeatable.  With --anchor they depend on the anchor instead of now, and
 ** now only decides which of them a request sees (eventual consistency:
 ** --late-minutes, --report-minutes), so a test can move the clock and see
-** the same messages, older.  A page is served by copying a contiguous run of pre-rendered
+** the same messages, older.  With --life they are a program's life (life.h),
+** a function of the seed, the program id and absolute time, of which now only
+** decides the year shown.  A page is served by copying a contiguous run of pre-rendered
 ** objects, never by building JSON per request.
 **
 ** Usage:

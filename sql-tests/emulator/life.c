@@ -141,7 +141,9 @@ static void emit(struct life *L, time_t date, uint64_t number, int mo, const cha
                  uint64_t *s, int campaign) {
   struct life_msg *m;
   uint64_t id = mix(mix(L->c->key, (uint64_t)L->day), (uint64_t)L->k++);
-  const char *status = mo ? "Received" : pick(s, statuses); /* drawn either way */
+  /* drawn for a message outside the year too, so that the draws after it are the same
+  ** whatever the year */
+  const char *status = mo ? "Received" : pick(s, statuses);
   if (date <= L->c->now - 365 * DATA_DAY || date > L->c->now || L->oom) return;
   if (L->n == L->cap) {
     long cap = L->cap ? 2 * L->cap : 1024;
@@ -173,7 +175,10 @@ static void conversation(struct life *L, uint64_t *s, time_t at, uint64_t number
 
 /* A time of day d when people write. */
 static time_t daytime(uint64_t *s, long d) {
-  int h = 0, r = (int)rnd(s, 144); /* 144: the sum of hour_weights */
+  int h, r, total = 0;
+  for (h = 0; h < 24; h++)
+    total += hour_weights[h];
+  r = (int)rnd(s, (uint64_t)total), h = 0;
   while (r >= hour_weights[h])
     r -= hour_weights[h++];
   return (time_t)d * DATA_DAY + h * 3600 + (time_t)rnd(s, 3600);
