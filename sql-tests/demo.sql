@@ -26,7 +26,8 @@ SELECT program_id, program_name, count(*) AS opt_outs
   FROM sms_messages
  WHERE program_id IN (4711, 4712, 4713) AND type = 'MO'
    AND date >= datetime('now', '-90 days')
-   AND upper(trim(body)) IN ('STOP', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'STOPALL')
+   AND upper(trim(body, ' .!' || char(9, 10, 13)))
+       IN ('STOP', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'STOPALL')
  GROUP BY 1, 2 ORDER BY 1;
 
 .print ''
@@ -52,3 +53,34 @@ SELECT date, number, substr(replace(body, char(10), ' '), 1, 40) AS body
 SELECT source, count(*) AS parts, sum(rows) AS messages, round(sum(bytes) / 1e6, 1) AS mb,
        round(sum(ms)) AS ms_total
   FROM sms_requests GROUP BY source;
+
+.print ''
+.print "== Reply times (the cookbook's recipe): each reply of the last 30 days and the last message"
+.print '   sent to the same number in the week before it (program 4711; last, because the cache'
+.print '   answers a window per reply, and those parts would crowd the cost report above)'
+CREATE VIRTUAL TABLE temp.msgs USING sms_messages(program_id=4711, cache_ttl=300);
+SELECT count(*) AS replies, count(last_sent) AS after_a_message,
+       round(avg((julianday(date) - julianday(last_sent)) * 24), 1) AS avg_hours,
+       round(min((julianday(date) - julianday(last_sent)) * 24 * 60), 1) AS min_minutes
+  FROM (SELECT mo.date,
+               (SELECT max(mt.date) FROM temp.msgs AS mt
+                 WHERE mt.type = 'MT' AND mt.date < mo.date AND mt.number = mo.number
+                   AND mt.date >= datetime(mo.date, '-7 days')) AS last_sent
+          FROM temp.msgs AS mo
+         WHERE mo.type = 'MO' AND mo.date >= datetime('now', '-30 days'));
+
+.print ''
+.print '== How fast the program answers: the first message sent to the number within an hour'
+SELECT CASE WHEN k IN ('STOP', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'STOPALL') THEN 'opt-out'
+            WHEN k IN ('JOIN', 'JOIN 🎉', 'START', 'YES', 'Y') THEN 'opt-in'
+            WHEN k = 'HELP' THEN 'HELP'
+            ELSE 'other text' END AS reply,
+       count(*) AS received, count(answer) AS answered,
+       round(avg((julianday(answer) - julianday(date)) * 86400)) AS avg_seconds
+  FROM (SELECT mo.date, upper(trim(mo.body, ' .!' || char(9, 10, 13))) AS k,
+               (SELECT min(mt.date) FROM temp.msgs AS mt
+                 WHERE mt.type = 'MT' AND mt.number = mo.number AND mt.date >= mo.date
+                   AND mt.date <= datetime(mo.date, '+1 hour')) AS answer
+          FROM temp.msgs AS mo
+         WHERE mo.type = 'MO' AND mo.date >= datetime('now', '-30 days'))
+ GROUP BY 1 ORDER BY received DESC;

@@ -127,6 +127,22 @@ dump_select() {
   "$SQLITE3" :memory: "SELECT $exprs FROM json_each(readfile('$TMPDIR_SMS/dump.json')) WHERE $where"
 }
 
+# walk_pages URL OUT: follow nextPageUrl from URL with the test login, writing the messages
+# of every page to OUT, one JSON object a line; json_lines FILE: a JSON array file the same way
+# (a --dump), so that the pages and the dump compare with cmp.
+walk_pages() {
+  local url=$1 out=$2
+  : >"$out"
+  while [ "$url" != null ]; do
+    curl -s -u "$TEST_USER:$TEST_PASSWORD" "$url" >"$TMPDIR_SMS/walk_page"
+    json_lines "$TMPDIR_SMS/walk_page" data >>"$out"
+    url=$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["meta"]["nextPageUrl"] or "null")' "$TMPDIR_SMS/walk_page")
+  done
+}
+json_lines() {
+  "$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); d=d[sys.argv[2]] if len(sys.argv) > 2 else d; print("\n".join(json.dumps(m, ensure_ascii=False) for m in d))' "$@"
+}
+
 # dump_count PROGRAM WHERE [--EMULATOR-FLAGS...]: how many messages of PROGRAM's --dump
 # satisfy WHERE, e.g. "json_extract(value, '$.type') = 'MO'".
 dump_count() { dump_select "$1" "count(*)" "${@:2}"; }

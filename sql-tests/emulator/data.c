@@ -30,8 +30,15 @@
 ** 1 message in 25 a copy of the one before it (a double send: the same
 ** second, number and body; an MT copy has its own status and report).
 ** Without these flags the bytes are those of before.
+**
+** --life replaces the test data by a program's life (life.c): messages drawn
+** per UTC day from streams keyed by (seed, program id, day), never by now,
+** so that a restart shows the same past.  They are rendered, sorted and
+** served exactly as the test data are; only their choice differs.
 */
 #include "data.h"
+#include "life.h"
+#include "rng.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -53,12 +60,6 @@ struct data_program {
   time_t *reported;     /* data_dynamic: when its delivery report comes, or 0 */
   size_t *sent_off;     /* data_dynamic: message i as "Sent", in sent_arena */
   char *sent_arena;     /* data_dynamic: the messages before their reports */
-};
-
-/* One weighted choice of a table. */
-struct pick {
-  int weight;    /* relative frequency */
-  const char *z; /* the value; NULL stands for JSON null */
 };
 
 /* A message while being generated, before sorting and rendering. */
@@ -150,34 +151,6 @@ static const struct pick mt_statuses[] = {{65, "Delivered"},    {12, "Sent"},
 static const struct pick networks[] = {{30, "Verizon"}, {28, "AT&T"},       {22, "T-Mobile"},
                                        {6, "Sprint"},   {4, "US Cellular"}, {10, NULL},
                                        {0, NULL}};
-
-/* splitmix64: small, fast, and good enough that neighbouring keys give
-** unrelated streams. */
-static uint64_t splitmix64(uint64_t *s) {
-  uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-static uint64_t mix(uint64_t h, uint64_t v) {
-  uint64_t s = h ^ (v * 0xD6E8FEB86659FD93ULL);
-  return splitmix64(&s);
-}
-
-static uint64_t rnd(uint64_t *s, uint64_t n) {
-  return splitmix64(s) % n;
-}
-
-static const char *pick(uint64_t *s, const struct pick *t) {
-  int total = 0, i, r;
-  for (i = 0; t[i].weight; i++)
-    total += t[i].weight;
-  r = (int)rnd(s, (uint64_t)total);
-  for (i = 0; r >= t[i].weight; i++)
-    r -= t[i].weight;
-  return t[i].z;
-}
 
 /* Proleptic Gregorian calendar <-> days since 1970-01-01 (H. Hinnant's
 ** algorithms); our own so that no time zone setting can leak in. */
@@ -316,15 +289,6 @@ static int gen_msg_cmp(const void *a, const void *b) {
   return x->j < y->j ? -1 : x->j > y->j;
 }
 
-static uint64_t gen_number(uint64_t *s) {
-  uint64_t r = rnd(s, 100);
-  uint64_t tail = rnd(s, 1000000000ULL);
-  if (r < 20) return (2 + rnd(s, 8)) * 1000000000ULL + tail; /* 10 digits */
-  if (r < 80) return 10000000000ULL + (2 + rnd(s, 8)) * 1000000000ULL + tail;
-  if (r < 90) return 447000000000ULL + tail; /* 12 digits */
-  return 4915000000000ULL + tail;            /* 13 digits */
-}
-
 /* The date of message j; prev is the date of message j-1. */
 static time_t gen_date(uint64_t *s, long j, time_t prev) {
   time_t now = cfg.anchor ? cfg.anchor : cfg.now;
@@ -385,47 +349,20 @@ static time_t report_time(const struct gen_msg *m, uint64_t r) {
   return m->date + 60 * (time_t)(1 + r % (uint64_t)cfg.report_min);
 }
 
-/* Build program p's messages.  Returns 0 on out-of-memory. */
-static int program_generate(struct data_program *p) {
-  uint64_t key, s;
-  struct gen_msg *msgs = NULL;
-  struct buf head = BUF_INIT, arena = BUF_INIT, sent = BUF_INIT;
-  struct buf camp[5] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
-  size_t order[N_CAMPAIGN_NAMES];
-  long n = cfg.n_messages, i, j, n_camp;
-  int ok = 0;
+/* --quirks: which tolerant-reader variations message m gets, q its own draw. */
+static void set_quirks(struct gen_msg *m, uint64_t q) {
+  if (q % 7 == 0) m->quirks |= QUIRK_NUMBER_STRING;
+  if ((q >> 8) % 9 == 0) m->quirks |= QUIRK_NO_NETWORK;
+  if ((q >> 16) % 5 == 0) m->quirks |= QUIRK_MESSAGE_ID;
+  if ((q >> 24) % 11 == 0) m->quirks |= QUIRK_NO_STATUS;
+  m->message_id = (uint32_t)(100000000 + (q >> 32) % 900000000);
+}
 
-  key = mix(mix(mix(cfg.seed, 0x534D53), (uint64_t)p->id),
-            (uint64_t)(cfg.anchor ? cfg.anchor : cfg.now));
-  s = mix(key, 0xFFFFFFFFULL); /* the program's own stream */
-
-  buf_puts(&head, ",\"programName\":");
-  buf_json_string(&head,
-                  program_names[rnd(&s, sizeof program_names / sizeof program_names[0])]);
-  buf_puts(&head, ",\"programType\":");
-  buf_json_string(&head, program_types[(p->id - DATA_FIRST_PROGRAM) % 4]);
-  for (i = 0; i < (long)N_CAMPAIGN_NAMES; i++)
-    order[i] = (size_t)i;
-  n_camp = 3 + (long)rnd(&s, 3);
-  for (i = 0; i < n_camp; i++) { /* distinct names: partial shuffle */
-    size_t k = (size_t)i + rnd(&s, N_CAMPAIGN_NAMES - (size_t)i), t;
-    t = order[i], order[i] = order[k], order[k] = t;
-    buf_json_string(&camp[i], campaign_names[order[i]]);
-  }
-
-  msgs = calloc((size_t)n + 1, sizeof *msgs);
-  p->date = calloc((size_t)n + 1, sizeof *p->date);
-  p->off = calloc((size_t)n + 1, sizeof *p->off);
-  p->pos[DATA_MO] = calloc((size_t)n + 1, sizeof(long));
-  p->pos[DATA_MT] = calloc((size_t)n + 1, sizeof(long));
-  if (!msgs || !p->date || !p->off || !p->pos[DATA_MO] || !p->pos[DATA_MT]) goto done;
-  if (data_dynamic()) {
-    p->recorded = calloc((size_t)n + 1, sizeof *p->recorded);
-    p->reported = calloc((size_t)n + 1, sizeof *p->reported);
-    p->sent_off = calloc((size_t)n + 1, sizeof *p->sent_off);
-    if (!p->recorded || !p->reported || !p->sent_off) goto done;
-  }
-
+/* The n messages of the test data into msgs, from the program's key. */
+static void test_messages(uint64_t key, struct gen_msg *msgs, long n, char **camp,
+                          long n_camp) {
+  uint64_t s;
+  long j;
   for (j = 0; j < n; j++) {
     struct gen_msg *m = &msgs[j];
     uint64_t q;
@@ -433,19 +370,14 @@ static int program_generate(struct data_program *p) {
     m->j = j;
     m->date = gen_date(&s, j, j ? msgs[j - 1].date : 0);
     m->mo = rnd(&s, 100) < 40;
-    m->campaign = camp[rnd(&s, (uint64_t)n_camp)].z;
+    m->campaign = camp[rnd(&s, (uint64_t)n_camp)];
     m->status = m->mo ? "Received" : pick(&s, mt_statuses);
-    m->number = gen_number(&s);
+    m->number = rng_number(&s);
     m->body = pick(&s, m->mo ? mo_bodies : mt_bodies);
     if (strcmp(m->body, LONG_BODY) == 0) m->body = long_body;
     m->network = pick(&s, networks);
     /* A separate stream, so --quirks leaves every other choice alone. */
-    q = mix(key ^ 0x51554952ULL, (uint64_t)j + 1);
-    if (q % 7 == 0) m->quirks |= QUIRK_NUMBER_STRING;
-    if ((q >> 8) % 9 == 0) m->quirks |= QUIRK_NO_NETWORK;
-    if ((q >> 16) % 5 == 0) m->quirks |= QUIRK_MESSAGE_ID;
-    if ((q >> 24) % 11 == 0) m->quirks |= QUIRK_NO_STATUS;
-    m->message_id = (uint32_t)(100000000 + (q >> 32) % 900000000);
+    set_quirks(m, mix(key ^ 0x51554952ULL, (uint64_t)j + 1));
     /* And another for eventual consistency and double sends. */
     q = mix(key ^ 0x4C415445ULL, (uint64_t)j + 1);
     m->recorded = m->date;
@@ -460,6 +392,90 @@ static int program_generate(struct data_program *p) {
       }
     }
   }
+}
+
+/* --life: the program's messages of the year before now (life.c), in *pmsgs.  Returns
+** their number, -1 on out-of-memory.  A number keeps its carrier; the keyword
+** conversations are the first campaign's, each blast one of the others'. */
+static long life_messages(uint64_t key, struct gen_msg **pmsgs, char **camp, long n_camp) {
+  struct life_config c = {key, cfg.n_messages, cfg.now};
+  struct life_msg *a = NULL;
+  struct gen_msg *msgs;
+  long n = life_generate(&c, &a), j;
+  if (n < 0) return -1;
+  msgs = calloc((size_t)n + 1, sizeof *msgs);
+  if (msgs == NULL) {
+    free(a);
+    return -1;
+  }
+  for (j = 0; j < n; j++) {
+    struct gen_msg *m = &msgs[j];
+    uint64_t s = mix(key ^ 0x4E4554ULL, a[j].number);
+    m->j = j;
+    m->date = m->recorded = a[j].date;
+    m->number = a[j].number;
+    m->campaign = camp[a[j].campaign ? 1 + (a[j].campaign - 1) % (n_camp - 1) : 0];
+    m->status = a[j].status;
+    m->body = a[j].body;
+    m->network = pick(&s, networks);
+    m->mo = a[j].mo;
+    set_quirks(m, mix(key ^ 0x51554952ULL, a[j].id));
+  }
+  free(a);
+  *pmsgs = msgs;
+  return n;
+}
+
+/* Build program p's messages.  Returns 0 on out-of-memory. */
+static int program_generate(struct data_program *p) {
+  uint64_t key, s;
+  struct gen_msg *msgs = NULL;
+  struct buf head = BUF_INIT, arena = BUF_INIT, sent = BUF_INIT;
+  struct buf camp[5] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+  char *camp_z[5];
+  size_t order[N_CAMPAIGN_NAMES];
+  long n = cfg.n_messages, i, n_camp;
+  int ok = 0;
+
+  /* A life is keyed by the seed and the program alone: its dates are absolute. */
+  key = mix(mix(mix(cfg.seed, 0x534D53), (uint64_t)p->id),
+            cfg.life ? 0x4C494645ULL : (uint64_t)(cfg.anchor ? cfg.anchor : cfg.now));
+  s = mix(key, 0xFFFFFFFFULL); /* the program's own stream */
+
+  buf_puts(&head, ",\"programName\":");
+  buf_json_string(&head,
+                  program_names[rnd(&s, sizeof program_names / sizeof program_names[0])]);
+  buf_puts(&head, ",\"programType\":");
+  buf_json_string(&head, program_types[(p->id - DATA_FIRST_PROGRAM) % 4]);
+  for (i = 0; i < (long)N_CAMPAIGN_NAMES; i++)
+    order[i] = (size_t)i;
+  n_camp = 3 + (long)rnd(&s, 3);
+  for (i = 0; i < n_camp; i++) { /* distinct names: partial shuffle */
+    size_t k = (size_t)i + rnd(&s, N_CAMPAIGN_NAMES - (size_t)i), t;
+    t = order[i], order[i] = order[k], order[k] = t;
+    buf_json_string(&camp[i], campaign_names[order[i]]);
+    camp_z[i] = camp[i].z;
+  }
+
+  if (cfg.life) {
+    n = life_messages(key, &msgs, camp_z, n_camp);
+    if (n < 0) goto done;
+  } else {
+    msgs = calloc((size_t)n + 1, sizeof *msgs);
+    if (!msgs) goto done;
+  }
+  p->date = calloc((size_t)n + 1, sizeof *p->date);
+  p->off = calloc((size_t)n + 1, sizeof *p->off);
+  p->pos[DATA_MO] = calloc((size_t)n + 1, sizeof(long));
+  p->pos[DATA_MT] = calloc((size_t)n + 1, sizeof(long));
+  if (!p->date || !p->off || !p->pos[DATA_MO] || !p->pos[DATA_MT]) goto done;
+  if (data_dynamic()) {
+    p->recorded = calloc((size_t)n + 1, sizeof *p->recorded);
+    p->reported = calloc((size_t)n + 1, sizeof *p->reported);
+    p->sent_off = calloc((size_t)n + 1, sizeof *p->sent_off);
+    if (!p->recorded || !p->reported || !p->sent_off) goto done;
+  }
+  if (!cfg.life) test_messages(key, msgs, n, camp_z, n_camp);
   qsort(msgs, (size_t)n, sizeof *msgs, gen_msg_cmp);
 
   buf_reserve(&arena, (size_t)n * 330);

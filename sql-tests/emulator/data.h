@@ -7,7 +7,9 @@
 ** repeatable.  With --anchor they depend on the anchor instead of now, and
 ** now only decides which of them a request sees (eventual consistency:
 ** --late-minutes, --report-minutes), so a test can move the clock and see
-** the same messages, older.  A page is served by copying a contiguous run of pre-rendered
+** the same messages, older.  With --life they are a program's life (life.h),
+** a function of the seed, the program id and absolute time, of which now only
+** decides the year shown.  A page is served by copying a contiguous run of pre-rendered
 ** objects, never by building JSON per request.
 **
 ** Usage:
@@ -52,6 +54,8 @@ struct data_config {
   int doubles;     /* --doubles: 1 message in 25 is sent twice, identically */
   long undated;    /* --undated K: 1 message in K is shown without its date, or 0 */
   long bunched;    /* --bunched P: P% of the messages fall in one fortnight, or 0 */
+  int life;        /* --life: a program's life over absolute time (life.c); n_messages
+                   ** is then about so many a year */
 };
 
 struct data_program; /* opaque; see data.c */

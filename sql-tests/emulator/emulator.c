@@ -135,7 +135,8 @@ static void usage(FILE *f) {
              "  --user U               Basic-auth user (default demo)\n"
              "  --password P           Basic-auth password (default demo-secret)\n"
              "  --programs N           programs 4711..4711+N-1 (default 3)\n"
-             "  --messages M           messages per program (default 1000)\n"
+             "  --messages M           messages per program (default 1000); with --life about "
+             "M a year\n"
              "  --seed S               seed of the deterministic data (default 1)\n"
              "  --now YYYY-MM-DDTHH:MM:SS  the server's now, UTC (default: the "
              "clock)\n"
@@ -168,6 +169,10 @@ static void usage(FILE *f) {
              "carry\n"
              "  --shape S              envelope (default), top-next or bare\n"
              "  --quirks               tolerant-reader data variations\n"
+             "  --life                 a program's life: subscribers who come back, "
+             "keywords answered,\n"
+             "                         blasts; dated in absolute time, so a restart shows "
+             "the same past\n"
              "  --anchor YYYY-MM-DDTHH:MM:SS  date the data from this fixed time (the year "
              "before\n"
              "                         and the year after it), not --now: a later --now "
@@ -257,6 +262,10 @@ static void parse_args(int argc, char **argv) {
     }
     if (strcmp(a, "--doubles") == 0) {
       opt.data.doubles = 1;
+      continue;
+    }
+    if (strcmp(a, "--life") == 0) {
+      opt.data.life = 1;
       continue;
     }
     if (strncmp(a, "--", 2) != 0) die_usage("unexpected argument '%s'", a);
@@ -355,6 +364,13 @@ static void parse_args(int argc, char **argv) {
     die_usage("%s: --clock-runs runs from --now; --clock-offset runs from the host's clock, "
               "give one of them",
               "--clock-offset");
+  /* A life is already still in absolute time; the flags that move data around are for
+  ** the test data. */
+  if (opt.data.life && (opt.data.anchor || opt.data.late_min || opt.data.report_min ||
+                        opt.data.doubles || opt.data.bunched))
+    die_usage("%s: a life is dated in absolute time already; --anchor, --late-minutes, "
+              "--report-minutes, --doubles and --bunched are for the test data",
+              "--life");
   if (!now_given) opt.data.now = time(NULL) + opt.clock_offset;
 }
 
@@ -1022,11 +1038,12 @@ int main(int argc, char **argv) {
   data_format_date(opt.data.now, now);
   fprintf(stderr,
           "sms-emulator: serving %s://%s:%ld/api: %ld programs "
-          "(%ld..%ld) x %ld messages, now %s, seed %llu%s%s\n",
+          "(%ld..%ld) x %ld messages%s, now %s, seed %llu%s%s\n",
           opt.tls_cert ? "https" : "http", opt.host ? opt.host : "127.0.0.1", port,
           opt.data.n_programs, DATA_FIRST_PROGRAM, DATA_FIRST_PROGRAM + opt.data.n_programs - 1,
-          opt.data.n_messages, now, (unsigned long long)opt.data.seed,
-          opt.fault ? ", fault " : "", fault_names[opt.fault]);
+          opt.data.n_messages, opt.data.life ? " a year (--life)" : "", now,
+          (unsigned long long)opt.data.seed, opt.fault ? ", fault " : "",
+          fault_names[opt.fault]);
 
   while (sigwait(&sigs, &sig) != 0) {
   }

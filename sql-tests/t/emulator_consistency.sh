@@ -73,14 +73,8 @@ PY
 
 # Over HTTP: the pages at T are the dump at T, statuses and all; a late message is not there.
 emu_start_test e "${BASE[@]}" "${ANCHOR[@]}" --now $T1 --late-minutes 1440 --report-minutes 2880 || exit 1
-url="$e_URL/messages/program/4711?startDate=2025-06-30T12:00:00&pageSize=300"
-: >"$D/pages"
-while [ "$url" != null ]; do
-  curl -s -u "$AUTH" "$url" >"$D/page"
-  "$PYTHON3" -c 'import json,sys; print("\n".join(json.dumps(m, ensure_ascii=False) for m in json.load(open(sys.argv[1]))["data"]))' "$D/page" >>"$D/pages"
-  url=$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["meta"]["nextPageUrl"] or "null")' "$D/page")
-done
-"$PYTHON3" -c 'import json,sys; print("\n".join(json.dumps(m, ensure_ascii=False) for m in json.load(open(sys.argv[1]))))' "$D/e1" >"$D/dumped"
+walk_pages "$e_URL/messages/program/4711?startDate=2025-06-30T12:00:00&pageSize=300" "$D/pages"
+json_lines "$D/e1" >"$D/dumped"
 check "HTTP pages of 300 at T: the dump at T, row for row" same "$(cmp -s "$D/pages" "$D/dumped" && echo same)"
 check "... 2609 rows over 9 requests" "2609 9" "$(wc -l <"$D/dumped") $(grep -c 'program/4711' "$e_LOG")"
 
