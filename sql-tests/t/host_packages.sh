@@ -92,6 +92,25 @@ PY
 True
 $version
 $(dump_count 4711 "json_extract(value, '$.type') = 'MO'")" "$out"
+  # load() with Debian's apsw (its own SQLite; 3.40 says enableloadextension and
+  # loadextension, not load_extension): the venv's package on the system Python's path.
+  site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  if "$PYTHON3" -c 'import apsw' 2>/dev/null; then
+    out=$(cd "$TMPDIR_SMS" && PYTHONPATH=$site "$PYTHON3" -c '
+import apsw, sms_export
+db = apsw.Connection(":memory:")
+(getattr(db, "enable_load_extension", None) or db.enableloadextension)(True)
+sms_export.load(db)
+print(list(db.execute("SELECT count(*) FROM sms_messages(4711)"))[0][0])
+try:
+    sms_export.load(object())
+except TypeError as e:
+    print(e)' 2>&1)
+    check "the wheel's load() on an apsw connection, and on something else a TypeError"       "$(dump_count 4711 1)
+sms_messages: load() needs a connection with a load_extension() method (sqlite3's or apsw's), not object" "$out"
+  else
+    echo "not ok - python3-apsw is installed (make deps installs it): the wheel's load() on apsw"
+  fi
   # load() when libcjson is missing: the installed library swapped for the unlinked copy.
   so=$(cd "$TMPDIR_SMS" && "$venv/bin/python" -c 'import sms_export; print(sms_export.loadable_path() + ".so")')
   unlinked "$so" "$so.tmp" && mv "$so.tmp" "$so"

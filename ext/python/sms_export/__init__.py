@@ -9,7 +9,8 @@ sms_messages, packaged for Python (the wheel `make dist` builds).
     db.execute("SELECT count(*) FROM sms_messages(4711)").fetchone()
 
 load() takes any connection with a load_extension(path) method: the standard library's
-sqlite3 (when its SQLite allows extensions: Debian's does, some builds do not), or apsw's.
+sqlite3 (when its SQLite allows extensions: Debian's does, some builds do not), or apsw's
+(whose releases before 3.41, Debian 12's among them, call it loadextension).
 The library needs libcurl (4) and libcjson (1) on the machine; without them load() raises
 an error that says which one is missing and how to install it.
 """
@@ -30,8 +31,12 @@ def loadable_path():
 
 def load(conn):
     """Load the extension into conn (loading must be enabled on it)."""
+    loader = getattr(conn, "load_extension", None) or getattr(conn, "loadextension", None)
+    if loader is None:
+        raise TypeError("sms_messages: load() needs a connection with a load_extension() "
+                        "method (sqlite3's or apsw's), not %s" % type(conn).__name__)
     try:
-        conn.load_extension(loadable_path())
+        loader(loadable_path())
     except Exception as e:
         text = str(e)
         if "cannot open shared object file" not in text:
