@@ -257,8 +257,10 @@ int sms_plan_adaptive_width(double rLeft, double rRate, double rPageSeconds, int
   if (rLeft < SMS_ADAPTIVE_MIN_LEFT) return 0;
   int k = (int)((rLeft + 1) / SMS_ADAPTIVE_PAGES_PER_LANE + 0.5); /* pages / 5, rounded */
   if (k > nMax) k = nMax;
-  if (rRate > 0) { /* more lanes than fill the limit only add requests that wait their turn */
-    double rFill = rRate * rPageSeconds;
+  if (rRate > 0) {
+    /* More lanes than fill the limit only add requests that wait their turn: n lanes of
+    ** pages that take t seconds send n / t a second, enough when that is 90% of it. */
+    double rFill = rRate * rPageSeconds * 0.9;
     int nFill = (int)rFill + (rFill > (int)rFill);
     if (k > nFill) k = nFill;
   }

@@ -135,7 +135,7 @@ double sms_plan_pages_left(const SmsFirstPage *pFirst);
 ** range is re-planned by sms_plan_continue into k sub-windows after the first page's
 ** dates. k is one per SMS_ADAPTIVE_PAGES_PER_LANE pages (so requests stay within that
 ** fraction more than one chain's), at most nMax, and under a rate limit no more than the
-** lanes it takes to fill the limit, one page taking rPageSeconds. */
+** lanes it takes to send 90% of the limit, one page taking rPageSeconds. */
 int sms_plan_adaptive_width(double rLeft, double rRate, double rPageSeconds, int nMax);
 
 /* The adaptive default when the first page goes by date: replace *pCur by the stretch that

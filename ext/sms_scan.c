@@ -519,8 +519,8 @@ static int widen(SmsScan *p, char *zErr, size_t nErr, int *pRc) {
                                   SMS_ADAPTIVE_WIDTH);
   if (k == 0 || (k == 1 && !plan_has_fetch(&p->plan))) return 0;
   p->bWidened = 1;
-  if (k == 1) { /* the chain goes on, on lane 0: nothing is read twice */
-    *pRc = go_parallel(p, 1, zErr, nErr);
+  if (k == 1) { /* the chain goes on, on lane 0, the rest beside it: nothing read twice */
+    *pRc = go_parallel(p, 2, zErr, nErr);
     return 1;
   }
   SmsTask cur = l->task;
