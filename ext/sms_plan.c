@@ -199,28 +199,104 @@ int sms_plan_program(SmsPlan *pPlan, const SmsScanSpec *pSpec, long long iProgra
   return rc;
 }
 
-int sms_plan_widen(SmsPlan *p, const SmsScanSpec *pSpec, const SmsTask *pCur, int nWidth) {
-  int nRest = p->nTask - p->iNext, iRest = 0, rc = SMS_OK;
+/* Take the tasks from iNext on out of the plan, so that new ones go first (*paRest, malloc'd,
+** *pnRest of them). SMS_OK or SMS_NOMEM. */
+static int take_rest(SmsPlan *p, SmsTask **paRest, int *pnRest) {
+  int nRest = p->nTask - p->iNext;
   SmsTask *aRest = malloc((nRest + 1) * sizeof(*aRest));
   if (!aRest) return SMS_NOMEM;
   memcpy(aRest, p->aTask + p->iNext, nRest * sizeof(*aRest));
   p->nTask = p->iNext;
-  /* The sub-windows hand out the chain's own rows: clip them to the window itself (not to
-  ** the MIN/MAX its ends stand for), so that only the sub-window holding an end owns past
-  ** it, even when a widened chain reaches beyond the window. */
-  sms_time iClipLo = pCur->iOwnLo == SMS_TIME_MIN ? pSpec->iStart + 1 : pCur->iOwnLo;
-  sms_time iClipHi =
-      pCur->iOwnHi == SMS_TIME_MAX + 1 ? sms_plan_window_end(pSpec) : pCur->iOwnHi;
-  rc = gap_tasks(p, pSpec, pCur->iProgramId, pCur->iFetchLo, pCur->iFetchHi, iClipLo, iClipHi,
-                 nWidth);
-  for (int i = p->iNext; i < p->nTask; i++)
-    p->aTask[i].bDropFirst = 1;
+  *paRest = aRest;
+  *pnRest = nRest;
+  return SMS_OK;
+}
+
+/* Put back after the new tasks the rest taken by take_rest (rc: how making them went), and
+** free it. Returns rc, or SMS_NOMEM. */
+static int put_back_rest(SmsPlan *p, SmsTask *aRest, int nRest, int rc) {
+  int iRest = 0;
   for (; rc == SMS_OK && iRest < nRest; iRest++)
     rc = add_task(p, &aRest[iRest]);
   for (; iRest < nRest; iRest++) /* the tasks not put back hold cache references */
     sms_cache_release(aRest[iRest].pEntry);
   free(aRest);
   return rc;
+}
+
+/* The part of the window a chain's tasks hand out: its own range, clipped to the window
+** itself (not to the MIN/MAX its ends stand for), so that only the sub-window holding an end
+** owns past it, even when a widened chain reaches beyond the window. */
+static void own_clip(const SmsScanSpec *pSpec, const SmsTask *pCur, sms_time *piLo,
+                     sms_time *piHi) {
+  *piLo = pCur->iOwnLo == SMS_TIME_MIN ? pSpec->iStart + 1 : pCur->iOwnLo;
+  *piHi = pCur->iOwnHi == SMS_TIME_MAX + 1 ? sms_plan_window_end(pSpec) : pCur->iOwnHi;
+}
+
+int sms_plan_widen(SmsPlan *p, const SmsScanSpec *pSpec, const SmsTask *pCur, int nWidth) {
+  SmsTask *aRest;
+  int nRest, rc = take_rest(p, &aRest, &nRest);
+  sms_time iClipLo, iClipHi;
+  if (rc != SMS_OK) return rc;
+  own_clip(pSpec, pCur, &iClipLo, &iClipHi);
+  rc = gap_tasks(p, pSpec, pCur->iProgramId, pCur->iFetchLo, pCur->iFetchHi, iClipLo, iClipHi,
+                 nWidth);
+  for (int i = p->iNext; i < p->nTask; i++)
+    p->aTask[i].bDropFirst = 1;
+  return put_back_rest(p, aRest, nRest, rc);
+}
+
+double sms_plan_pages_left(const SmsFirstPage *f) {
+  /* Rows dated outside what was asked for say nothing of the chain's length. */
+  if (f->nDated < 1 || !f->bByDate || f->iMin < f->iLo - 1 || f->iMax + 2 >= f->iHi) return -1;
+  return (double)(f->iHi - f->iMax - 1) / (double)(f->iMax - f->iLo + 1);
+}
+
+int sms_plan_adaptive_width(double rLeft, double rRate, double rPageSeconds, int nMax) {
+  if (rLeft < 0) return -1;
+  if (rLeft < SMS_ADAPTIVE_MIN_LEFT) return 0;
+  int k = (int)((rLeft + 1) / SMS_ADAPTIVE_PAGES_PER_LANE + 0.5); /* pages / 5, rounded */
+  if (k > nMax) k = nMax;
+  if (rRate > 0) {
+    /* More lanes than fill the limit only add requests that wait their turn: n lanes of
+    ** pages that take t seconds send n / t a second, enough when that is 90% of it. */
+    double rFill = rRate * rPageSeconds * 0.9;
+    int nFill = (int)rFill + (rFill > (int)rFill);
+    if (k > nFill) k = nFill;
+  }
+  return k < 1 ? 1 : k;
+}
+
+int sms_plan_continue(SmsPlan *p, const SmsScanSpec *pSpec, const SmsTask *pCur,
+                      const SmsFirstPage *pFirst, double rLeft, int nWidth) {
+  SmsTask *aRest;
+  int nRest, rc = take_rest(p, &aRest, &nRest);
+  sms_time iClipLo, iClipHi, iHi = pCur->iFetchHi;
+  if (rc != SMS_OK) return rc;
+  own_clip(pSpec, pCur, &iClipLo, &iClipHi);
+  /* Each task asks a second more on each side: the stretch read again ends where the next
+  ** one's request starts a second after the page's newest date, so no later sub-window
+  ** brings a row of the first page. */
+  sms_time iFrom = pFirst->iMax + 2;
+  double rUnit = (double)(pFirst->iMax - pFirst->iLo + 1); /* seconds a page spans */
+  /* Each sub-window but the last is sized to end half a page into a page (the half nearest
+  ** an equal share): the API fills every page but a chain's last, so an error of the
+  ** prediction under half a page costs no request. The last takes what is left, at least
+  ** half a page. */
+  double rPer = (double)(long long)(rLeft / nWidth) + 0.5;
+  sms_time iStep = (sms_time)(rPer * rUnit);
+  if (iStep < 1) iStep = 1;
+  rc = fetch_task(p, pSpec, pCur->iProgramId, pCur->iFetchLo, iFrom, iClipLo, iClipHi, 0);
+  for (int i = 1; rc == SMS_OK && i < nWidth && iFrom + iStep < iHi - (sms_time)(rUnit / 2);
+       i++) {
+    rc = fetch_task(p, pSpec, pCur->iProgramId, iFrom, iFrom + iStep, iClipLo, iClipHi, 0);
+    iFrom += iStep;
+  }
+  if (rc == SMS_OK)
+    rc = fetch_task(p, pSpec, pCur->iProgramId, iFrom, iHi, iClipLo, iClipHi, 0);
+  for (int i = p->iNext; i < p->nTask; i++) /* the stretch read again (an end may own more) */
+    p->aTask[i].bDropFirst = p->aTask[i].iOwnLo <= pFirst->iMax;
+  return put_back_rest(p, aRest, nRest, rc);
 }
 
 void sms_plan_edges_last(SmsPlan *p) {

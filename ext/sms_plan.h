@@ -25,6 +25,11 @@
 #define SMS_MAX_PARALLEL 16
 /* Lanes of the adaptive default (no parallel option): docs/performance.md says why. */
 #define SMS_ADAPTIVE_WIDTH 4
+/* It widens only when this many pages are predicted after the first (sms_plan_pages_left)... */
+#define SMS_ADAPTIVE_MIN_LEFT 3
+/* ...and into one sub-window per this many pages: each may cost a request more than one chain
+** (its last page partly full), so requests stay within one in five more. */
+#define SMS_ADAPTIVE_PAGES_PER_LANE 5
 
 typedef struct SmsScanSpec {
   const SmsConfig *pCfg;       /* base_url, credentials, limits */
@@ -103,6 +108,44 @@ int sms_plan_program(SmsPlan *pPlan, const SmsScanSpec *pSpec, long long iProgra
 ** sub-windows of its range, which drop the rows that page handed out (bDropFirst), at
 ** iNext, before the rest of the plan. SMS_OK or SMS_NOMEM. */
 int sms_plan_widen(SmsPlan *pPlan, const SmsScanSpec *pSpec, const SmsTask *pCur, int nWidth);
+
+/* The first page of a chain, as the adaptive default reads it to predict the chain's length.
+** The API states no order; when a page's dated rows come in ascending date order (all the
+** pages anyone has seen so far), the page covers [iLo, iMax] of the chain's range, and the
+** rest of that range holds about as many rows per second. */
+typedef struct SmsFirstPage {
+  sms_time iLo;  /* the first second the chain's request asked for */
+  sms_time iHi;  /* the end of the chain's fetch range */
+  sms_time iMin; /* the oldest readable date on the page */
+  sms_time iMax; /* the newest */
+  int nDated;    /* rows with a readable date */
+  int bByDate;   /* those rows came in ascending date order */
+} SmsFirstPage;
+
+/* Pages predicted after the first one, from the dates it covered: the seconds left after
+** its newest row over the seconds it spanned. -1 when no prediction is possible (no dated
+** row, or rows not in date order). */
+double sms_plan_pages_left(const SmsFirstPage *pFirst);
+
+/* How the adaptive default goes on after a first page, rLeft pages predicted to follow
+** (sms_plan_pages_left), rRate the rate limit (0: none) and rPageSeconds what the first page
+** took. -1: no prediction, the equal split of sms_plan_widen; 0: stay one chain, a page
+** ahead (fewer than SMS_ADAPTIVE_MIN_LEFT pages left); 1: the chain goes on whole while the
+** rest of the plan is read beside it (no request more than one chain); k >= 2: the chain's
+** range is re-planned by sms_plan_continue into k sub-windows after the first page's
+** dates. k is one per SMS_ADAPTIVE_PAGES_PER_LANE pages (so requests stay within that
+** fraction more than one chain's), at most nMax, and under a rate limit no more than the
+** lanes it takes to send 90% of the limit, one page taking rPageSeconds. */
+int sms_plan_adaptive_width(double rLeft, double rRate, double rPageSeconds, int nMax);
+
+/* The adaptive default when the first page goes by date: replace *pCur by the stretch that
+** page covered, read again (bDropFirst: it drops what the page handed out; ending just past
+** its newest date, it takes one request when the API does go by date), then the rest of
+** the chain's range in up to nWidth sub-windows sized by the predicted pages (rLeft), none
+** of which can hold a row of the first page; at iNext, before the rest of the plan. SMS_OK
+** or SMS_NOMEM. */
+int sms_plan_continue(SmsPlan *pPlan, const SmsScanSpec *pSpec, const SmsTask *pCur,
+                      const SmsFirstPage *pFirst, double rLeft, int nWidth);
 
 /* Put the edge hours after every other task from iNext on (parallel scans: the long chains
 ** first). */

@@ -63,6 +63,7 @@ struct SmsScan {
   int bWidened;                    /* the adaptive default went parallel */
   SmsSeenBag first;                /* adaptive: the first page's dated rows (guarded by seen) */
   int bRemembered;                 /* adaptive: first holds a chain's first page */
+  SmsFirstPage firstPage;          /* adaptive: that page's dates, to predict the chain */
   SmsHashCount undated;            /* undated rows handed out, by identity (seen) */
   sms_time iOrderNext;             /* ordered: where the next sub-window starts */
   sms_time iOrderStep;             /* ordered: the next sub-window's length */
@@ -237,11 +238,35 @@ static int remember_rows(SmsLane *l, SmsPage *pPage, int bCountUndated) {
   return rc;
 }
 
+/* The adaptive default: the dates a chain's first page covered and whether its rows came
+** in date order (before any is dropped), for sms_plan_pages_left. */
+static void note_first_page(SmsLane *l, SmsPage *pPage) {
+  SmsFirstPage *f = &l->pScan->firstPage;
+  sms_time t, tPrev = SMS_TIME_MIN;
+  memset(f, 0, sizeof(*f));
+  f->iLo = l->chain.iSentStart;
+  f->iHi = l->task.iFetchHi;
+  f->iMin = SMS_TIME_MAX;
+  f->iMax = SMS_TIME_MIN;
+  f->bByDate = 1;
+  for (int i = 0; i < pPage->nRow; i++) {
+    if (!row_date(pPage, i, &t)) continue;
+    f->nDated++;
+    f->bByDate &= t >= tPrev;
+    tPrev = t;
+    if (t < f->iMin) f->iMin = t;
+    if (t > f->iMax) f->iMax = t;
+  }
+}
+
 /* Cut a fetched page to what the task hands out. A task that owns the whole window and reads
 ** nothing twice hands out every row as it comes. */
 static int lane_filter(SmsLane *l, SmsPage *pPage, int bFirst) {
   SmsScan *p = l->pScan;
   int bFiltered = !l->task.bOwnAll || l->task.bDropFirst, rc = SMS_OK;
+  int bRemember = bFirst && p->spec.bAdaptive && p->eMode == SCAN_SEQUENTIAL && !p->bWidened &&
+                  !p->bWorkers && sms_chain_more(&l->chain);
+  if (bRemember) note_first_page(l, pPage);
   if (bFiltered) {
     Verdicts v;
     rc = verdicts_alloc(&v, pPage->nRow);
@@ -253,10 +278,7 @@ static int lane_filter(SmsLane *l, SmsPage *pPage, int bFirst) {
       rc = resolve_held(l, pPage);
     }
   }
-  if (rc == SMS_OK && bFirst && p->spec.bAdaptive && p->eMode == SCAN_SEQUENTIAL &&
-      !p->bWidened && !p->bWorkers && sms_chain_more(&l->chain)) {
-    rc = remember_rows(l, pPage, !bFiltered);
-  }
+  if (rc == SMS_OK && bRemember) rc = remember_rows(l, pPage, !bFiltered);
   return rc;
 }
 
@@ -456,6 +478,7 @@ static int go_parallel(SmsScan *p, int nParallel, char *zErr, size_t nErr) {
   sms_plan_edges_last(&p->plan);
   for (int i = p->plan.iNext; i < p->plan.nTask; i++)
     nFetch += !p->plan.aTask[i].pEntry;
+  nFetch += p->aLane[0].bTask && !p->aLane[0].task.pEntry; /* a chain that goes on */
   int nLane = nParallel + (p->plan.nEdgeTask > 0 && sms_clock_known(p->spec.pCfg->zBaseUrl));
   if (nLane > nFetch) nLane = nFetch;
   if (nLane > SMS_MAX_PARALLEL) nLane = SMS_MAX_PARALLEL;
@@ -464,26 +487,53 @@ static int go_parallel(SmsScan *p, int nParallel, char *zErr, size_t nErr) {
   return start_workers(p, zErr, nErr);
 }
 
+/* Whether the plan has a task left for the API from iNext on. */
+static int plan_has_fetch(const SmsPlan *pPlan) {
+  for (int i = pPlan->iNext; i < pPlan->nTask; i++) {
+    if (!pPlan->aTask[i].pEntry) return 1;
+  }
+  return 0;
+}
+
 /* The adaptive default (no parallel option, no LIMIT): the scan needs the second page of a
-** chain over more than a day, so it is long. The rest of that chain is read as
-** SMS_ADAPTIVE_WIDTH sub-windows at once instead (fewer within a low rate limit), each
-** dropping the rows the first page handed out, and the rest of the plan on the same lanes.
-** Returns 1 when it did (*pRc says how it went), 0 when the scan stays one chain. */
+** chain over more than a day. How far it widens is what its first page predicts
+** (sms_plan_adaptive_width): a chain of a few pages more goes on alone, a page ahead; a
+** longer one goes on whole while the rest of the plan (the edge hour, other programs) is read
+** beside it; a long one is re-planned after the first page's dates (sms_plan_continue: that
+** stretch read again, dropping the rows the page handed out, and the rest in sub-windows
+** read at once). A first page whose rows are not in date order predicts nothing: the rest of
+** the chain is read as SMS_ADAPTIVE_WIDTH equal sub-windows that all drop its rows (fewer
+** within a low rate limit). Returns 1 when it went parallel (*pRc says how it went), 0 when
+** the scan stays one chain. */
 static int widen(SmsScan *p, char *zErr, size_t nErr, int *pRc) {
   SmsLane *l = &p->aLane[0];
-  int nWidth = SMS_ADAPTIVE_WIDTH;
+  int nWidth = SMS_ADAPTIVE_WIDTH, rc;
   double rRate = p->spec.pCfg->rRateLimit;
   if (!p->spec.bAdaptive || p->bWidened || !l->bTask || l->task.pEntry ||
       !sms_chain_more(&l->chain) || l->chain.nSeen != 1 ||
       l->task.iFetchHi - l->task.iFetchLo <= SMS_DAY || !p->bRemembered) {
     return 0;
   }
-  if (rRate > 0 && rRate < nWidth) nWidth = rRate < 2 ? 2 : (int)rRate;
+  double rLeft = sms_plan_pages_left(&p->firstPage);
+  int k = sms_plan_adaptive_width(rLeft, rRate, sms_monotonic() - l->chain.rFetched,
+                                  SMS_ADAPTIVE_WIDTH);
+  if (k == 0 || (k == 1 && !plan_has_fetch(&p->plan))) return 0;
   p->bWidened = 1;
+  if (k == 1) { /* the chain goes on, on lane 0, the rest beside it: nothing read twice */
+    *pRc = go_parallel(p, 2, zErr, nErr);
+    return 1;
+  }
   SmsTask cur = l->task;
   sms_chain_end(&l->chain);
   l->bTask = 0;
-  if (sms_plan_widen(&p->plan, &p->spec, &cur, nWidth) != SMS_OK) {
+  if (k > 1) {
+    nWidth = k + 1; /* the stretch read again, and k sub-windows */
+    rc = sms_plan_continue(&p->plan, &p->spec, &cur, &p->firstPage, rLeft, k);
+  } else {
+    if (rRate > 0 && rRate < nWidth) nWidth = rRate < 2 ? 2 : (int)rRate;
+    rc = sms_plan_widen(&p->plan, &p->spec, &cur, nWidth);
+  }
+  if (rc != SMS_OK) {
     *pRc = nomem(zErr, nErr);
     return 1;
   }

@@ -19,9 +19,14 @@
 **     worker fetches the next page while SQLite consumes the current one (one page ahead,
 **     and the request of the page after it sent as the page comes: sms_http.h), and never
 **     when bAhead is 0 (a LIMIT: SQLite may stop). With bAdaptive (no parallel option), a
-**     scan that needs the second page of a chain over more than a day goes parallel
-**     instead: the rest of that chain as SMS_ADAPTIVE_WIDTH sub-windows, which drop the rows
-**     its first page handed out (sms_seen.h), and the rest of the plan.
+**     scan that needs the second page of a chain over more than a day widens as far as its
+**     first page predicts it pays (sms_plan_adaptive_width, from the dates that page
+**     covered): a few pages more, it stays one chain; more, the chain goes on whole while the
+**     rest of the plan is read beside it; many, the stretch the page covered is read again
+**     (the one task that drops the rows the page handed out: sms_seen.h) and the rest of the
+**     chain's range as sub-windows after it (sms_plan_continue), with the rest of the plan.
+**     A first page not in date order predicts nothing: SMS_ADAPTIVE_WIDTH equal
+**     sub-windows of the chain's range, all dropping its rows.
 **   SCAN_PARALLEL (nParallel > 1, bAhead): the gaps are cut into sub-windows, and the
 **     programs of the scan are read at once: nParallel lanes take the next task as they
 **     finish one, each fetching its next page while its last one waits. Rows arrive in

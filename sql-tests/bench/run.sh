@@ -536,6 +536,10 @@ for r in $(seq 1 "$RUNS"); do
 done
 [ "${DEF_SUM[one]%% *}" = "$N_DEF" ] || DEF_MISMATCH+=" parallel=1 gave ${DEF_SUM[one]%% *} rows, not $N_DEF;"
 
+# ---- what the adaptive default spends (issue 21): sql-tests/bench/quota.sh -----------------
+source "$BENCH_DIR/quota.sh"
+quota_measure
+
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- the table ---------------------------------------------------------------------------
@@ -686,6 +690,7 @@ V_REPLY=$(verdict le "$(median reply_on_requests)" 12)
   echo "| the reply-time query with the cache: at most 12 requests | $(median reply_on_requests) (cache off: $(median reply_off_requests)); $(ratio "$(median reply_off_stmt)" "$(median reply_on_stmt)")x faster | $V_REPLY | |"
   echo "| the cache stays within cache_mb: a full scan with the cache on adds at most 64 + 4 MiB | +$D_SMALL_C, +$D_BIG_C, +$D_COPY_C KiB | $V_RSS_C | |"
 } > "$WORK/table.md"
+quota_table >> "$WORK/table.md" # issue 21 (sql-tests/bench/quota.sh)
 
 MACHINE="$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
 {
