@@ -14,6 +14,23 @@
 
 STATIC_OK=0
 STATIC_WHY=
+# BENCH_BASELINE=REV: the export of ext/ as of git revision REV too, built into the work
+# folder and run in the same rounds (before/after side by side, never against an old number)
+ST_BASE=${BENCH_BASELINE:-}
+
+# static_build_base: build/sms_export.so of ST_BASE into $WORK/base (ST_BASE_EXT, no suffix)
+static_build_base() {
+  local d=$WORK/base
+  mkdir -p "$d/src" "$d/ext"
+  git -C "$ROOT" archive "$ST_BASE" ext VERSION Makefile | tar -x -C "$d/src" &&
+    make -C "$d/src" -s build/sms_export.so > "$d/build.log" 2>&1 &&
+    cp "$d/src/build/sms_export.so" "$d/ext/sms_export.so" || {
+    sed 's/^/  /' "$d/build.log" >&2 2> /dev/null
+    return 1
+  }
+  ST_BASE_EXT=$d/ext/sms_export
+  ST_BASE_ID="$(git -C "$ROOT" rev-parse --short "$ST_BASE")"
+}
 
 # static_start: pages for both servers, nginx's config, nginx in the foreground of one
 # process (master_process off: no privileges dropped, nothing left behind), on two loopback
@@ -140,14 +157,23 @@ static_bench() {
   sed "s#__ORIGIN__#$ST_ID_URL#" "$WORK/st-curl.tmpl" > "$curl_id"
   { echo "compressed"; sed "s#__ORIGIN__#$ST_GZ_URL#" "$WORK/st-curl.tmpl"; } > "$curl_gz"
   TIMED_EMU=$ST_PID
+  ST_BASE_EXT=
+  if [ -n "$ST_BASE" ] && ! static_build_base; then
+    echo "   BENCH_BASELINE=$ST_BASE does not build: no baseline this run" >&2
+  fi
   for r in $(seq 1 "$RUNS"); do
     for enc in id gz; do
       url=ST_${enc^^}_URL
-      rm -f "$WORK/st-$enc.db"
+      rm -f "$WORK/st-$enc.db" "$WORK/st-base-$enc.db"
       SMS_API_BASE_URL=${!url}/api timed "st_${enc}_export" env LD_PRELOAD="$WORK/whatif.so" \
         WHATIF_THREADS_FILE="$WORK/threads" "${SQLX[@]}" "$WORK/st-$enc.db" \
         "CREATE TABLE copy AS SELECT * FROM sms_messages($PROGRAM)"
       static_threads "st_${enc}_export"
+      [ -n "$ST_BASE_EXT" ] || continue
+      SMS_API_BASE_URL=${!url}/api timed "st_${enc}_base" env LD_PRELOAD="$WORK/whatif.so" \
+        WHATIF_THREADS_FILE="$WORK/threads" "$SQLITE3" -batch -bail -cmd ".load $ST_BASE_EXT" \
+        "$WORK/st-base-$enc.db" "CREATE TABLE copy AS SELECT * FROM sms_messages($PROGRAM)"
+      static_threads "st_${enc}_base"
     done
     timed st_id_curl curl -s -K "$curl_id"
     timed st_gz_curl curl -s -K "$curl_gz"
@@ -156,10 +182,11 @@ static_bench() {
       "ATTACH '$WORK/src.db' AS s; CREATE TABLE copy AS SELECT * FROM s.copy"
     timed st_python "$PYTHON3" "$BENCH_DIR/py_export.py" "$ST_ID_URL${PY_URL#"$HOSTPART"}" "$WORK/st-py.db"
     timed st_json_each "$SQLITE3" -batch -bail "$WORK/st-je.db" "$JSON_EACH_SQL"
-    printf '   run %d/%d: export identity %ss (floor %ss + %ss), gzip %ss (floor %ss + %ss), python %ss, json_each %ss\n' \
+    printf '   run %d/%d: export identity %ss (floor %ss + %ss), gzip %ss (floor %ss + %ss), python %ss, json_each %ss%s\n' \
       "$r" "$RUNS" "${T[st_id_export]##* }" "${T[st_id_curl]##* }" "${T[st_copy]##* }" \
       "${T[st_gz_export]##* }" "${T[st_gz_curl]##* }" "${T[st_copy]##* }" \
-      "${T[st_python]##* }" "${T[st_json_each]##* }"
+      "${T[st_python]##* }" "${T[st_json_each]##* }" \
+      "${ST_BASE_EXT:+; baseline identity ${T[st_id_base]##* }s, gzip ${T[st_gz_base]##* }s}"
   done
   # peak RSS of the identity export, against the idle extension
   for r in $(seq 1 "$RUNS"); do
@@ -174,6 +201,8 @@ static_bench() {
   for enc in id gz; do
     [ "$(rows_sum "$WORK/st-$enc.db" copy)" = "$SRC_ROWS $SRC_SUM" ] ||
       die "the export from nginx ($enc) gave other rows than from the emulator"
+    [ -z "$ST_BASE_EXT" ] || [ "$(rows_sum "$WORK/st-base-$enc.db" copy)" = "$SRC_ROWS $SRC_SUM" ] ||
+      die "the baseline's export from nginx ($enc) gave other rows"
   done
   [ "$(rows_sum "$WORK/st-py.db" copy)" = "$SRC_ROWS $SRC_SUM" ] ||
     die "the Python exporter from nginx gave other rows than the export"
@@ -213,10 +242,12 @@ static_table() {
     echo "| $1 | $(fmt "$m") s | $(runs_of "$2") | $(ratio "$m" "$3")x | $(fmt "$(median "${2}_cpu")") s | $t1 | $t2 | $(fmt "$(median "${2}_emu")") s |"
   }
   srow "**sms_export**, identity" st_id_export "$f_id"
+  [ -z "${T[st_id_base]:-}" ] || srow "the same, the build of $ST_BASE_ID (BENCH_BASELINE)" st_id_base "$f_id"
   srow "curl, the same requests, one connection (identity)" st_id_curl "$f_id"
   srow "SQLite copying the $N rows table-to-table" st_copy "$f_id"
   echo "| **floor, identity** = curl + table copy | $(fmt "$f_id") s | | 1.00x | | | | |"
   srow "**sms_export**, gzip (pre-compressed pages, gzip_static)" st_gz_export "$f_gz"
+  [ -z "${T[st_gz_base]:-}" ] || srow "the same, the build of $ST_BASE_ID (BENCH_BASELINE)" st_gz_base "$f_gz"
   srow "curl \`--compressed\`, the same requests, one connection" st_gz_curl "$f_gz"
   echo "| **floor, gzip** = curl \`--compressed\` + table copy | $(fmt "$f_gz") s | | 1.00x | | | | |"
   srow "Python stdlib exporter (urllib: identity, a connection a request)" st_python "$f_id"
