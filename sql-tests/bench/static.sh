@@ -117,7 +117,13 @@ CONF
 }
 
 static_stop() {
-  [ -z "${ST_PID:-}" ] || { kill "$ST_PID" 2> /dev/null; wait "$ST_PID" 2> /dev/null || true; }
+  local p keep=()
+  [ -n "${ST_PID:-}" ] || return 0
+  kill "$ST_PID" 2> /dev/null
+  wait "$ST_PID" 2> /dev/null || true
+  # out of lib.sh's list: its cleanup at exit fails (set -e) on a process that is gone
+  for p in "${_EMU_PIDS[@]}"; do [ "$p" = "$ST_PID" ] || keep+=("$p"); done
+  _EMU_PIDS=(${keep[@]+"${keep[@]}"})
   ST_PID=
 }
 
