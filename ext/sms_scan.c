@@ -405,6 +405,7 @@ static void *lane_worker(void *pArg) {
     int bEnd;
     char zErr[sizeof(l->zErr)];
     int rc = lane_step(l, &page, &iProgId, &bEnd, zErr, sizeof(zErr));
+    if (rc != SMS_OK || bEnd) sms_page_clear(&page); /* it may keep the spare's buffers */
     pthread_mutex_lock(&p->mutex);
     if (rc != SMS_OK) {
       l->rc = rc;
