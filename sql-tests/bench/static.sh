@@ -162,7 +162,7 @@ static_bench() {
   } > "$WORK/st-curl.tmpl"
   sed "s#__ORIGIN__#$ST_ID_URL#" "$WORK/st-curl.tmpl" > "$curl_id"
   { echo "compressed"; sed "s#__ORIGIN__#$ST_GZ_URL#" "$WORK/st-curl.tmpl"; } > "$curl_gz"
-  TIMED_EMU=$ST_PID
+  local TIMED_EMU=$ST_PID # nginx is the server timed here (run.sh's emulator again after)
   ST_BASE_EXT=
   if [ -n "$ST_BASE" ] && ! static_build_base; then
     echo "   BENCH_BASELINE=$ST_BASE does not build: no baseline this run" >&2
