@@ -52,8 +52,8 @@ TEST_FILES     := /usr/bin/g++ /usr/bin/python3 /usr/bin/curl /usr/bin/valgrind 
                   /usr/bin/dpkg-shlibdeps /usr/bin/strip /usr/bin/lintian \
                   /usr/lib/python3.11/ensurepip/__init__.py /usr/share/python-wheels \
                   /usr/bin/openssl /usr/bin/tinyproxy /usr/lib/python3/dist-packages/apsw/__init__.cpython-311-x86_64-linux-gnu.so
-# The benchmark also plots.
-BENCH_PACKAGES := gnuplot-nox
+# The benchmark also plots, and serves pre-rendered pages with nginx (the static-server line).
+BENCH_PACKAGES := gnuplot-nox nginx-light
 
 EXT_SRC  := $(wildcard ext/*.c)
 EXT_OBJ  := $(patsubst ext/%.c,$(BUILD)/obj/%.o,$(EXT_SRC))
@@ -111,7 +111,7 @@ test: deps
 	@bash sql-tests/run.sh
 
 bench: deps
-	@command -v gnuplot >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES) >/dev/null; } || echo "bench: install $(BENCH_PACKAGES) for the plot"
+	@{ command -v gnuplot && command -v nginx; } >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_PACKAGES) >/dev/null; } || echo "bench: install $(BENCH_PACKAGES) for the plot and the static-server line"
 	@$(MAKE) --no-print-directory all
 	@bash sql-tests/bench/run.sh
 

@@ -765,7 +765,7 @@ static int fetch_page(SmsHttp *p, const char *zUrl, long long iProgram, SmsPage 
   char zWhy[700]; /* why the last try failed, for the final message */
   int nTry, rc = SMS_OK;
   int bSent = p->zAhead && strcmp(p->zAhead, zUrl) == 0; /* its first try is under way */
-  sms_page_clear(pPage);
+  sms_page_reset(pPage); /* its buffers, if any, are decoded into again */
   if (!bSent) {
     ahead_drop(p);
     curl_easy_setopt(p->pEasy, CURLOPT_URL, zUrl);

@@ -22,6 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #ifdef __APPLE__
 #include <xlocale.h>
 #endif
@@ -33,6 +36,10 @@ const char *const sms_field_json_name[SMS_N_FIELD] = {
     "number",       "body",        "date",        "network",
 };
 
+/* Their lengths, so that matching a key needs no strlen (row_member runs for every member of
+** every message). */
+static const unsigned char aFieldNameLen[SMS_N_FIELD] = {12, 11, 11, 4, 14, 6, 4, 4, 7};
+
 /* ---------------------------------------------------------------- the JSON scanner */
 
 typedef struct Scanner {
@@ -42,6 +49,7 @@ typedef struct Scanner {
   int nDepth;        /* arrays and objects open */
   const char *zWhy;  /* what was wrong, when a scan failed */
   int bNoMem;        /* it failed for want of memory, not for what it read */
+  int bEscaped;      /* the last string scanned held a backslash */
 } Scanner;
 
 static void skip_ws(Scanner *s) {
@@ -87,16 +95,46 @@ static int plain_run8(const char *z) {
   return t ? __builtin_ctzll(t) / 8 : 8;
 }
 
+#if defined(__SSE2__)
+/* plain_run8 for 16 bytes, with SSE2 (x86-64's baseline): the bytes before the first '"',
+** '\\' or control byte (below 0x20) among the 16 at z, 16 when there is none. */
+static int plain_run16(const char *z) {
+  __m128i v = _mm_loadu_si128((const __m128i *)z);
+  __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  /* unsigned v <= 0x1F: max(v, 0x1F) is 0x1F */
+  m = _mm_or_si128(m,
+                   _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F)));
+  unsigned int bits = (unsigned int)_mm_movemask_epi8(m);
+  return bits ? __builtin_ctz(bits) : 16;
+}
+#endif
+
+/* The first '"', '\\' or control byte from z on, or a byte of the last 7 before zEnd: 16 bytes
+** at a time where SSE2 is, then 8. A byte found stops both (looking again costs as much as
+** the scan of a short string, and most strings are short). */
+static const char *skip_plain(const char *z, const char *zEnd) {
+#if defined(__SSE2__)
+  while (zEnd - z >= 16) {
+    int n = plain_run16(z);
+    if (n < 16) return z + n;
+    z += 16;
+  }
+#endif
+  while (zEnd - z >= 8) {
+    int n = plain_run8(z);
+    if (n < 8) return z + n;
+    z += 8;
+  }
+  return z;
+}
+
 /* A string at s->z (its opening quote). *pbEscaped says whether it holds a backslash. */
 static int scan_string(Scanner *s, int *pbEscaped) {
   const char *z = s->z + 1;
   *pbEscaped = 0;
   for (;;) {
-    while (s->zEnd - z >= 8) {
-      int n = plain_run8(z);
-      z += n;
-      if (n < 8) break;
-    }
+    z = skip_plain(z, s->zEnd);
     if (z >= s->zEnd) return fail(s, "a string is not closed");
     unsigned char c = (unsigned char)*z;
     if (c == '"') break;
@@ -127,6 +165,7 @@ static int scan_string(Scanner *s, int *pbEscaped) {
     z++;
   }
   s->z = z + 1;
+  s->bEscaped = *pbEscaped;
   return 0;
 }
 
@@ -320,14 +359,18 @@ static size_t unescape(const char *z, size_t n, char *zOut) {
 /* Whether the key token text zKey[0..nKey) (between the quotes) spells zName: keys compare
 ** by their decoded bytes, all of them, so "d\u0061ta" is "data" and "data\u0000" is not
 ** (see "Keys" in sms_page.h). */
-static int key_is(const char *zKey, size_t nKey, int bEscaped, const char *zName) {
-  size_t nName = strlen(zName);
+static int key_is_n(const char *zKey, size_t nKey, int bEscaped, const char *zName,
+                    size_t nName) {
   if (!bEscaped) return nKey == nName && memcmp(zKey, zName, nName) == 0;
   char zBuf[6 * 14 + 2]; /* the longest name ("deliveryStatus") written as \uXXXX escapes */
   /* An escape is at most 6 bytes for one decoded byte: a longer token decodes to more. */
   if (nKey > 6 * nName || nKey + 2 > sizeof(zBuf)) return 0;
   /* unescape wants the quotes around the token: they are there, in the body */
   return unescape(zKey - 1, nKey + 2, zBuf) == nName && memcmp(zBuf, zName, nName) == 0;
+}
+
+static int key_is(const char *zKey, size_t nKey, int bEscaped, const char *zName) {
+  return key_is_n(zKey, nKey, bEscaped, zName, strlen(zName));
 }
 
 /* ---------------------------------------------------------------- decoding a page */
@@ -352,9 +395,12 @@ static int row_member(Scanner *s, const char *zKey, size_t nKey, int bEscaped, v
   const char *zStart = s->z;
   if (scan_value(s)) return -1;
   for (int i = 0; i < SMS_N_FIELD; i++) {
-    if (pRow->aLen[i] == 0 && key_is(zKey, nKey, bEscaped, sms_field_json_name[i])) {
+    if (pRow->aLen[i] == 0 && (bEscaped || nKey == aFieldNameLen[i]) &&
+        key_is_n(zKey, nKey, bEscaped, sms_field_json_name[i], aFieldNameLen[i])) {
       pRow->aOff[i] = (unsigned int)(zStart - pRow->zObj);
       pRow->aLen[i] = (unsigned int)(s->z - zStart);
+      /* told now, while the string is in the cache, so that reading it needs no memchr */
+      if (*zStart == '"' && !s->bEscaped) pRow->fPlain |= (unsigned short)(1u << i);
       break;
     }
   }
@@ -440,7 +486,7 @@ int sms_page_decode_max(const char *z, size_t n, int nPageSize, SmsPage *p, char
   Scanner s;
   Decoder d;
   int rcFail = SMS_ERROR; /* what a failure returns: SMS_NOMEM when memory ran out */
-  sms_page_clear(p);
+  sms_page_reset(p);
   memset(&d, 0, sizeof(d));
   d.p = p;
 
@@ -453,7 +499,21 @@ int sms_page_decode_max(const char *z, size_t n, int nPageSize, SmsPage *p, char
     return SMS_ERROR;
   }
   p->azBody = malloc(sizeof(char *));
-  char *zBody = malloc(n);
+  char *zBody = 0;
+  if (p->zKeep && p->nKeep >= n) { /* a buffer of an earlier page: no fresh memory */
+    zBody = p->zKeep;
+    p->nBodyAlloc = p->nKeep;
+  } else {
+    free(p->zKeep);
+    zBody = malloc(n);
+    p->nBodyAlloc = n;
+  }
+  p->zKeep = 0;
+  p->nKeep = 0;
+  d.nAlloc = p->nKeepRow; /* and its row array */
+  p->aRow = p->aKeepRow;
+  p->aKeepRow = 0;
+  p->nKeepRow = 0;
   if (!p->azBody || !zBody) {
     free(zBody);
     snprintf(zErr, nErr, "out of memory");
@@ -546,6 +606,7 @@ int sms_page_decode_max(const char *z, size_t n, int nPageSize, SmsPage *p, char
     snprintf(zErr, nErr, "the response's nextPageUrl is not a string");
     goto fail;
   }
+  p->nRowAlloc = d.nAlloc;
   return SMS_OK;
 
 fail:
@@ -620,13 +681,61 @@ int sms_page_next(SmsPage *p) {
 }
 
 void sms_page_clear(SmsPage *p) {
-  for (int i = 0; i < p->nBody; i++)
-    free(p->azBody[i]);
-  free(p->azBody);
-  free(p->aRow);
-  free(p->zNext);
+  sms_page_reset(p);
+  free(p->zKeep);
+  free(p->aKeepRow);
   free(p->zScratch);
   memset(p, 0, sizeof(*p));
+}
+
+/* Keep the larger of two buffers: the one kept and the page's own. */
+static void keep_larger(void **ppKeep, size_t *pnKeep, void *pOwn, size_t nOwn) {
+  if (nOwn > *pnKeep) {
+    free(*ppKeep);
+    *ppKeep = pOwn;
+    *pnKeep = nOwn;
+  } else {
+    free(pOwn);
+  }
+}
+
+void sms_page_reset(SmsPage *p) {
+  char *zScratch = p->zScratch;
+  size_t nScratch = p->nScratch;
+  void *pKeep = p->zKeep, *pKeepRow = p->aKeepRow;
+  size_t nKeep = p->nKeep, nKeepRow = (size_t)p->nKeepRow;
+  for (int i = 0; i < p->nBody; i++) {
+    if (i == 0 && p->nBodyAlloc) {
+      keep_larger(&pKeep, &nKeep, p->azBody[0], p->nBodyAlloc);
+    } else {
+      free(p->azBody[i]);
+    }
+  }
+  if (p->nRowAlloc) {
+    keep_larger(&pKeepRow, &nKeepRow, p->aRow, (size_t)p->nRowAlloc);
+  } else {
+    free(p->aRow);
+  }
+  free(p->azBody);
+  free(p->zNext);
+  memset(p, 0, sizeof(*p));
+  p->zScratch = zScratch;
+  p->nScratch = nScratch;
+  p->zKeep = pKeep;
+  p->nKeep = nKeep;
+  p->aKeepRow = pKeepRow;
+  p->nKeepRow = (int)nKeepRow;
+}
+
+void sms_page_give_kept(SmsPage *pDst, SmsPage *pSrc) {
+  pDst->zKeep = pSrc->zKeep;
+  pDst->nKeep = pSrc->nKeep;
+  pDst->aKeepRow = pSrc->aKeepRow;
+  pDst->nKeepRow = pSrc->nKeepRow;
+  pSrc->zKeep = 0;
+  pSrc->nKeep = 0;
+  pSrc->aKeepRow = 0;
+  pSrc->nKeepRow = 0;
 }
 
 int sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc) {
@@ -634,6 +743,7 @@ int sms_page_take_rows(SmsPage *pDst, SmsPage *pSrc) {
     SmsRow *aRow = realloc(pDst->aRow, (pDst->nRow + pSrc->nRow + 1) * sizeof(SmsRow));
     if (!aRow) return SMS_NOMEM;
     pDst->aRow = aRow;
+    pDst->nRowAlloc = 0; /* not the decoder's array any more */
     char **azBody = realloc(pDst->azBody, (pDst->nBody + pSrc->nBody + 1) * sizeof(char *));
     if (!azBody) return SMS_NOMEM;
     pDst->azBody = azBody;
@@ -754,7 +864,7 @@ void sms_page_row_field(SmsPage *p, int iRow, SmsField eField, SmsValue *pVal) {
   case '"': {
     const char *zText = z + 1;
     size_t nText = n - 2;
-    if (memchr(zText, '\\', nText)) {
+    if (!(pRow->fPlain & (1u << eField)) && memchr(zText, '\\', nText)) {
       char *zOut = scratch(p, n);
       if (!zOut) return; /* out of memory: NULL rather than a wrong value */
       nText = unescape(z, n, zOut);
@@ -767,7 +877,13 @@ void sms_page_row_field(SmsPage *p, int iRow, SmsField eField, SmsValue *pVal) {
     pVal->eType = SMS_TEXT;
     pVal->z = zText;
     pVal->n = nText;
-    if (eField == SMS_F_DATE && sms_date_to_sql(zText, nText, pVal->zBuf)) {
+    if (eField == SMS_F_DATE && pRow->eDate > 0) { /* known good: the same rewrite */
+      memcpy(pVal->zBuf, zText, 19);               /* YYYY-MM-DD HH:MM:SS */
+      pVal->zBuf[10] = ' ';
+      pVal->zBuf[19] = 0;
+      pVal->z = pVal->zBuf;
+      pVal->n = 19;
+    } else if (eField == SMS_F_DATE && sms_date_to_sql(zText, nText, pVal->zBuf)) {
       pVal->z = pVal->zBuf;
       pVal->n = 19;
     }
@@ -786,6 +902,25 @@ void sms_page_row_field(SmsPage *p, int iRow, SmsField eField, SmsValue *pVal) {
     number_value(p, z, n, pVal);
     return;
   }
+}
+
+int sms_page_row_time(SmsPage *p, int iRow, long long *pt) {
+  SmsRow *pRow = &p->aRow[iRow];
+  if (pRow->eDate == 0) {
+    SmsValue v;
+    sms_time t;
+    sms_page_row_field(p, iRow, SMS_F_DATE, &v);
+    /* sms_time_parse accepts no text sms_date_to_sql refuses: a date it reads is rewritten
+    ** by the fast path of sms_page_row_field exactly as sms_date_to_sql would */
+    if (v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, &t) == 0) {
+      pRow->iDate = t;
+      pRow->eDate = 1;
+    } else {
+      pRow->eDate = -1;
+    }
+  }
+  *pt = pRow->iDate;
+  return pRow->eDate > 0;
 }
 
 void sms_page_field(SmsPage *p, SmsField eField, SmsValue *pVal) {
@@ -1185,6 +1320,7 @@ static int carry_row(SmsPage *pDst, const SmsRow *pRow, char **pzOwned) {
     SmsRow *aRow = realloc(pDst->aRow, nNew * sizeof(SmsRow));
     if (!aRow) return SMS_NOMEM;
     pDst->aRow = aRow;
+    pDst->nRowAlloc = 0;
     char **azBody = realloc(pDst->azBody, nNew * sizeof(char *));
     if (!azBody) return SMS_NOMEM;
     pDst->azBody = azBody;

@@ -50,17 +50,27 @@ typedef struct SmsRow {
   unsigned int nObj;              /* its bytes */
   unsigned int aOff[SMS_N_FIELD]; /* where each known field's value starts, from zObj */
   unsigned int aLen[SMS_N_FIELD]; /* the value's bytes as written; 0 when absent */
+  unsigned short fPlain;          /* bit i: field i is a string without a backslash (0: not
+                                  ** known, looked for when read) */
+  signed char eDate;              /* the date: 1 read into iDate, -1 unreadable, 0 not yet */
+  long long iDate;                /* the date in seconds (sms_time), when eDate is 1 */
 } SmsRow;
 
 typedef struct SmsPage {
-  SmsRow *aRow;    /* the messages, in page order */
-  int nRow;        /* entries in aRow */
-  int iCur;        /* the current row; nRow when the page is used up */
-  char *zNext;     /* nextPageUrl, NULL on the last page */
-  char **azBody;   /* the bodies the rows point into (one, or more after take_rows) */
-  int nBody;       /* entries in azBody */
-  char *zScratch;  /* strings with escapes, decoded: valid until the next read */
-  size_t nScratch; /* bytes allocated at zScratch */
+  SmsRow *aRow;      /* the messages, in page order */
+  int nRow;          /* entries in aRow */
+  int iCur;          /* the current row; nRow when the page is used up */
+  char *zNext;       /* nextPageUrl, NULL on the last page */
+  char **azBody;     /* the bodies the rows point into (one, or more after take_rows) */
+  int nBody;         /* entries in azBody */
+  char *zScratch;    /* strings with escapes, decoded: valid until the next read */
+  size_t nScratch;   /* bytes allocated at zScratch */
+  size_t nBodyAlloc; /* bytes at azBody[0] when the decoder allocated it; 0: not known */
+  int nRowAlloc;     /* entries allocated at aRow when the decoder did; 0: not known */
+  char *zKeep;       /* a body buffer kept by sms_page_reset for the next decode */
+  size_t nKeep;      /* its bytes */
+  SmsRow *aKeepRow;  /* a row array kept likewise */
+  int nKeepRow;      /* its entries */
 } SmsPage;
 
 /* Decode n bytes of a 200 response (copied: z may be reused). On success *p holds the rows
@@ -94,11 +104,26 @@ int sms_page_decode_max(const char *z, size_t n, int nPageSize, SmsPage *p, char
 ** sms_page_decode says. The HTTP client sends the next request on it while it decodes. */
 int sms_page_peek_next(const char *z, size_t n, char *zOut, size_t nOut);
 
+/* Whether row iRow's date is readable, as sms_time_parse reads the date column's value, and
+** which (*pt, seconds). Parsed once per row: the scan's threads judge rows by their dates,
+** and the date column (sms_page_row_field) then only rewrites a date known good. */
+int sms_page_row_time(SmsPage *p, int iRow, long long *pt);
+
 /* Whether iCur is a row; move to the next row (0 when the page is used up). */
 int sms_page_has_row(const SmsPage *p);
 int sms_page_next(SmsPage *p);
 
 void sms_page_clear(SmsPage *p);
+
+/* Empty *p as sms_page_clear does, but keep its body buffer and row array (those the decoder
+** allocated) for the next sms_page_decode into it: a scan decodes hundreds of pages of about
+** the same size, and a fresh 140 KB buffer for each is fresh memory to fault in each time
+** (docs/performance.md, "The worker"). sms_page_clear frees them. */
+void sms_page_reset(SmsPage *p);
+
+/* Move the buffers *pSrc keeps (sms_page_reset) to *pDst, which must keep none: a consumer
+** hands its used page's buffers back to the thread that decodes the next one. */
+void sms_page_give_kept(SmsPage *pDst, SmsPage *pSrc);
 
 /* Move every row of pSrc to the end of pDst (pSrc is left empty; its nextPageUrl is
 ** dropped). pDst's iCur goes back to the first row. SMS_OK, or SMS_NOMEM (then nothing

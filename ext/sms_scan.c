@@ -39,6 +39,7 @@ typedef struct SmsLane {
   SmsPage held;         /* rows held back till the chain ends (sms_seen.h) */
   /* Hand-over fields, guarded by the scan's mutex once a worker runs: */
   SmsPage ready;          /* a page waiting for the consumer */
+  SmsPage spare;          /* buffers of a page the consumer is done with, for the next */
   long long iReadyProgId; /* its program */
   int bReady;             /* ready holds a page */
   int bDone;              /* nothing more will come */
@@ -90,9 +91,7 @@ static int nomem(char *zErr, size_t nErr) {
 
 /* Whether a row has a readable date, and which (*pt). */
 static int row_date(SmsPage *pPage, int iRow, sms_time *pt) {
-  SmsValue v;
-  sms_page_row_field(pPage, iRow, SMS_F_DATE, &v);
-  return v.eType == SMS_TEXT && sms_time_parse(v.z, v.n, pt) == 0;
+  return sms_page_row_time(pPage, iRow, pt); /* parsed once: xColumn reuses it */
 }
 
 /* The verdicts on a page's rows (by row number, SmsSeenVerdict values), and their keys. */
@@ -420,13 +419,15 @@ static void *lane_worker(void *pArg) {
     while (!p->bStop && l->bReady && !bEarly)
       lane_wait(l);
     if (p->bStop) break;
-    pthread_mutex_unlock(&p->mutex);
     SmsPage page;
+    memset(&page, 0, sizeof(page));
+    sms_page_give_kept(&page, &l->spare); /* decoded into without fresh memory */
+    pthread_mutex_unlock(&p->mutex);
     long long iProgId = 0;
     int bEnd;
     char zErr[sizeof(l->zErr)];
-    memset(&page, 0, sizeof(page));
     int rc = lane_step(l, &page, &iProgId, &bEnd, zErr, sizeof(zErr));
+    if (rc != SMS_OK || bEnd) sms_page_clear(&page); /* it may keep the spare's buffers */
     pthread_mutex_lock(&p->mutex);
     if (rc != SMS_OK) {
       l->rc = rc;
@@ -631,6 +632,9 @@ static int lanes_next(SmsScan *p, SmsPage *pPage, long long *piProgId, int *pbEo
     for (int k = 0; k < p->nLane; k++) {
       SmsLane *l = &p->aLane[(p->iNextLane + k) % p->nLane];
       if (l->bReady) {
+        /* the buffers of the page SQLite is done with go back to the lane's worker */
+        if (!l->spare.zKeep && !l->spare.aKeepRow) sms_page_give_kept(&l->spare, pPage);
+        sms_page_clear(pPage);
         *pPage = l->ready;
         *piProgId = l->iReadyProgId;
         memset(&l->ready, 0, sizeof(l->ready));
@@ -700,7 +704,7 @@ int sms_scan_open(SmsScan **pp, const SmsScanSpec *pSpec, SmsHttp **apHttp, char
 
 int sms_scan_next(SmsScan *p, SmsPage *pPage, long long *piProgramId, int *pbEof, char *zErr,
                   size_t nErr) {
-  sms_page_clear(pPage);
+  sms_page_reset(pPage); /* its buffers serve the next page (lanes_next) */
   *pbEof = 0;
   if (p->eMode == SCAN_ORDERED) {
     *piProgramId = p->spec.aProgramId[0];
@@ -723,6 +727,7 @@ void sms_scan_close(SmsScan *p) {
       sms_http_set_stop(*l->ppHttp, 0, 0);
     }
     sms_page_clear(&l->ready);
+    sms_page_clear(&l->spare);
     sms_page_clear(&l->held);
     sms_chain_free(&l->chain);
     sms_hash_count_clear(&l->undated);

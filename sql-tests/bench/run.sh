@@ -50,6 +50,8 @@ if [ "$N_PAR" -gt "$N" ]; then N_PAR=$N; fi
 if [ "$N_PAR_LONG" -gt "$N" ]; then N_PAR_LONG=$N; fi
 
 die() { echo "bench: $*" >&2; exit 1; }
+# the export against nginx serving pre-rendered pages (issue 21): static_bench, static_table
+source "$(dirname "$0")/static.sh"
 
 # ---- what the run needs ------------------------------------------------------------------
 need() { # need PATH-OR-COMMAND DEBIAN-PACKAGE WHY
@@ -146,6 +148,13 @@ median() { # median KEY
   tr ' ' '\n' <<< "${T[$1]}" | sort -g | awk '{ a[NR] = $1 } END {
     if (NR % 2) print a[(NR + 1) / 2]; else printf "%.6g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
+
+# the table's helpers (static.sh's table uses them too)
+fmt() { awk -v x="$1" 'BEGIN { printf "%.3f", x }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+verdict() { if "$@"; then echo PASS; else echo MISS; fi; }
+runs_of() { tr ' ' '\n' <<< "${T[$1]}" | awk '{ printf "%s%.3f", (NR > 1 ? ", " : ""), $1 }'; }
 
 SQLX=("$SQLITE3" -batch -bail -cmd ".load $EXT") # the sqlite3 shell with the extension
 sqlx() { "${SQLX[@]}" "$@"; }                    # sqlx DB SQL
@@ -270,6 +279,15 @@ SELECT j.value ->> '\$.campaignName' AS campaign_name, j.value ->> '\$.programNa
        j.value ->> '\$.body' AS body, replace(j.value ->> '\$.date', 'T', ' ') AS date,
        j.value ->> '\$.network' AS network
   FROM n, json_each(readfile(printf('$WORK/pages/p%05d.json', n.i)), '\$.data') AS j;"
+
+# ---- a static server (nginx), identity and gzip: static.sh -------------------------------
+# BENCH_ONLY=static runs this section alone after the warm-up (a quick look while working)
+static_bench
+if [ "${BENCH_ONLY:-}" = static ]; then
+  static_table | tee "$OUT/static.md"
+  [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"
+  exit 0
+fi
 
 # ---- the full export and everything compared with it, run after run ---------------------
 echo "-- full export and its floor ($N_PAGES pages, $((PAGE_BYTES / 1000000)) MB of JSON)"
@@ -543,11 +561,6 @@ quota_measure
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- the table ---------------------------------------------------------------------------
-fmt() { awk -v x="$1" 'BEGIN { printf "%.3f", x }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
-verdict() { if "$@"; then echo PASS; else echo MISS; fi; }
-
 M_EXPORT=$(median export); M_CURL=$(median curl); M_CURLZ=$(median curl_gzip)
 M_COPY=$(median copy); M_PY=$(median python); M_JE=$(median json_each); M_CJSON=$(median cjson)
 FLOOR=$(awk -v a="$M_CURL" -v b="$M_COPY" 'BEGIN { printf "%.4f", a + b }')
@@ -573,8 +586,6 @@ stmt_lines() {
     echo "| ${what//%P/$p}: the statement (.timer) | $(fmt "$m") s ($(ratio "$(median "${key}1_stmt")" "$m")x vs 1; $(median "${key}${p}_requests") requests) | $(runs_of "${key}${p}_stmt") |"
   done
 }
-
-runs_of() { tr ' ' '\n' <<< "${T[$1]}" | awk '{ printf "%s%.3f", (NR > 1 ? ", " : ""), $1 }'; }
 
 # the same ratios in CPU seconds (the process's own + the emulator's): steadier than wall
 # time when others load the machine
@@ -689,6 +700,8 @@ V_REPLY=$(verdict le "$(median reply_on_requests)" 12)
   echo "| the report with the cache costs one read of June (the requests of its first statement alone) | $(median report_on_requests) vs $JUNE_REQUESTS (cache off: $(median report_off_requests)); $(ratio "$(median report_off_stmt)" "$(median report_on_stmt)")x faster | $V_REPORT | |"
   echo "| the reply-time query with the cache: at most 12 requests | $(median reply_on_requests) (cache off: $(median reply_off_requests)); $(ratio "$(median reply_off_stmt)" "$(median reply_on_stmt)")x faster | $V_REPLY | |"
   echo "| the cache stays within cache_mb: a full scan with the cache on adds at most 64 + 4 MiB | +$D_SMALL_C, +$D_BIG_C, +$D_COPY_C KiB | $V_RSS_C | |"
+  echo
+  static_table
 } > "$WORK/table.md"
 quota_table >> "$WORK/table.md" # issue 21 (sql-tests/bench/quota.sh)
 
