@@ -77,5 +77,10 @@ new_conns=$(grep ' /api/' "$conn_LOG" | awk '
   /messageType=MO/ { mo[a[2]] = 1; next }
   { first[a[2]] = 1 }
   END { n = 0; for (c in mo) if (!(c in first)) n++; print n, length(first), length(mo) }')
-check_match "two statements: the second opens no connection ($new_conns: new, first's, second's)" \
-  '^0 [1-5] [1-5]$' "$new_conns"
+# A lane that got no task in the first statement (its neighbours took two: which lane takes
+# which task is timing's, and under load one may finish twice before another starts) opens
+# its connection in the second; what must not happen is a connection per statement, so the
+# two together stay within one connection per stream (4 lanes and the edge hour).
+read -r n_new n_first n_second <<<"$new_conns"
+check_match "two statements: the second reuses the first's connections ($new_conns: new, first's, second's)" \
+  '^1$' "$(( n_first >= 1 && n_second >= 1 && n_new + n_first <= 5 ))"
