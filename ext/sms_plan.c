@@ -248,7 +248,8 @@ int sms_plan_widen(SmsPlan *p, const SmsScanSpec *pSpec, const SmsTask *pCur, in
 
 double sms_plan_pages_left(const SmsFirstPage *f) {
   /* Rows dated outside what was asked for say nothing of the chain's length. */
-  if (f->nDated < 1 || !f->bByDate || f->iMin < f->iLo - 1 || f->iMax + 2 >= f->iHi) return -1;
+  if (f->nDated < 1 || !f->bByDate || f->iMin < f->iLo - 1) return -1;
+  if (f->iMax + 2 >= f->iHi) return 0; /* the page reached the end: what is left is late */
   return (double)(f->iHi - f->iMax - 1) / (double)(f->iMax - f->iLo + 1);
 }
 

@@ -123,8 +123,9 @@ typedef struct SmsFirstPage {
 } SmsFirstPage;
 
 /* Pages predicted after the first one, from the dates it covered: the seconds left after
-** its newest row over the seconds it spanned. -1 when no prediction is possible (no dated
-** row, or rows not in date order). */
+** its newest row over the seconds it spanned (0 when it reached the range's end). -1 when no
+** prediction is possible (no dated row, rows not in date order, or dated before the
+** request's start). */
 double sms_plan_pages_left(const SmsFirstPage *pFirst);
 
 /* How the adaptive default goes on after a first page, rLeft pages predicted to follow

@@ -192,7 +192,7 @@ static void test_prediction(void) {
         "predict: rows dated before the request predict nothing");
   f.iMin = iYear + 600;
   f.iMax = iNow - 1;
-  check(sms_plan_pages_left(&f) == -1, "predict: a page up to the end leaves no room to split");
+  check(sms_plan_pages_left(&f) == 0, "predict: a page up to the end leaves nothing to split");
   f.iMax = iYear + 182 * SMS_DAY; /* half the year on the first page */
   rLeft = sms_plan_pages_left(&f);
   check(rLeft > 0.9 && rLeft < 1.1, "predict: half the year on the first page, one page left");
