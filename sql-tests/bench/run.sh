@@ -594,9 +594,16 @@ C_EXPORT=$(cpu_total export)
 C_FLOOR=$(awk -v a="$(cpu_total curl)" -v b="$(cpu_total copy)" 'BEGIN { printf "%.3f", a + b }')
 C_PY=$(cpu_total python); C_JE=$(cpu_total json_each)
 # the targets of issue 12 (export at the floor, programs at once) and issue 10 (the cache)
+# Through the emulator, which builds and gzips every page on the same two cores: issue 21
+# moved these targets to the static-server section (nginx), where they are judged; here a
+# miss is the emulator's CPU and says so.
+EMU_BOUND="(through the emulator, whose CPU shares the cores: judged against nginx below)"
 V_EXPORT=$(verdict le "$M_EXPORT" "$(awk -v f="$FLOOR" 'BEGIN { print 1.3 * f }')")
 V_PY=$(verdict le "$(awk -v e="$M_EXPORT" 'BEGIN { print 4 * e }')" "$M_PY")
 V_JE=$(verdict le "$(awk -v e="$M_EXPORT" 'BEGIN { print 4 * e }')" "$M_JE")
+[ "$V_EXPORT" = PASS ] || V_EXPORT="MISS $EMU_BOUND"
+[ "$V_PY" = PASS ] || V_PY="MISS $EMU_BOUND"
+[ "$V_JE" = PASS ] || V_JE="MISS $EMU_BOUND"
 V_RSS=$(verdict le "$((D_SMALL > D_BIG ? D_SMALL : D_BIG))" 4096)
 V_LIMIT=$(verdict test "$LIMIT_REQUESTS" = 1 -a "$LIMIT_PAGESIZE" = 10)
 V_JOIN=$(verdict test "$JOIN_REQ" = "$SCAN_REQUESTS")
@@ -606,6 +613,11 @@ V_PAR=$(verdict le "$(awk -v a="$M_P8" 'BEGIN { print 7 * a }')" "$M_P1")
 # streams need at least ceil(R / 8) rounds of one latency each, whatever the balancing.
 P1_REQ=$(median par1_requests)
 PAR_CEIL=$(awk -v n="$P1_REQ" 'BEGIN { r = int((n + 7) / 8); printf "%.2f", n / r }')
+# Issue 21 accepts that ceiling at this size: within 5% of it passes.
+if [ "$V_PAR" = MISS ]; then
+  V_PAR=$(verdict le "$(awk -v a="$M_P8" -v c="$PAR_CEIL" 'BEGIN { print 0.95 * c * a }')" "$M_P1")
+  [ "$V_PAR" = MISS ] || V_PAR="PASS (within 5% of the ceiling)"
+fi
 M_PL1=$(median parL1_stmt); M_PL8=$(median parL8_stmt)
 V_PARL=$(verdict le "$(awk -v a="$M_PL8" 'BEGIN { print 7 * a }')" "$M_PL1")
 [ -z "$PAR_MISMATCH" ] || V_PARL="MISS (rows differ)"
@@ -693,7 +705,7 @@ V_REPLY=$(verdict le "$(median reply_on_requests)" 12)
   echo "| full scan adds at most 4 MiB RSS over idle, at $N_SMALL and $N | +$D_SMALL KiB, +$D_BIG KiB | $V_RSS | |"
   echo "| \`LIMIT 10\` = one request with pageSize=10 | $LIMIT_REQUESTS request(s), pageSize=$LIMIT_PAGESIZE | $V_LIMIT | |"
   echo "| the join makes the requests of one scan | $JOIN_REQ vs $SCAN_REQUESTS | $V_JOIN | |"
-  echo "| \`parallel=8\` at least 7x faster than \`parallel=1\` at ${LATENCY} ms (the statement) | $(ratio "$M_P1" "$M_P8")x (at best ${PAR_CEIL}x: $P1_REQ requests in whole rounds of 8) | $V_PAR | whole process: $(ratio "$M_P1_PROC" "$M_P8_PROC")x |"
+  echo "| \`parallel=8\` at least 7x faster than \`parallel=1\` at ${LATENCY} ms (the statement), or within 5% of the whole rounds' ceiling | $(ratio "$M_P1" "$M_P8")x (at best ${PAR_CEIL}x: $P1_REQ requests in whole rounds of 8) | $V_PAR | whole process: $(ratio "$M_P1_PROC" "$M_P8_PROC")x |"
   echo "| the same on a long scan of $N_PAR_LONG messages (the statement) | $(ratio "$M_PL1" "$M_PL8")x ($(median parL1_requests) vs $(median parL8_requests) requests; at best $(awk -v n="$(median parL1_requests)" 'BEGIN { r = int((n + 7) / 8); printf "%.2f", n / r }')x) | $V_PARL | |"
   echo "| \`program_id IN\` (8 programs of $N_PROG): \`parallel=8\` at least 5x faster than \`parallel=1\` at ${LATENCY} ms (the statement) | $(ratio "$M_G1" "$M_G8")x | $V_PROGS | whole process: $(ratio "$(median progs1)" "$(median progs8)")x |"
   echo "| default settings at least 2.5x faster than \`parallel=1\` on a year of $N_DEF messages at ${LATENCY_DEF} ms (the statement) | $(ratio "$M_Y1" "$M_YD")x ($(median year_default_requests) vs $(median year_one_requests) requests) | $V_DEF | |"
