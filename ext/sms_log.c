@@ -66,6 +66,7 @@ void sms_log_statement_begin(SmsLog *p) {
   pthread_mutex_lock(&p->mutex);
   p->iStmt++;
   p->nCount = 0;
+  p->zNote[0] = 0; /* a note no page of its statement took (the scan failed) is not said late */
   pthread_mutex_unlock(&p->mutex);
 }
 

@@ -249,6 +249,7 @@ int sms_plan_widen(SmsPlan *p, const SmsScanSpec *pSpec, const SmsTask *pCur, in
 double sms_plan_pages_left(const SmsFirstPage *f) {
   /* Rows dated outside what was asked for say nothing of the chain's length. */
   if (f->nDated < 1 || !f->bByDate || f->iMin < f->iLo - 1) return -1;
+  if (f->iMax < f->iLo) return -1;     /* all a second before the start: no span to divide by */
   if (f->iMax + 2 >= f->iHi) return 0; /* the page reached the end: what is left is late */
   return (double)(f->iHi - f->iMax - 1) / (double)(f->iMax - f->iLo + 1);
 }
@@ -273,6 +274,9 @@ int sms_plan_continue(SmsPlan *p, const SmsScanSpec *pSpec, const SmsTask *pCur,
   SmsTask *aRest;
   int nRest, rc = take_rest(p, &aRest, &nRest);
   sms_time iClipLo, iClipHi, iHi = pCur->iFetchHi;
+  /* No message is dated past now: a window that ends in the future ("this year") has its
+  ** sub-windows sized up to now, and the last one reads on to its end. */
+  sms_time iDataHi = iHi < pSpec->iNow + 1 ? iHi : pSpec->iNow + 1;
   if (rc != SMS_OK) return rc;
   own_clip(pSpec, pCur, &iClipLo, &iClipHi);
   /* Each task asks a second more on each side: the stretch read again ends where the next
@@ -288,7 +292,7 @@ int sms_plan_continue(SmsPlan *p, const SmsScanSpec *pSpec, const SmsTask *pCur,
   sms_time iStep = (sms_time)(rPer * rUnit);
   if (iStep < 1) iStep = 1;
   rc = fetch_task(p, pSpec, pCur->iProgramId, pCur->iFetchLo, iFrom, iClipLo, iClipHi, 0);
-  for (int i = 1; rc == SMS_OK && i < nWidth && iFrom + iStep < iHi - (sms_time)(rUnit / 2);
+  for (int i = 1; rc == SMS_OK && i < nWidth && iFrom + iStep < iDataHi - (sms_time)(rUnit / 2);
        i++) {
     rc = fetch_task(p, pSpec, pCur->iProgramId, iFrom, iFrom + iStep, iClipLo, iClipHi, 0);
     iFrom += iStep;

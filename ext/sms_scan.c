@@ -244,7 +244,9 @@ static void note_first_page(SmsLane *l, SmsPage *pPage) {
   sms_time t, tPrev = SMS_TIME_MIN;
   memset(f, 0, sizeof(*f));
   f->iLo = l->chain.iSentStart;
-  f->iHi = l->task.iFetchHi;
+  /* the pages left lie before now, whatever the window's end (sms_plan_continue) */
+  f->iHi =
+      l->task.iFetchHi < l->pScan->spec.iNow + 1 ? l->task.iFetchHi : l->pScan->spec.iNow + 1;
   f->iMin = SMS_TIME_MAX;
   f->iMax = SMS_TIME_MIN;
   f->bByDate = 1;

@@ -186,7 +186,9 @@ static time_t daytime(uint64_t *s, long d) {
 
 /* One campaign's MT to most of the pool, within minutes, and the answers it gets. */
 static void blast(struct life *L, uint64_t *s, long d) {
-  time_t at = (time_t)d * DATA_DAY + (10 + (time_t)rnd(s, 9)) * 3600 + (time_t)rnd(s, 3600);
+  /* two draws, in two statements: the operands of one + have no order in C */
+  time_t hour = 10 + (time_t)rnd(s, 9);
+  time_t at = (time_t)d * DATA_DAY + hour * 3600 + (time_t)rnd(s, 3600);
   const char *body = pick(s, blast_bodies);
   int campaign = 1 + (int)rnd(s, 1000);
   uint64_t key = splitmix64(s); /* one draw per subscriber: on the list? answers? */
@@ -239,8 +241,11 @@ long life_generate(const struct life_config *c, struct life_msg **out) {
   if (L.pool == NULL) return -1;
   for (i = 0; i < L.n_pool; i++)
     L.pool[i] = rng_number(&s);
-  /* a day's events end within a day of its start: the day before the year may reach in */
-  first = (long)((c->now - 365 * DATA_DAY) / DATA_DAY) - 1;
+  /* a day's events end within a day of its start, unless a blast to a large pool (a second
+  ** or two a recipient, answers within hours) runs on: the days before the year that may
+  ** reach in are generated too, so the year's oldest messages never depend on now */
+  first = (long)((c->now - 365 * DATA_DAY) / DATA_DAY) - 1 -
+          (long)((L.n_pool * 2 + 4 * 3600) / DATA_DAY);
   last = (long)(c->now / DATA_DAY);
   for (d = first; d <= last && !L.oom; d++)
     day(&L, d);

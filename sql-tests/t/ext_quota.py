@@ -82,6 +82,18 @@ log = compare(emu, "a 20-page year", ALL, 23, 21)
 starts = {line.split("startDate=")[1].split("&")[0] for line in log}
 check("... read as the first page's chain, 4 sub-windows after it and the edge hour",
       6, len(starts), " ".join(sorted(starts)))
+# A window that ends in the future ("until next March"): no message is dated past now, so
+# the prediction counts the pages up to now and sizes the sub-windows there; counted up to
+# the window's end, it took 330 days to come and sent sub-windows that started in the future.
+FUTURE = ALL + " WHERE date >= '2026-05-01' AND date < '2027-03-01'"
+log = compare(emu, "two months to a window's end in the future, 100 a page", FUTURE, 18, 17,
+              extra=", page_size=100")
+late = sorted(s for s in (line.split("startDate=")[1].split("&")[0] for line in log)
+              if s > "2026-06-30T12:00:00")
+check("... no request starts after now", [], late)
+starts = {line.split("startDate=")[1].split("&")[0] for line in log}
+check("... the two months read as the first page's chain and 3 sub-windows up to now",
+      4, len(starts), " ".join(sorted(starts)))
 # Under a rate limit that one chain fills (pages answered in a few ms, 20 a second allowed),
 # more lanes would only add requests that wait their turn.
 compare(emu, "a 20-page year, rate_limit=20", ALL, 21, 21, extra=", rate_limit=20")

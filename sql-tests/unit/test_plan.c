@@ -190,6 +190,9 @@ static void test_prediction(void) {
   f.iMin = iYear - 10;
   check(sms_plan_pages_left(&f) == -1,
         "predict: rows dated before the request predict nothing");
+  f.iMin = f.iMax = iYear - 1;
+  check(sms_plan_pages_left(&f) == -1,
+        "predict: rows all a second before the request (no span to divide by) predict nothing");
   f.iMin = iYear + 600;
   f.iMax = iNow - 1;
   check(sms_plan_pages_left(&f) == 0, "predict: a page up to the end leaves nothing to split");
@@ -252,6 +255,35 @@ static void test_prediction(void) {
   rest.nTask = 6;
   check(plan_ok(&rest, &spec, 0, zWhy),
         "continue: the new tasks and the edge hour tile the window");
+  sms_plan_clear(&plan);
+
+  /* A window that ends in the future ("this year"): the prediction and the sub-windows stop
+  ** at now, where the messages do (the scan predicts over min(end, now + 1)); the last task
+  ** reads on to the window's end. A first page of one day of a month: 29 pages left. */
+  fresh(&plan, &miss, &spec, &cfg, iNow);
+  spec.iStart = iNow - 30 * SMS_DAY;
+  spec.bEnd = 1;
+  spec.iEnd = iNow + 335 * SMS_DAY;
+  sms_plan_program(&plan, &spec, 4711, spec.iStart, spec.iEnd, 1, &miss);
+  sms_plan_take(&plan, &first);
+  memset(&f, 0, sizeof(f));
+  f.iLo = first.iSendStart;
+  f.iHi = first.iFetchHi < iNow + 1 ? first.iFetchHi : iNow + 1;
+  f.iMin = f.iLo;
+  f.iMax = f.iLo + SMS_DAY - 1;
+  f.nDated = 500;
+  f.bByDate = 1;
+  rLeft = sms_plan_pages_left(&f);
+  check(rLeft > 28.9 && rLeft < 29.1, "future end: 29 pages left, counted up to now");
+  check(sms_plan_continue(&plan, &spec, &first, &f, rLeft, 4) == SMS_OK && plan.nTask == 1 + 5,
+        "future end: the stretch read again and 4 sub-windows");
+  a = plan.aTask + 1;
+  check(a[3].iFetchHi < iNow && a[4].iFetchLo < iNow && a[4].iFetchHi == first.iFetchHi,
+        "future end: the sub-windows share the month up to now, the last reads on to the end");
+  rest = plan;
+  rest.aTask = plan.aTask + 1;
+  rest.nTask = 5;
+  check(plan_ok(&rest, &spec, 0, zWhy), "future end: the new tasks tile the window");
   sms_plan_clear(&plan);
 
   /* Random first pages and widths: the tiling holds, and a task that does not drop the
