@@ -84,6 +84,10 @@ void sms_progress_note(SmsProgress *p, const char *zNote) {
 
 void sms_progress_end(SmsProgress *p) {
   if (!p->bOn) return;
+  if (p->nPage == 0) { /* a scan that took no page (nothing to ask) has nothing to say */
+    p->bOn = 0;
+    return;
+  }
   /* AUTO closes only a line it showed; 1 always says how the scan ended */
   if (p->eMode == 1 || p->bShown) show(p, 1);
   p->bOn = 0;

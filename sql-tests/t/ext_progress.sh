@@ -28,6 +28,10 @@ out=$("$SQLITE3" -cmd ".load $EXT" :memory: \
   "CREATE VIRTUAL TABLE t USING sms_messages(program_id=4711, progress=1); SELECT count(*) FROM t;" 2>"$TMPDIR_SMS/err")
 check_match "the progress=1 option" "7 pages, 3000 rows, [0-9]+ rows/s, [0-9.]+ s, done" "$(cat "$TMPDIR_SMS/err")"
 
+err=$( { SMS_PROGRESS=1 "$SQLITE3" -cmd ".load $EXT" :memory: \
+  "SELECT count(*) FROM sms_messages(4711) WHERE date > '2027-01-01';" >/dev/null; } 2>&1 )
+check "SMS_PROGRESS=1, a scan with nothing to ask (a window past now): no line" "" "$err"
+
 err=$( { SMS_PROGRESS=1 "$SQLITE3" -cmd ".load $EXT" :memory: "$Q" >/dev/null; } 2>&1 )
 check_match "SMS_PROGRESS=1, stderr a pipe: a line" \
   $'^(sms_messages: program 4711: [0-9]+ pages, [0-9]+ rows, [0-9]+ rows/s, [0-9.]+ s\n)*sms_messages: program 4711: 7 pages, 3000 rows, [0-9]+ rows/s, [0-9.]+ s, done$' "$err"
